@@ -1,0 +1,154 @@
+//! Sources → resource instances. Plan JSON, state JSON and evaluated HCL all
+//! yield the same [`ResourceInstance`], whose `attrs` have the shape of a
+//! plan's `after` object; [`resources`] turns them into the model.
+
+pub mod plan;
+pub mod resources;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::model::location::Location;
+use crate::model::value::Value;
+
+/// `managed` resources and `data` sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Mode {
+    Managed,
+    Data,
+}
+
+/// What a plan does to an instance. HCL and state input have none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChangeKind {
+    Create,
+    Update,
+    /// delete-then-create or create-then-delete.
+    Replace,
+    Delete,
+    NoOp,
+    Read,
+    /// Removed from state without being destroyed (`removed { lifecycle { destroy = false } }`).
+    Forget,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Create => "create",
+            ChangeKind::Update => "update",
+            ChangeKind::Replace => "replace",
+            ChangeKind::Delete => "delete",
+            ChangeKind::NoOp => "no-op",
+            ChangeKind::Read => "read",
+            ChangeKind::Forget => "forget",
+        }
+    }
+
+    /// The instance no longer exists (or is no longer managed) after apply.
+    pub fn removes(self) -> bool {
+        matches!(self, ChangeKind::Delete | ChangeKind::Forget)
+    }
+}
+
+/// Which kind of input an instance came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    Plan,
+    State,
+    Hcl,
+}
+
+/// One resource or data-source instance with its attributes.
+#[derive(Debug, Clone)]
+pub struct ResourceInstance {
+    /// Full address as a plan names it: `module.a["x"].aws_iam_role.r[0]`.
+    pub address: String,
+    /// Where a plan says the instance moved from.
+    pub previous_address: Option<String>,
+    pub mode: Mode,
+    /// `aws_iam_role`, `aws_iam_policy_document`, ...
+    pub resource_type: String,
+    /// The attributes after the change (or the state's, or the evaluated
+    /// HCL's); an `Object`, possibly holding `Unknown`s.
+    pub attrs: Value,
+    /// The attributes before the change, where a plan has them.
+    pub before: Option<Value>,
+    pub change: Option<ChangeKind>,
+    /// Top-level attributes whose value is sensitive: analysed, never printed.
+    pub sensitive: BTreeSet<String>,
+    pub provenance: Provenance,
+}
+
+/// Where an instance and its parts are written.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    pub kind: SourceKind,
+    /// The resource itself (its block in HCL, its record in plan JSON).
+    pub location: Location,
+    /// Per top-level attribute (`assume_role_policy`), where it is written.
+    pub attrs: BTreeMap<String, Location>,
+    /// Per (attribute, statement index) of a policy document attribute, where
+    /// that statement is written (HCL: the object in `jsonencode`, or the
+    /// `statement` block of a policy document). Missing entries fall back to
+    /// the attribute's location.
+    pub statements: BTreeMap<(String, usize), Location>,
+}
+
+impl Provenance {
+    pub fn new(kind: SourceKind, location: Location) -> Self {
+        Provenance {
+            kind,
+            location,
+            attrs: BTreeMap::new(),
+            statements: BTreeMap::new(),
+        }
+    }
+
+    /// Where statement `index` of policy attribute `attr` is written.
+    pub fn statement(&self, attr: &str, index: usize) -> &Location {
+        self.statements
+            .get(&(attr.to_string(), index))
+            .or_else(|| self.attrs.get(attr))
+            .unwrap_or(&self.location)
+    }
+}
+
+/// Something an ingester noticed that is not an error: a module it could not
+/// read, a value it could not evaluate. Reported as an info finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct IngestNote {
+    pub location: Location,
+    /// The address the note is about (`module.vpc`), when there is one.
+    pub address: Option<String>,
+    pub message: String,
+}
+
+/// What one or more sources yielded.
+#[derive(Debug, Clone, Default)]
+pub struct Ingested {
+    pub instances: Vec<ResourceInstance>,
+    pub notes: Vec<IngestNote>,
+}
+
+/// The resource types whose instances reach the model.
+pub const RELEVANT_TYPES: &[&str] = &[
+    "aws_iam_role",
+    "aws_iam_role_policy",
+    "aws_iam_policy",
+    "aws_iam_role_policy_attachment",
+    "aws_iam_policy_attachment",
+    "aws_iam_user_policy",
+    "aws_iam_group_policy",
+    "aws_iam_openid_connect_provider",
+    "aws_organizations_policy",
+    "aws_iam_policy_document",
+    "aws_caller_identity",
+    "aws_bedrockagent_agent",
+    "aws_bedrockagent_knowledge_base",
+    "aws_bedrock_custom_model",
+    "aws_bedrock_inference_profile",
+];
+
+pub fn is_relevant_type(t: &str) -> bool {
+    RELEVANT_TYPES.contains(&t)
+}

@@ -1,0 +1,1 @@
+//! Plan and state JSON (`terraform show -json`).

@@ -1,0 +1,8 @@
+//! trustdrift: who may assume which IAM role, under which conditions, and
+//! whether that trust is scoped. The pipeline as library calls.
+
+pub mod error;
+pub mod ingest;
+pub mod model;
+
+pub use error::{Error, Result};

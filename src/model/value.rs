@@ -1,0 +1,183 @@
+//! Attribute values as both sources yield them: the shape of a plan's `after`
+//! object, plus `Unknown` for what is only known after apply or cannot be
+//! evaluated statically.
+//!
+//! Convention shared by every ingester: an unknown that ends up *inside* a
+//! string (an interpolation, or a `jsonencode` of an object holding an unknown)
+//! is written as `${EXPR}`, where EXPR is the Terraform expression text
+//! (`${aws_iam_role.ci.arn}`). [`unknown_refs`] finds them again; IAM policy
+//! variables such as `${aws:username}` are not unknowns.
+
+use std::collections::BTreeMap;
+
+/// One attribute value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(String),
+    List(Vec<Value>),
+    /// Objects and maps; keys sorted, as Terraform's `jsonencode` sorts them.
+    Object(BTreeMap<String, Value>),
+    Unknown(Unknown),
+}
+
+/// A value that cannot be known statically.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Unknown {
+    /// The expression that produced it (`aws_iam_role.ci.arn`), or why it is
+    /// unknown (`known after apply`).
+    pub reason: String,
+}
+
+impl Unknown {
+    pub fn new(reason: impl Into<String>) -> Self {
+        Unknown {
+            reason: reason.into(),
+        }
+    }
+}
+
+impl Value {
+    pub fn unknown(reason: impl Into<String>) -> Self {
+        Value::Unknown(Unknown::new(reason))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&BTreeMap<String, Value>> {
+        match self {
+            Value::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.parse().ok(),
+            _ => None,
+        }
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Value::Unknown(_))
+    }
+
+    /// `self[key]` for objects; `None` for anything else or a missing key.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.as_object().and_then(|m| m.get(key))
+    }
+
+    /// Converts a JSON value; JSON has no unknowns.
+    pub fn from_json(v: serde_json::Value) -> Value {
+        match v {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Number(n) => Value::Number(n),
+            serde_json::Value::String(s) => Value::String(s),
+            serde_json::Value::Array(a) => Value::List(a.into_iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(o) => {
+                Value::Object(o.into_iter().map(|(k, v)| (k, Value::from_json(v))).collect())
+            }
+        }
+    }
+
+    /// Converts to JSON, writing each unknown as the string `${EXPR}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => serde_json::Value::Number(n.clone()),
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::List(l) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
+            Value::Object(o) => serde_json::Value::Object(
+                o.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
+            ),
+            Value::Unknown(u) => serde_json::Value::String(format!("${{{}}}", u.reason)),
+        }
+    }
+}
+
+/// The Terraform expressions written as `${EXPR}` inside `s` that are not IAM
+/// policy variables: what made this string only partly known.
+pub fn unknown_refs(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        // Find the matching close brace, allowing nested braces in the expression.
+        let mut depth = 1usize;
+        let mut end = None;
+        for (i, c) in after.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else { break };
+        let inner = &after[..end];
+        if !is_iam_policy_variable(inner) {
+            out.push(inner);
+        }
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+/// `aws:username`, `aws:PrincipalTag/team`, `saml:sub`, `*`, `?`, `$`: the
+/// variables IAM itself substitutes. Terraform references (`var.x`,
+/// `aws_iam_role.r.arn`) have no colon before their first dot or bracket.
+pub fn is_iam_policy_variable(inner: &str) -> bool {
+    if matches!(inner, "*" | "?" | "$") {
+        return true;
+    }
+    let Some(colon) = inner.find(':') else {
+        return false;
+    };
+    let prefix = &inner[..colon];
+    !prefix.is_empty()
+        && !inner.chars().any(char::is_whitespace)
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+        && !inner.contains('(')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_refs_skip_policy_variables() {
+        assert_eq!(
+            unknown_refs("arn:aws:iam::${var.account}:role/${aws:username}"),
+            vec!["var.account"]
+        );
+        assert_eq!(unknown_refs("${aws_iam_role.x.arn}"), vec!["aws_iam_role.x.arn"]);
+        assert!(unknown_refs("arn:aws:iam::123456789012:root").is_empty());
+        assert_eq!(unknown_refs("${lookup(var.m, \"a\")}x"), vec!["lookup(var.m, \"a\")"]);
+    }
+
+    #[test]
+    fn json_round_trip_writes_unknowns_as_interpolations() {
+        let v = Value::Object(BTreeMap::from([
+            ("b".to_string(), Value::unknown("var.b")),
+            ("a".to_string(), Value::String("x".into())),
+        ]));
+        assert_eq!(v.to_json().to_string(), r#"{"a":"x","b":"${var.b}"}"#);
+    }
+}
