@@ -2,6 +2,7 @@
 //! yield the same [`ResourceInstance`], whose `attrs` have the shape of a
 //! plan's `after` object; [`resources`] turns them into the model.
 
+pub mod hcl;
 pub mod plan;
 pub mod resources;
 
