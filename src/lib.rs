@@ -1,6 +1,7 @@
 //! trustdrift: who may assume which IAM role, under which conditions, and
 //! whether that trust is scoped. The pipeline as library calls.
 
+pub mod config;
 pub mod error;
 pub mod ingest;
 pub mod model;

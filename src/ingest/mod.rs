@@ -8,6 +8,7 @@ pub mod resources;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use crate::model::inventory::ChangeKind;
 use crate::model::location::Location;
 use crate::model::value::Value;
 
@@ -16,39 +17,6 @@ use crate::model::value::Value;
 pub enum Mode {
     Managed,
     Data,
-}
-
-/// What a plan does to an instance. HCL and state input have none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ChangeKind {
-    Create,
-    Update,
-    /// delete-then-create or create-then-delete.
-    Replace,
-    Delete,
-    NoOp,
-    Read,
-    /// Removed from state without being destroyed (`removed { lifecycle { destroy = false } }`).
-    Forget,
-}
-
-impl ChangeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeKind::Create => "create",
-            ChangeKind::Update => "update",
-            ChangeKind::Replace => "replace",
-            ChangeKind::Delete => "delete",
-            ChangeKind::NoOp => "no-op",
-            ChangeKind::Read => "read",
-            ChangeKind::Forget => "forget",
-        }
-    }
-
-    /// The instance no longer exists (or is no longer managed) after apply.
-    pub fn removes(self) -> bool {
-        matches!(self, ChangeKind::Delete | ChangeKind::Forget)
-    }
 }
 
 /// Which kind of input an instance came from.

@@ -1,1 +1,158 @@
-//! Resource instances → the model.
+//! Resource instances → the model: roles with their parsed trust policies,
+//! and trust documents that no role in the input uses.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Mode, ResourceInstance};
+use crate::model::arn::{Arn, is_account_id};
+use crate::model::inventory::{Inventory, Role, SubjectKind, Trust};
+use crate::model::policy::PolicyDocument;
+use crate::model::value::{Value, unknown_refs};
+
+/// Builds the inventory from every instance of every source.
+pub fn extract(instances: &[ResourceInstance]) -> Inventory {
+    let caller_account = caller_account(instances);
+    let mut roles: Vec<Role> = Vec::new();
+    let mut documents: Vec<Role> = Vec::new();
+    for inst in instances {
+        match (inst.mode, inst.resource_type.as_str()) {
+            (Mode::Managed, "aws_iam_role") => roles.push(role(inst, caller_account.as_deref())),
+            (Mode::Data, "aws_iam_policy_document") => {
+                if let Some(doc) = trust_document(inst) {
+                    documents.push(doc);
+                }
+            }
+            _ => {}
+        }
+    }
+    // A document a role already carries is judged at the role.
+    documents.retain(|d| {
+        !roles
+            .iter()
+            .any(|r| matches!((&r.trust, &d.trust), (Trust::Document(a), Trust::Document(b)) if a == b))
+    });
+    roles.extend(documents);
+    roles.sort_by(|a, b| a.address.cmp(&b.address));
+    roles.dedup_by(|a, b| a.address == b.address);
+    Inventory { roles }
+}
+
+/// The account every `data "aws_caller_identity"` agrees on, if any.
+fn caller_account(instances: &[ResourceInstance]) -> Option<String> {
+    let accounts: BTreeSet<&str> = instances
+        .iter()
+        .filter(|i| i.mode == Mode::Data && i.resource_type == "aws_caller_identity")
+        .filter_map(|i| i.attrs.get("account_id").and_then(Value::as_str))
+        .filter(|a| is_account_id(a))
+        .collect();
+    match accounts.len() {
+        1 => accounts.into_iter().next().map(str::to_string),
+        _ => None,
+    }
+}
+
+fn string_attr<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+fn string_map(v: Option<&Value>) -> Option<BTreeMap<String, String>> {
+    let obj = v?.as_object()?;
+    Some(
+        obj.iter()
+            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+            .collect(),
+    )
+}
+
+fn parse_trust(value: Option<&Value>) -> Trust {
+    match value {
+        None | Some(Value::Null) => Trust::Missing,
+        Some(Value::Unknown(u)) => Trust::Unknown(u.reason.clone()),
+        Some(Value::String(s)) if s.trim().is_empty() => Trust::Missing,
+        Some(Value::String(s)) => match PolicyDocument::parse(s) {
+            Ok(doc) => Trust::Document(doc),
+            Err(e) => {
+                let refs = unknown_refs(s);
+                if refs.is_empty() {
+                    Trust::Invalid(e)
+                } else {
+                    Trust::Unknown(refs.join(", "))
+                }
+            }
+        },
+        Some(other) => Trust::Invalid(crate::model::policy::PolicyError {
+            message: format!("the trust policy is not a string but {}", other.to_json()),
+        }),
+    }
+}
+
+fn statement_locations(inst: &ResourceInstance, attr: &str) -> BTreeMap<usize, crate::model::location::Location> {
+    inst.provenance
+        .statements
+        .iter()
+        .filter(|((a, _), _)| a == attr)
+        .map(|((_, i), loc)| (*i, loc.clone()))
+        .collect()
+}
+
+fn role(inst: &ResourceInstance, caller_account: Option<&str>) -> Role {
+    let attrs = &inst.attrs;
+    let arn = string_attr(attrs, "arn").or_else(|| inst.before.as_ref().and_then(|b| string_attr(b, "arn")));
+    let account = arn
+        .and_then(Arn::parse)
+        .map(|a| a.account)
+        .filter(|a| is_account_id(a))
+        .or(caller_account)
+        .map(str::to_string);
+    let tags = string_map(attrs.get("tags_all"))
+        .filter(|m| !m.is_empty())
+        .or_else(|| string_map(attrs.get("tags")))
+        .unwrap_or_default();
+    const ATTR: &str = "assume_role_policy";
+    Role {
+        address: inst.address.clone(),
+        kind: SubjectKind::Role,
+        name: string_attr(attrs, "name").map(str::to_string),
+        account,
+        change: inst.change,
+        previous_address: inst.previous_address.clone(),
+        location: inst.provenance.location.clone(),
+        trust_location: inst.provenance.attrs.get(ATTR).unwrap_or(&inst.provenance.location).clone(),
+        statement_locations: statement_locations(inst, ATTR),
+        tags,
+        trust: parse_trust(attrs.get(ATTR)),
+        trust_sensitive: inst.sensitive.contains(ATTR),
+        max_session_duration: attrs.get("max_session_duration").and_then(Value::as_i64),
+    }
+}
+
+/// A policy document that names principals and allows assuming a role.
+fn trust_document(inst: &ResourceInstance) -> Option<Role> {
+    const ATTR: &str = "json";
+    let trust = parse_trust(inst.attrs.get(ATTR));
+    let Trust::Document(doc) = &trust else {
+        return None;
+    };
+    let is_trust = doc
+        .statements
+        .iter()
+        .any(|s| (s.principals.is_some() || s.not_principals.is_some()) && s.covers_assume());
+    if !is_trust {
+        return None;
+    }
+    Some(Role {
+        address: inst.address.clone(),
+        kind: SubjectKind::Document,
+        name: None,
+        account: None,
+        change: inst.change,
+        previous_address: inst.previous_address.clone(),
+        location: inst.provenance.location.clone(),
+        trust_location: inst.provenance.attrs.get(ATTR).unwrap_or(&inst.provenance.location).clone(),
+        statement_locations: statement_locations(inst, ATTR),
+        tags: BTreeMap::new(),
+        trust,
+        trust_sensitive: inst.sensitive.contains(ATTR),
+        max_session_duration: None,
+    })
+}

@@ -1,5 +1,10 @@
 //! Pure data and pure functions, no I/O: values, locations, policy documents,
 //! principals, conditions, ARNs, the inventory and its trust grants.
 
+pub mod arn;
+pub mod inventory;
 pub mod location;
+pub mod policy;
+pub mod principal;
+pub mod severity;
 pub mod value;

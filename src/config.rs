@@ -1,0 +1,447 @@
+//! The policy file (`.trustdrift.hcl`, `--policy`, or the embedded
+//! `policies/default.hcl`): read strictly, then validated. Every problem
+//! names the file, line and column.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use hcl::edit::Span;
+use hcl::edit::expr::Expression;
+use hcl::edit::structure::{Attribute, Block, Body, Structure};
+
+use crate::error::{Error, Result};
+use crate::model::arn::is_account_id;
+use crate::model::location::LineIndex;
+use crate::model::severity::Severity;
+
+/// The built-in policy, used when no policy file is found.
+pub const DEFAULT_POLICY: &str = include_str!("../policies/default.hcl");
+pub const DEFAULT_POLICY_NAME: &str = "policies/default.hcl";
+
+/// A validated policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub organization: Organization,
+    /// Known third parties by account id.
+    pub accounts: BTreeMap<String, ThirdParty>,
+    pub rules: BTreeMap<String, RuleSetting>,
+    pub metadata: Metadata,
+    /// Service principals, beyond the built-in Bedrock family, whose roles
+    /// need `aws:SourceAccount`/`aws:SourceArn` (TD006).
+    pub confused_deputy_services: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Organization {
+    pub id: Option<String>,
+    pub accounts: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThirdParty {
+    pub name: Option<String>,
+    /// Condition keys the account must present (`sts:ExternalId`).
+    pub requires: Vec<String>,
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleSetting {
+    pub severity: Option<Severity>,
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metadata {
+    /// Tag keys that name an owner; the first present wins.
+    pub owner_tags: Vec<String>,
+    pub expiry_tag: String,
+    pub review_tag: String,
+    pub ticket_tag: String,
+    pub max_expiry_days: u32,
+}
+
+impl Default for Metadata {
+    fn default() -> Self {
+        Metadata {
+            owner_tags: vec!["owner".to_string()],
+            expiry_tag: "trust-expires".to_string(),
+            review_tag: "trust-reviewed".to_string(),
+            ticket_tag: "trust-ticket".to_string(),
+            max_expiry_days: 90,
+        }
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            organization: Organization::default(),
+            accounts: BTreeMap::new(),
+            rules: BTreeMap::new(),
+            metadata: Metadata::default(),
+            confused_deputy_services: BTreeSet::new(),
+        }
+    }
+}
+
+impl Policy {
+    /// The embedded default policy.
+    pub fn builtin(known_rules: &[&str]) -> Result<Policy> {
+        Policy::parse(DEFAULT_POLICY_NAME, DEFAULT_POLICY, known_rules)
+    }
+
+    /// Parses and validates policy text. `known_rules` are the codes a
+    /// `rule "…"` block may name.
+    pub fn parse(path: &str, text: &str, known_rules: &[&str]) -> Result<Policy> {
+        let body = hcl::edit::parser::parse_body(text).map_err(|e| {
+            let loc = e.location();
+            Error::at(path, loc.line() as u32, loc.column() as u32, e.message().to_string())
+        })?;
+        let reader = Reader {
+            path,
+            text,
+            index: LineIndex::new(text.as_bytes()),
+            known_rules,
+        };
+        reader.policy(&body)
+    }
+}
+
+struct Reader<'a> {
+    path: &'a str,
+    text: &'a str,
+    index: LineIndex,
+    known_rules: &'a [&'a str],
+}
+
+const TOP_BLOCKS: &[&str] = &["organization", "account", "rule", "metadata"];
+const TOP_ATTRS: &[&str] = &["confused_deputy_services"];
+
+impl Reader<'_> {
+    fn error(&self, span: Option<std::ops::Range<usize>>, message: impl Into<String>) -> Error {
+        let offset = span.map(|s| s.start).unwrap_or(0);
+        let (line, column) = self.index.position(self.text.as_bytes(), offset);
+        Error::at(self.path, line, column, message)
+    }
+
+    fn policy(&self, body: &Body) -> Result<Policy> {
+        let mut policy = Policy::default();
+        let mut seen_singletons = BTreeSet::new();
+        for structure in body.iter() {
+            match structure {
+                Structure::Attribute(attr) => match attr.key.as_str() {
+                    "confused_deputy_services" => {
+                        policy.confused_deputy_services = self.strings(attr)?.into_iter().collect();
+                    }
+                    other => {
+                        return Err(self.error(
+                            attr.span(),
+                            format!("unknown attribute `{other}`; expected one of: {}", TOP_ATTRS.join(", ")),
+                        ));
+                    }
+                },
+                Structure::Block(block) => {
+                    let ident = block.ident.as_str();
+                    if matches!(ident, "organization" | "metadata") && !seen_singletons.insert(ident.to_string()) {
+                        return Err(self.error(block.span(), format!("`{ident}` may appear only once")));
+                    }
+                    match ident {
+                        "organization" => policy.organization = self.organization(block)?,
+                        "account" => {
+                            let id = self.label(block, "an account id")?;
+                            if !is_account_id(&id) {
+                                return Err(self.error(
+                                    block.span(),
+                                    format!("account \"{id}\": an account id is exactly 12 digits"),
+                                ));
+                            }
+                            if policy.accounts.contains_key(&id) {
+                                return Err(self.error(block.span(), format!("account \"{id}\" is declared twice")));
+                            }
+                            let party = self.third_party(block)?;
+                            policy.accounts.insert(id, party);
+                        }
+                        "rule" => {
+                            let code = self.label(block, "a rule code")?;
+                            if !self.known_rules.contains(&code.as_str()) {
+                                return Err(self.error(
+                                    block.span(),
+                                    format!("rule \"{code}\" does not exist (see `trustdrift rules`)"),
+                                ));
+                            }
+                            if policy.rules.contains_key(&code) {
+                                return Err(self.error(block.span(), format!("rule \"{code}\" is configured twice")));
+                            }
+                            let setting = self.rule(block)?;
+                            policy.rules.insert(code, setting);
+                        }
+                        "metadata" => policy.metadata = self.metadata(block)?,
+                        other => {
+                            return Err(self.error(
+                                block.span(),
+                                format!("unknown block `{other}`; expected one of: {}", TOP_BLOCKS.join(", ")),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for account in &policy.organization.accounts {
+            if policy.accounts.contains_key(account) {
+                return Err(Error::file(
+                    self.path,
+                    format!("account {account} is both in organization.accounts and declared as a third party"),
+                ));
+            }
+        }
+        Ok(policy)
+    }
+
+    fn label(&self, block: &Block, what: &str) -> Result<String> {
+        match block.labels.as_slice() {
+            [label] => Ok(label.as_str().to_string()),
+            _ => Err(self.error(
+                block.span(),
+                format!("`{}` takes one label: {what}", block.ident.as_str()),
+            )),
+        }
+    }
+
+    /// The attributes of a block, refusing nested blocks and unknown keys.
+    fn attributes<'b>(&self, block: &'b Block, allowed: &[&str]) -> Result<Vec<&'b Attribute>> {
+        if !block.labels.is_empty() && !matches!(block.ident.as_str(), "account" | "rule") {
+            return Err(self.error(block.span(), format!("`{}` takes no label", block.ident.as_str())));
+        }
+        let mut out: Vec<&Attribute> = Vec::new();
+        for structure in block.body.iter() {
+            match structure {
+                Structure::Attribute(attr) => {
+                    let key = attr.key.as_str();
+                    if !allowed.contains(&key) {
+                        return Err(self.error(
+                            attr.span(),
+                            format!(
+                                "unknown attribute `{key}` in `{}`; expected one of: {}",
+                                block.ident.as_str(),
+                                allowed.join(", ")
+                            ),
+                        ));
+                    }
+                    out.push(attr);
+                }
+                Structure::Block(inner) => {
+                    return Err(self.error(
+                        inner.span(),
+                        format!("unexpected block `{}` inside `{}`", inner.ident.as_str(), block.ident.as_str()),
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn string(&self, attr: &Attribute) -> Result<String> {
+        match &attr.value {
+            Expression::String(s) => Ok(s.as_str().to_string()),
+            _ => Err(self.error(attr.value.span(), format!("`{}` must be a string literal", attr.key.as_str()))),
+        }
+    }
+
+    fn strings(&self, attr: &Attribute) -> Result<Vec<String>> {
+        let Expression::Array(items) = &attr.value else {
+            return Err(self.error(attr.value.span(), format!("`{}` must be a list of strings", attr.key.as_str())));
+        };
+        items
+            .iter()
+            .map(|e| match e {
+                Expression::String(s) => Ok(s.as_str().to_string()),
+                other => Err(self.error(other.span(), format!("`{}` must hold only strings", attr.key.as_str()))),
+            })
+            .collect()
+    }
+
+    fn bool(&self, attr: &Attribute) -> Result<bool> {
+        match &attr.value {
+            Expression::Bool(b) => Ok(*b.value()),
+            _ => Err(self.error(attr.value.span(), format!("`{}` must be true or false", attr.key.as_str()))),
+        }
+    }
+
+    fn organization(&self, block: &Block) -> Result<Organization> {
+        let mut org = Organization::default();
+        for attr in self.attributes(block, &["id", "accounts"])? {
+            match attr.key.as_str() {
+                "id" => {
+                    let id = self.string(attr)?;
+                    let valid = id.len() >= 12
+                        && id.len() <= 34
+                        && id.starts_with("o-")
+                        && id[2..].bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+                    if !valid {
+                        return Err(self.error(
+                            attr.value.span(),
+                            format!("organization id \"{id}\" is not of the form o-<10 to 32 lowercase letters or digits>"),
+                        ));
+                    }
+                    org.id = Some(id);
+                }
+                _ => {
+                    let Expression::Array(items) = &attr.value else {
+                        return Err(self.error(attr.value.span(), "`accounts` must be a list of 12-digit account ids"));
+                    };
+                    for item in items.iter() {
+                        let Expression::String(s) = item else {
+                            return Err(self.error(item.span(), "account ids must be quoted strings"));
+                        };
+                        if !is_account_id(s.as_str()) {
+                            return Err(self.error(
+                                item.span(),
+                                format!("\"{}\" is not an account id (exactly 12 digits)", s.as_str()),
+                            ));
+                        }
+                        org.accounts.insert(s.as_str().to_string());
+                    }
+                }
+            }
+        }
+        Ok(org)
+    }
+
+    fn third_party(&self, block: &Block) -> Result<ThirdParty> {
+        let mut party = ThirdParty::default();
+        for attr in self.attributes(block, &["name", "requires", "owner"])? {
+            match attr.key.as_str() {
+                "name" => party.name = Some(self.string(attr)?),
+                "owner" => party.owner = Some(self.string(attr)?),
+                _ => {
+                    let keys = self.strings(attr)?;
+                    if let Some(bad) = keys.iter().find(|k| !k.contains(':') || k.contains(char::is_whitespace)) {
+                        return Err(self.error(
+                            attr.value.span(),
+                            format!("\"{bad}\" is not a condition key (like sts:ExternalId)"),
+                        ));
+                    }
+                    party.requires = keys;
+                }
+            }
+        }
+        Ok(party)
+    }
+
+    fn rule(&self, block: &Block) -> Result<RuleSetting> {
+        let mut setting = RuleSetting::default();
+        for attr in self.attributes(block, &["severity", "enabled"])? {
+            match attr.key.as_str() {
+                "severity" => {
+                    let s = self.string(attr)?;
+                    setting.severity = Some(s.parse().map_err(|e: String| self.error(attr.value.span(), e))?);
+                }
+                _ => setting.enabled = Some(self.bool(attr)?),
+            }
+        }
+        Ok(setting)
+    }
+
+    fn metadata(&self, block: &Block) -> Result<Metadata> {
+        let mut m = Metadata::default();
+        for attr in self.attributes(
+            block,
+            &["owner_tags", "expiry_tag", "review_tag", "ticket_tag", "max_expiry_days"],
+        )? {
+            match attr.key.as_str() {
+                "owner_tags" => {
+                    m.owner_tags = self.strings(attr)?;
+                    if m.owner_tags.is_empty() {
+                        return Err(self.error(attr.value.span(), "`owner_tags` needs at least one tag key"));
+                    }
+                }
+                "expiry_tag" => m.expiry_tag = self.string(attr)?,
+                "review_tag" => m.review_tag = self.string(attr)?,
+                "ticket_tag" => m.ticket_tag = self.string(attr)?,
+                _ => {
+                    let days = match &attr.value {
+                        Expression::Number(n) => n.value().as_u64(),
+                        _ => None,
+                    };
+                    m.max_expiry_days = match days {
+                        Some(d) if (1..=3660).contains(&d) => d as u32,
+                        _ => {
+                            return Err(self.error(
+                                attr.value.span(),
+                                "`max_expiry_days` must be a whole number of days from 1 to 3660",
+                            ));
+                        }
+                    };
+                }
+            }
+        }
+        Ok(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULES: &[&str] = &["TD001", "TD002"];
+
+    #[test]
+    fn default_policy_is_the_built_in_defaults() {
+        let p = Policy::builtin(RULES).expect("default policy parses");
+        assert_eq!(p, Policy::default());
+    }
+
+    #[test]
+    fn full_policy_parses() {
+        let p = Policy::parse(
+            "p.hcl",
+            r#"
+organization {
+  id       = "o-abc123def4"
+  accounts = ["111111111111", "222222222222"]
+}
+account "333333333333" {
+  name     = "vendor-x"
+  requires = ["sts:ExternalId"]
+  owner    = "team-vendors"
+}
+rule "TD002" {
+  severity = "critical"
+}
+rule "TD001" {
+  enabled = false
+}
+confused_deputy_services = ["events.amazonaws.com"]
+"#,
+            RULES,
+        )
+        .expect("valid");
+        assert_eq!(p.organization.accounts.len(), 2);
+        assert_eq!(p.accounts["333333333333"].requires, vec!["sts:ExternalId"]);
+        assert_eq!(p.rules["TD002"].severity, Some(Severity::Critical));
+        assert_eq!(p.rules["TD001"].enabled, Some(false));
+    }
+
+    fn error_of(text: &str) -> String {
+        Policy::parse("p.hcl", text, RULES).expect_err("must fail").to_string()
+    }
+
+    #[test]
+    fn typos_and_bad_values_point_at_the_line() {
+        assert_eq!(
+            error_of("rule \"TD002\" {\n  severty = \"low\"\n}\n"),
+            "p.hcl:2:3: unknown attribute `severty` in `rule`; expected one of: severity, enabled"
+        );
+        assert_eq!(
+            error_of("organization {\n  accounts = [\"1234567890123\"]\n}\n"),
+            "p.hcl:2:15: \"1234567890123\" is not an account id (exactly 12 digits)"
+        );
+        assert_eq!(
+            error_of("organisation {\n}\n"),
+            "p.hcl:1:1: unknown block `organisation`; expected one of: organization, account, rule, metadata"
+        );
+        assert_eq!(error_of("rule \"TD777\" {\n}\n"), "p.hcl:1:1: rule \"TD777\" does not exist (see `trustdrift rules`)");
+        assert!(error_of("rule \"TD001\" {\n  severity = \"huge\"\n}\n").starts_with("p.hcl:2:14: unknown severity"));
+        assert!(error_of("organization {\n").starts_with("p.hcl:1:16: invalid block body"));
+    }
+}
