@@ -1,0 +1,4 @@
+//! Judgement-free analysis of the model: which principal gets into which
+//! role, through which statement, narrowed by which conditions.
+
+pub mod trust;

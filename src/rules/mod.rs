@@ -1,0 +1,104 @@
+//! Rules: each judges the analysed model and adds findings. One file per
+//! rule; its `//!` comment is what `explain`, SARIF help and the README show.
+
+pub mod finding;
+pub mod registry;
+
+mod td001_trust_any_principal;
+mod td002_cross_account_unscoped;
+mod td003_account_root_trust;
+mod td004_oidc_subject_unpinned;
+mod td005_saml_unscoped;
+mod td006_service_confused_deputy;
+mod td007_scope_defeated;
+mod td011_not_principal_allow;
+mod td012_trust_unverifiable;
+mod td901_policy_document_invalid;
+
+use std::collections::BTreeSet;
+
+pub use finding::Finding;
+pub use registry::{RULES, Rule};
+
+use crate::analyze::trust::{TrustContext, TrustPath};
+use crate::config::Policy;
+use crate::ingest::IngestNote;
+use crate::model::inventory::{Inventory, Role};
+use crate::model::policy::Statement;
+
+/// What every rule sees.
+pub struct RuleContext<'a> {
+    pub inventory: &'a Inventory,
+    pub paths: &'a [TrustPath<'a>],
+    pub policy: &'a Policy,
+    pub trust: &'a TrustContext,
+    pub notes: &'a [IngestNote],
+}
+
+/// The analysis context a policy implies.
+pub fn trust_context(policy: &Policy) -> TrustContext {
+    TrustContext {
+        organization_accounts: policy.organization.accounts.clone(),
+        third_parties: policy.accounts.keys().cloned().collect(),
+        owner_tags: policy.metadata.owner_tags.clone(),
+        expiry_tag: policy.metadata.expiry_tag.clone(),
+    }
+}
+
+/// Runs every enabled rule, applies the policy's severities, and sorts.
+pub fn run(ctx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in RULES {
+        let setting = ctx.policy.rules.get(rule.code);
+        if setting.and_then(|s| s.enabled) == Some(false) {
+            continue;
+        }
+        let start = out.len();
+        (rule.check)(ctx, rule, &mut out);
+        if let Some(severity) = setting.and_then(|s| s.severity) {
+            for f in &mut out[start..] {
+                f.severity = severity;
+            }
+        }
+    }
+    out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out.dedup();
+    out
+}
+
+/// The statement as a reviewer should see it: pretty JSON, with condition
+/// values hidden when the policy is marked sensitive.
+pub fn snippet(role: &Role, statement: &Statement) -> Option<String> {
+    let mut raw = statement.raw.clone();
+    if role.trust_sensitive {
+        if let Some(serde_json::Value::Object(ops)) = raw.get_mut("Condition") {
+            for keys in ops.values_mut() {
+                if let serde_json::Value::Object(keys) = keys {
+                    for v in keys.values_mut() {
+                        *v = serde_json::Value::String("(sensitive)".to_string());
+                    }
+                }
+            }
+        }
+    }
+    serde_json::to_string_pretty(&raw).ok()
+}
+
+/// `a, b or c`.
+pub fn or_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// Paths deduplicated to one per (role, statement): for rules about the
+/// statement rather than each principal in it.
+pub fn per_statement<'p, 'a>(paths: &'p [TrustPath<'a>]) -> Vec<&'p TrustPath<'a>> {
+    let mut seen = BTreeSet::new();
+    paths
+        .iter()
+        .filter(|p| seen.insert((p.role.address.as_str(), p.statement.index)))
+        .collect()
+}

@@ -1,0 +1,65 @@
+//! # TD003 account-root-trust
+//!
+//! ## What it checks
+//! An Allow trust statement that names a whole account of your own
+//! organisation (`arn:aws:iam::ID:root` or the bare account id) instead of the
+//! roles that should get in, without an `aws:PrincipalArn` condition that
+//! names them. Third-party accounts are TD002's concern: a vendor's root with
+//! the condition its `account` block requires is the documented pattern.
+//!
+//! ## Why it matters
+//! `:root` does not mean the root user: it delegates to the whole account, so
+//! every role and user there whose own permissions allow `sts:AssumeRole` on
+//! `*` gets in. The trust boundary is then whatever the broadest identity
+//! policy in that account says, which nobody reviews with this role in mind.
+//!
+//! ## Example
+//! ```json
+//! {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole"}
+//! ```
+//!
+//! ## Fix
+//! Name the roles: `"Principal": {"AWS": "arn:aws:iam::111111111111:role/deploy"}`,
+//! or keep `:root` and add `"Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/deploy-*"}}`.
+
+use super::{Finding, Rule, RuleContext, snippet};
+use crate::analyze::trust::NarrowingKey;
+use crate::model::principal::PrincipalClass;
+use crate::model::severity::Severity;
+
+pub static RULE: Rule = Rule {
+    code: "TD003",
+    name: "account-root-trust",
+    severity: Severity::Medium,
+    summary: "a whole account of the organisation (`:root` or bare id) trusted instead of named roles, without `aws:PrincipalArn` narrowing",
+    fix: "name the roles that may assume it, or add ArnLike aws:PrincipalArn naming them",
+    source: include_str!("td003_account_root_trust.rs"),
+    check,
+};
+
+fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
+    let names_roles = |k: &NarrowingKey| *k == NarrowingKey::PrincipalArn;
+    for p in ctx.paths.iter() {
+        let PrincipalClass::Account { account } = &p.class else { continue };
+        if p.cross_account != Some(false) || ctx.policy.accounts.contains_key(account) {
+            continue;
+        }
+        if !p.effective(names_roles).is_empty() || !p.unverifiable(names_roles).is_empty() {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                rule,
+                &p.role.address,
+                p.role.statement_location(p.statement.index),
+                format!(
+                    "{} trusts the whole account {account}: any role or user there allowed sts:AssumeRole gets in",
+                    p.role.address
+                ),
+            )
+            .snippet(snippet(p.role, p.statement))
+            .missing("named role principals, or a condition on aws:PrincipalArn")
+            .grant(&p.grant_key),
+        );
+    }
+}

@@ -1,0 +1,54 @@
+//! # TD005 saml-unscoped
+//!
+//! ## What it checks
+//! A SAML provider principal (`arn:aws:iam::ID:saml-provider/NAME`) trusted
+//! without a `SAML:aud` condition.
+//!
+//! ## Why it matters
+//! `SAML:aud` ties the assertion to the AWS sign-in endpoint it was issued for.
+//! Without it, an assertion the identity provider issued for another
+//! audience can be replayed to become this role.
+//!
+//! ## Example
+//! ```json
+//! {"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111111111111:saml-provider/okta"},
+//!  "Action": "sts:AssumeRoleWithSAML"}
+//! ```
+//!
+//! ## Fix
+//! Add `"Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}`.
+
+use super::{Finding, Rule, RuleContext, snippet};
+use crate::analyze::trust::NarrowingKey;
+use crate::model::principal::PrincipalClass;
+use crate::model::severity::Severity;
+
+pub static RULE: Rule = Rule {
+    code: "TD005",
+    name: "saml-unscoped",
+    severity: Severity::Medium,
+    summary: "a SAML principal without `SAML:aud`",
+    fix: "add StringEquals SAML:aud = https://signin.aws.amazon.com/saml",
+    source: include_str!("td005_saml_unscoped.rs"),
+    check,
+};
+
+fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
+    let aud = |k: &NarrowingKey| *k == NarrowingKey::SamlAud;
+    for p in ctx.paths.iter().filter(|p| matches!(p.class, PrincipalClass::Saml { .. })) {
+        if !p.effective(aud).is_empty() || !p.unverifiable(aud).is_empty() {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                rule,
+                &p.role.address,
+                p.role.statement_location(p.statement.index),
+                format!("{} trusts the SAML provider {} without a SAML:aud condition", p.role.address, p.principal.id),
+            )
+            .snippet(snippet(p.role, p.statement))
+            .missing("a condition on SAML:aud")
+            .grant(&p.grant_key),
+        );
+    }
+}
