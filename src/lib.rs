@@ -1,11 +1,93 @@
 //! trustdrift: who may assume which IAM role, under which conditions, and
-//! whether that trust is scoped. The pipeline as library calls.
+//! whether that trust is scoped. The pipeline as library calls:
+//! [`scan`] reads sources into an [`Inventory`], [`check`] judges it.
 
 pub mod analyze;
 pub mod config;
 pub mod error;
 pub mod ingest;
 pub mod model;
+pub mod report;
 pub mod rules;
 
 pub use error::{Error, Result};
+
+use analyze::trust::{grants, trust_paths};
+use config::Policy;
+use ingest::{IngestNote, Ingested};
+use model::inventory::{Inventory, TrustGrant};
+use rules::{Finding, RuleContext};
+
+/// What a scan of the inputs yielded.
+pub struct Scan {
+    pub inventory: Inventory,
+    pub notes: Vec<IngestNote>,
+}
+
+/// Reads every input path (see [`ingest::load_path`]) into one inventory.
+pub fn scan(paths: &[String], stdin: &mut dyn std::io::Read) -> Result<Scan> {
+    let mut all = Ingested::default();
+    for path in paths {
+        let mut one = ingest::load_path(path, stdin)?;
+        all.instances.append(&mut one.instances);
+        all.notes.append(&mut one.notes);
+    }
+    Ok(scan_ingested(all))
+}
+
+/// The inventory of instances already read.
+pub fn scan_ingested(ingested: Ingested) -> Scan {
+    let mut notes = ingested.notes;
+    notes.sort();
+    notes.dedup();
+    Scan {
+        inventory: ingest::resources::extract(&ingested.instances),
+        notes,
+    }
+}
+
+/// Every finding of every enabled rule, sorted.
+pub fn check(scan: &Scan, policy: &Policy) -> Vec<Finding> {
+    let ctx = rules::trust_context(policy);
+    let paths = trust_paths(&scan.inventory, &ctx);
+    rules::run(&RuleContext {
+        inventory: &scan.inventory,
+        paths: &paths,
+        policy,
+        trust: &ctx,
+        notes: &scan.notes,
+    })
+}
+
+/// The grants of the inventory: who may assume what, with which scope.
+pub fn grants_of(scan: &Scan, policy: &Policy) -> Vec<TrustGrant> {
+    let ctx = rules::trust_context(policy);
+    grants(&trust_paths(&scan.inventory, &ctx), &ctx)
+}
+
+/// Loads the policy: `explicit` (`--policy`), else `.trustdrift.hcl` in the
+/// first scanned directory or the working directory, else the built-in one.
+pub fn load_policy(explicit: Option<&str>, paths: &[String]) -> Result<Policy> {
+    let known = rules::registry::codes();
+    let read = |path: &str| -> Result<Policy> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let text = String::from_utf8(bytes).map_err(|_| Error::file(path, "the policy file is not UTF-8"))?;
+        Policy::parse(path, &text, &known)
+    };
+    if let Some(p) = explicit {
+        return read(p);
+    }
+    let mut candidates: Vec<String> = paths
+        .iter()
+        .filter(|p| std::path::Path::new(p).is_dir())
+        .take(1)
+        .map(|d| format!("{}/.trustdrift.hcl", d.trim_end_matches('/')))
+        .collect();
+    candidates.push(".trustdrift.hcl".to_string());
+    for c in candidates {
+        if std::path::Path::new(&c).is_file() {
+            return read(&c);
+        }
+    }
+    Policy::builtin(&known)
+}

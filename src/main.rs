@@ -1,1 +1,110 @@
-fn main() {}
+//! Thin: parse arguments, call the library, map the outcome to an exit code.
+
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+
+use cli::{CheckFormat, Cli, Command, FailOn, InventoryFormat, RulesFormat};
+use trustdrift::model::severity::Severity;
+use trustdrift::report::{self, Summary};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn fail_on(f: FailOn) -> Option<Severity> {
+    match f {
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::High => Some(Severity::High),
+        FailOn::Critical => Some(Severity::Critical),
+        FailOn::Never => None,
+    }
+}
+
+/// Colour only on a terminal, and never with NO_COLOR set.
+fn use_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check(args) => {
+            let policy = trustdrift::load_policy(args.input.policy.as_deref(), &args.input.paths)?;
+            let scan = trustdrift::scan(&args.input.paths, &mut std::io::stdin().lock())?;
+            let findings = trustdrift::check(&scan, &policy);
+            let summary = Summary::of(&findings, fail_on(args.fail_on));
+            let text = match args.format {
+                CheckFormat::Text => {
+                    report::text::render(&findings, &summary, args.output.is_none() && use_color())
+                }
+                CheckFormat::Json => report::json::render(&findings, &summary),
+            };
+            emit(&text, args.output.as_deref())?;
+            Ok(ExitCode::from(if summary.failed { 1 } else { 0 }))
+        }
+        Command::Inventory(args) => {
+            let policy = trustdrift::load_policy(args.input.policy.as_deref(), &args.input.paths)?;
+            let scan = trustdrift::scan(&args.input.paths, &mut std::io::stdin().lock())?;
+            let grants = trustdrift::grants_of(&scan, &policy);
+            let text = match args.format {
+                InventoryFormat::Json => report::inventory::render_json(&scan.inventory, &grants),
+                InventoryFormat::Text => report::inventory::render_text(&scan.inventory, &grants),
+            };
+            emit(&text, None)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules(args) => {
+            let text = match args.format {
+                RulesFormat::Text => report::rules::render_text(),
+                RulesFormat::Json => report::rules::render_json(),
+            };
+            emit(&text, None)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { rule } => {
+            let Some(r) = trustdrift::rules::registry::find(&rule) else {
+                anyhow::bail!("no rule named {rule:?} (see `trustdrift rules`)");
+            };
+            emit(&report::rules::render_explain(r), None)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Writes the report to stdout, or to `path` through a temporary file that
+/// is renamed into place, so a reader never sees half a report.
+fn emit(text: &str, path: Option<&str>) -> anyhow::Result<()> {
+    let Some(path) = path else {
+        let mut out = std::io::stdout().lock();
+        // A closed pipe (`| head`) is not an error worth a message.
+        if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                return Err(e).context("writing the report");
+            }
+        }
+        return Ok(());
+    };
+    let target = std::path::Path::new(path);
+    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let file_name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{file_name}.trustdrift-tmp-{}", std::process::id()));
+    std::fs::write(&tmp, text).with_context(|| format!("{}: cannot write", tmp.display()))?;
+    std::fs::rename(&tmp, target).with_context(|| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("{path}: cannot write the report")
+    })?;
+    Ok(())
+}

@@ -121,3 +121,30 @@ pub const RELEVANT_TYPES: &[&str] = &[
 pub fn is_relevant_type(t: &str) -> bool {
     RELEVANT_TYPES.contains(&t)
 }
+
+/// Reads one command-line input: `-` (JSON on standard input), a plan or
+/// state JSON file (recognised by content), a `.tf` file or a directory.
+pub fn load_path(path: &str, stdin: &mut dyn std::io::Read) -> crate::Result<Ingested> {
+    use crate::error::Error;
+    if path == "-" {
+        let mut bytes = Vec::new();
+        stdin.read_to_end(&mut bytes).map_err(|e| Error::io("<stdin>", e))?;
+        if !plan::looks_like_json(&bytes) {
+            return Err(Error::file("<stdin>", "expected plan or state JSON (`terraform show -json`) on standard input"));
+        }
+        return plan::parse("<stdin>", &bytes);
+    }
+    let p = std::path::Path::new(path);
+    let meta = std::fs::metadata(p).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() || path.ends_with(".tf") || path.ends_with(".tf.json") {
+        return Err(Error::file(path, "reading Terraform HCL is not supported by this build; give the output of `terraform show -json`"));
+    }
+    let bytes = std::fs::read(p).map_err(|e| Error::io(path, e))?;
+    if plan::looks_like_json(&bytes) || bytes.starts_with(b"PK\x03\x04") {
+        return plan::parse(path, &bytes);
+    }
+    Err(Error::file(
+        path,
+        "not a plan or state JSON file (expected the output of `terraform show -json`), a .tf file or a directory",
+    ))
+}

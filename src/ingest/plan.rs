@@ -364,7 +364,7 @@ pub fn change_kind(actions: &[Cow<'_, str>]) -> Option<ChangeKind> {
 fn merge_unknown(after: serde_json::Value, unknown: Option<&serde_json::Value>) -> Value {
     use serde_json::Value as J;
     match (after, unknown) {
-        (_, Some(J::Bool(true))) => Value::unknown("known after apply"),
+        (_, Some(J::Bool(true))) => Value::unknown("a value known only after apply"),
         (J::Object(mut obj), Some(J::Object(mask))) => {
             let mut out = std::collections::BTreeMap::new();
             for (k, m) in mask {

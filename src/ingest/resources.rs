@@ -112,7 +112,11 @@ fn role(inst: &ResourceInstance, caller_account: Option<&str>) -> Role {
     Role {
         address: inst.address.clone(),
         kind: SubjectKind::Role,
-        name: string_attr(attrs, "name").map(str::to_string),
+        name: match attrs.get("name") {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Unknown(_)) => Some("(unknown)".to_string()),
+            _ => None,
+        },
         account,
         change: inst.change,
         previous_address: inst.previous_address.clone(),

@@ -99,13 +99,13 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         let mut problems = Vec::new();
         let mut missing = Vec::new();
         if effective("aud").is_empty() {
-            problems.push(format!("no {host}:aud condition"));
+            problems.push(format!("there is no {host}:aud condition"));
             missing.push(format!("{host}:aud"));
         }
         if oidc {
             let subs = effective("sub");
             if subs.is_empty() {
-                problems.push(format!("no {host}:sub condition, so any subject the provider signs for gets in"));
+                problems.push(format!("there is no {host}:sub condition, so any subject the provider signs for gets in"));
                 missing.push(format!("{host}:sub pinned to one repository, project or service account"));
             } else {
                 let loose: Vec<&str> = subs
@@ -132,7 +132,7 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 rule,
                 &p.role.address,
                 p.role.statement_location(p.statement.index),
-                format!("{} trusts the identity provider {host} with {}", p.role.address, problems.join(", and ")),
+                format!("{} trusts the identity provider {host}, but {}", p.role.address, problems.join(", and ")),
             )
             .snippet(snippet(p.role, p.statement))
             .missing(missing.join("; "))

@@ -1,0 +1,97 @@
+//! Command-line definitions (clap) and nothing else.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "trustdrift",
+    version,
+    about = "Guards the cross-account trust boundary in Terraform: who may assume which IAM role, and whether that trust is scoped",
+    after_help = "Exit status: 0 no finding at or above --fail-on; 1 findings at or above it; 2 the run could not be trusted (bad input, bad policy)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Judge the trust in plan or state JSON and report risky trust.
+    Check(CheckArgs),
+    /// List what was extracted (roles, trust statements, grants), no judgement.
+    Inventory(InventoryArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Show one rule's documentation.
+    Explain {
+        /// A rule code (TD002) or name (cross-account-unscoped).
+        rule: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Plan or state JSON (`terraform show -json`), recognised by content; `-` reads standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<String>,
+    /// Policy file (default: .trustdrift.hcl when it exists, else the built-in policy).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FailOn {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: CheckFormat,
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<String>,
+    /// Exit 1 when a finding has this severity or higher.
+    #[arg(long, value_enum, default_value = "high")]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum InventoryFormat {
+    Json,
+    Text,
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: InventoryFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: RulesFormat,
+}

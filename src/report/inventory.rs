@@ -1,0 +1,120 @@
+//! `inventory`: what was extracted, no judgement.
+
+use std::fmt::Write;
+
+use serde_json::{Value as J, json};
+
+use super::{condition_json, to_pretty};
+use crate::model::inventory::{Inventory, Role, SubjectKind, Trust, TrustGrant};
+use crate::model::policy::Statement;
+
+const UNKNOWN: &str = "(unknown)";
+
+fn statement_json(s: &Statement, sensitive: bool) -> J {
+    json!({
+        "sid": s.sid,
+        "effect": s.effect.as_str(),
+        "actions": s.actions,
+        "not_actions": s.not_actions,
+        "principals": s.principals.as_deref().unwrap_or_default(),
+        "not_principals": s.not_principals.as_deref().unwrap_or_default(),
+        "conditions": s.conditions.iter().map(|c| condition_json(c, sensitive)).collect::<Vec<_>>(),
+    })
+}
+
+fn trust_json(r: &Role) -> (J, J) {
+    match &r.trust {
+        Trust::Document(d) => (
+            J::Array(d.statements.iter().map(|s| statement_json(s, r.trust_sensitive)).collect()),
+            J::Null,
+        ),
+        Trust::Unknown(_) => (json!(UNKNOWN), J::Null),
+        Trust::Invalid(e) => (J::Null, json!(e.message)),
+        Trust::Missing => (J::Null, J::Null),
+    }
+}
+
+fn role_json(r: &Role) -> J {
+    let (trust, error) = trust_json(r);
+    let mut v = json!({
+        "address": r.address,
+        "source": {"file": r.location.file, "line": r.location.line},
+        "trust": trust,
+    });
+    if let Some(o) = v.as_object_mut() {
+        if !error.is_null() {
+            o.insert("trust_error".into(), error);
+        }
+        if r.kind == SubjectKind::Role {
+            o.insert("name".into(), json!(r.name));
+            o.insert("account".into(), json!(r.account));
+            o.insert("change".into(), json!(r.change.map(|c| c.as_str())));
+            o.insert("tags".into(), json!(r.tags));
+            if let Some(prev) = &r.previous_address {
+                o.insert("previous_address".into(), json!(prev));
+            }
+        }
+    }
+    v
+}
+
+fn grant_json(g: &TrustGrant, sensitive: bool) -> J {
+    json!({
+        "key": g.key,
+        "role": g.role,
+        "principal": g.principal,
+        "actions": g.actions,
+        "cross_account": g.cross_account,
+        "scope": g.scope.iter().map(|c| condition_json(c, sensitive)).collect::<Vec<_>>(),
+        "owner": g.owner,
+        "expires": g.expires,
+    })
+}
+
+pub fn render_json(inventory: &Inventory, grants: &[TrustGrant]) -> String {
+    let sensitive = |address: &str| inventory.roles.iter().any(|r| r.address == address && r.trust_sensitive);
+    let (roles, documents): (Vec<&Role>, Vec<&Role>) =
+        inventory.roles.iter().partition(|r| r.kind == SubjectKind::Role);
+    to_pretty(&json!({
+        "version": 1,
+        "roles": roles.into_iter().map(role_json).collect::<Vec<_>>(),
+        "documents": documents.into_iter().map(role_json).collect::<Vec<_>>(),
+        "grants": grants.iter().map(|g| grant_json(g, sensitive(&g.role))).collect::<Vec<_>>(),
+    }))
+}
+
+pub fn render_text(inventory: &Inventory, grants: &[TrustGrant]) -> String {
+    let mut out = String::new();
+    for r in &inventory.roles {
+        let change = r.change.map(|c| format!(" ({})", c.as_str())).unwrap_or_default();
+        let kind = if r.kind == SubjectKind::Document { "document " } else { "" };
+        let _ = writeln!(out, "{kind}{}{change}  {}:{}", r.address, r.location.file, r.location.line);
+        match &r.trust {
+            Trust::Unknown(reason) => {
+                let _ = writeln!(out, "  trust: {UNKNOWN} ({reason})");
+            }
+            Trust::Invalid(e) => {
+                let _ = writeln!(out, "  trust: invalid ({e})");
+            }
+            Trust::Missing => {
+                let _ = writeln!(out, "  trust: none");
+            }
+            Trust::Document(_) => {}
+        }
+        for g in grants.iter().filter(|g| g.role == r.address) {
+            let cross = match g.cross_account {
+                Some(true) => "cross-account",
+                Some(false) => "same account",
+                None => "accounts unknown",
+            };
+            let actions: Vec<&str> = g.actions.iter().map(String::as_str).collect();
+            let _ = writeln!(out, "  {} {} [{}] {cross}", g.principal.kind.as_str(), g.principal.id, actions.join(", "));
+            for c in &g.scope {
+                let values = if r.trust_sensitive { "(sensitive)".to_string() } else { c.values.join(", ") };
+                let _ = writeln!(out, "    if {} {} = {values}", c.operator.text, c.key);
+            }
+        }
+    }
+    let _ = writeln!(out, "{} roles and documents, {} grants.", inventory.roles.len(), grants.len());
+    out
+}

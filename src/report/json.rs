@@ -1,0 +1,42 @@
+//! `check --format json`: `{"version": 1, "findings": [...], "summary": {...}}`.
+
+use serde_json::{Map, Value as J, json};
+
+use super::{Summary, to_pretty};
+use crate::model::severity::Severity;
+use crate::rules::Finding;
+
+pub fn finding_json(f: &Finding) -> J {
+    json!({
+        "rule": f.rule,
+        "name": f.name,
+        "severity": f.severity.as_str(),
+        "confidence": f.confidence.as_str(),
+        "address": f.address,
+        "file": f.location.file,
+        "line": f.location.line,
+        "column": f.location.column,
+        "message": f.message,
+        "missing": f.missing,
+        "fix": f.fix,
+        "drift": J::Null,
+        "grant": f.grant,
+    })
+}
+
+pub fn render(findings: &[Finding], summary: &Summary) -> String {
+    let mut by_severity = Map::new();
+    for s in Severity::ALL {
+        by_severity.insert(s.as_str().to_string(), json!(summary.counts[s as usize]));
+    }
+    to_pretty(&json!({
+        "version": 1,
+        "findings": findings.iter().map(finding_json).collect::<Vec<_>>(),
+        "summary": {
+            "total": summary.total(),
+            "by_severity": by_severity,
+            "fail_on": summary.fail_on.map(Severity::as_str).unwrap_or("never"),
+            "failed": summary.failed,
+        },
+    }))
+}

@@ -1,0 +1,66 @@
+//! Every rule has a fixture plan that triggers it and a near miss that must
+//! not; the rendered text and JSON of both are snapshots.
+
+use std::path::{Path, PathBuf};
+
+use trustdrift::config::Policy;
+use trustdrift::model::severity::Severity;
+use trustdrift::report::{self, Summary};
+use trustdrift::rules::{Finding, RULES};
+
+fn fixture_dir(code: &str) -> PathBuf {
+    Path::new("testdata/rules").join(code)
+}
+
+fn policy_for(code: &str) -> Policy {
+    let path = fixture_dir(code).join("policy.hcl");
+    let known = trustdrift::rules::registry::codes();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Policy::parse(&path.to_string_lossy(), &text, &known).expect("fixture policy parses"),
+        Err(_) => Policy::builtin(&known).expect("built-in policy parses"),
+    }
+}
+
+fn run(code: &str, file: &str) -> Vec<Finding> {
+    let path = fixture_dir(code).join(file).to_string_lossy().into_owned();
+    let scan = trustdrift::scan(&[path], &mut std::io::empty()).expect("fixture scans");
+    trustdrift::check(&scan, &policy_for(code))
+}
+
+fn snapshot(code: &str, kind: &str, findings: &[Finding]) {
+    let summary = Summary::of(findings, Some(Severity::High));
+    insta::assert_snapshot!(format!("{code}_{kind}_text"), report::text::render(findings, &summary, false));
+    insta::assert_snapshot!(format!("{code}_{kind}_json"), report::json::render(findings, &summary));
+}
+
+#[test]
+fn every_rule_has_fixtures() {
+    for rule in RULES {
+        for file in ["trigger.json", "near_miss.json"] {
+            assert!(fixture_dir(rule.code).join(file).is_file(), "{} has no {file}", rule.code);
+        }
+    }
+}
+
+#[test]
+fn triggers_fire_and_near_misses_do_not() {
+    for rule in RULES {
+        let fired = run(rule.code, "trigger.json");
+        assert!(fired.iter().any(|f| f.rule == rule.code), "{} did not fire on its trigger", rule.code);
+        snapshot(rule.code, "trigger", &fired);
+
+        let quiet = run(rule.code, "near_miss.json");
+        let wrong: Vec<&Finding> = quiet.iter().filter(|f| f.rule == rule.code).collect();
+        assert!(wrong.is_empty(), "{} fired on its near miss: {wrong:#?}", rule.code);
+        snapshot(rule.code, "near_miss", &quiet);
+    }
+}
+
+#[test]
+fn scoped_trust_passes_every_rule() {
+    // The forms peers flag wrongly: these near misses must produce no finding at all.
+    for code in ["TD001", "TD002", "TD003", "TD004", "TD006", "TD007"] {
+        let findings = run(code, "near_miss.json");
+        assert!(findings.is_empty(), "{code} near miss has findings: {findings:#?}");
+    }
+}
