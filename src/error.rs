@@ -6,12 +6,8 @@ use std::fmt;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The file could not be read.
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
     /// The file was read but its content is wrong at a known place.
     #[error("{path}:{line}:{column}: {message}")]
     At {
@@ -32,7 +28,7 @@ impl Error {
     pub fn io(path: impl fmt::Display, source: std::io::Error) -> Self {
         Error::Io {
             path: path.to_string(),
-            source,
+            cause: source,
         }
     }
 

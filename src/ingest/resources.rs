@@ -18,7 +18,7 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
         match (inst.mode, inst.resource_type.as_str()) {
             (Mode::Managed, "aws_iam_role") => roles.push(role(inst, caller_account.as_deref())),
             (Mode::Data, "aws_iam_policy_document") => {
-                if let Some(doc) = trust_document(inst) {
+                if let Some(doc) = trust_document(inst, caller_account.as_deref()) {
                     documents.push(doc);
                 }
             }
@@ -131,7 +131,7 @@ fn role(inst: &ResourceInstance, caller_account: Option<&str>) -> Role {
 }
 
 /// A policy document that names principals and allows assuming a role.
-fn trust_document(inst: &ResourceInstance) -> Option<Role> {
+fn trust_document(inst: &ResourceInstance, caller_account: Option<&str>) -> Option<Role> {
     const ATTR: &str = "json";
     let trust = parse_trust(inst.attrs.get(ATTR));
     let Trust::Document(doc) = &trust else {
@@ -148,7 +148,7 @@ fn trust_document(inst: &ResourceInstance) -> Option<Role> {
         address: inst.address.clone(),
         kind: SubjectKind::Document,
         name: None,
-        account: None,
+        account: caller_account.map(str::to_string),
         change: inst.change,
         previous_address: inst.previous_address.clone(),
         location: inst.provenance.location.clone(),

@@ -50,7 +50,12 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 continue;
             }
             let c = s.condition;
-            let shown = if p.role.trust_sensitive { "(sensitive)".to_string() } else { c.values.join(", ") };
+            let (shown, why) = if p.role.trust_sensitive {
+                let hidden = c.values.iter().fold(why.clone(), |w, v| w.replace(&format!("the value \"{v}\""), "its value").replace(&format!("\"{v}\""), "a sensitive value"));
+                ("(sensitive)".to_string(), hidden)
+            } else {
+                (c.values.join(", "), why.clone())
+            };
             out.push(
                 Finding::new(
                     rule,
