@@ -18,7 +18,7 @@ pub const DEFAULT_POLICY: &str = include_str!("../policies/default.hcl");
 pub const DEFAULT_POLICY_NAME: &str = "policies/default.hcl";
 
 /// A validated policy.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Policy {
     pub organization: Organization,
     /// Known third parties by account id.
@@ -72,18 +72,6 @@ impl Default for Metadata {
     }
 }
 
-impl Default for Policy {
-    fn default() -> Self {
-        Policy {
-            organization: Organization::default(),
-            accounts: BTreeMap::new(),
-            rules: BTreeMap::new(),
-            metadata: Metadata::default(),
-            confused_deputy_services: BTreeSet::new(),
-        }
-    }
-}
-
 impl Policy {
     /// The embedded default policy.
     pub fn builtin(known_rules: &[&str]) -> Result<Policy> {
@@ -95,7 +83,12 @@ impl Policy {
     pub fn parse(path: &str, text: &str, known_rules: &[&str]) -> Result<Policy> {
         let body = hcl::edit::parser::parse_body(text).map_err(|e| {
             let loc = e.location();
-            Error::at(path, loc.line() as u32, loc.column() as u32, e.message().to_string())
+            Error::at(
+                path,
+                loc.line() as u32,
+                loc.column() as u32,
+                e.message().to_string(),
+            )
         })?;
         let reader = Reader {
             path,
@@ -136,14 +129,21 @@ impl Reader<'_> {
                     other => {
                         return Err(self.error(
                             attr.span(),
-                            format!("unknown attribute `{other}`; expected one of: {}", TOP_ATTRS.join(", ")),
+                            format!(
+                                "unknown attribute `{other}`; expected one of: {}",
+                                TOP_ATTRS.join(", ")
+                            ),
                         ));
                     }
                 },
                 Structure::Block(block) => {
                     let ident = block.ident.as_str();
-                    if matches!(ident, "organization" | "metadata") && !seen_singletons.insert(ident.to_string()) {
-                        return Err(self.error(block.span(), format!("`{ident}` may appear only once")));
+                    if matches!(ident, "organization" | "metadata")
+                        && !seen_singletons.insert(ident.to_string())
+                    {
+                        return Err(
+                            self.error(block.span(), format!("`{ident}` may appear only once"))
+                        );
                     }
                     match ident {
                         "organization" => policy.organization = self.organization(block)?,
@@ -156,7 +156,10 @@ impl Reader<'_> {
                                 ));
                             }
                             if policy.accounts.contains_key(&id) {
-                                return Err(self.error(block.span(), format!("account \"{id}\" is declared twice")));
+                                return Err(self.error(
+                                    block.span(),
+                                    format!("account \"{id}\" is declared twice"),
+                                ));
                             }
                             let party = self.third_party(block)?;
                             policy.accounts.insert(id, party);
@@ -166,11 +169,16 @@ impl Reader<'_> {
                             if !self.known_rules.contains(&code.as_str()) {
                                 return Err(self.error(
                                     block.span(),
-                                    format!("rule \"{code}\" does not exist (see `trustdrift rules`)"),
+                                    format!(
+                                        "rule \"{code}\" does not exist (see `trustdrift rules`)"
+                                    ),
                                 ));
                             }
                             if policy.rules.contains_key(&code) {
-                                return Err(self.error(block.span(), format!("rule \"{code}\" is configured twice")));
+                                return Err(self.error(
+                                    block.span(),
+                                    format!("rule \"{code}\" is configured twice"),
+                                ));
                             }
                             let setting = self.rule(block)?;
                             policy.rules.insert(code, setting);
@@ -179,7 +187,10 @@ impl Reader<'_> {
                         other => {
                             return Err(self.error(
                                 block.span(),
-                                format!("unknown block `{other}`; expected one of: {}", TOP_BLOCKS.join(", ")),
+                                format!(
+                                    "unknown block `{other}`; expected one of: {}",
+                                    TOP_BLOCKS.join(", ")
+                                ),
                             ));
                         }
                     }
@@ -190,7 +201,9 @@ impl Reader<'_> {
             if policy.accounts.contains_key(account) {
                 return Err(Error::file(
                     self.path,
-                    format!("account {account} is both in organization.accounts and declared as a third party"),
+                    format!(
+                        "account {account} is both in organization.accounts and declared as a third party"
+                    ),
                 ));
             }
         }
@@ -210,7 +223,10 @@ impl Reader<'_> {
     /// The attributes of a block, refusing nested blocks and unknown keys.
     fn attributes<'b>(&self, block: &'b Block, allowed: &[&str]) -> Result<Vec<&'b Attribute>> {
         if !block.labels.is_empty() && !matches!(block.ident.as_str(), "account" | "rule") {
-            return Err(self.error(block.span(), format!("`{}` takes no label", block.ident.as_str())));
+            return Err(self.error(
+                block.span(),
+                format!("`{}` takes no label", block.ident.as_str()),
+            ));
         }
         let mut out: Vec<&Attribute> = Vec::new();
         for structure in block.body.iter() {
@@ -232,7 +248,11 @@ impl Reader<'_> {
                 Structure::Block(inner) => {
                     return Err(self.error(
                         inner.span(),
-                        format!("unexpected block `{}` inside `{}`", inner.ident.as_str(), block.ident.as_str()),
+                        format!(
+                            "unexpected block `{}` inside `{}`",
+                            inner.ident.as_str(),
+                            block.ident.as_str()
+                        ),
                     ));
                 }
             }
@@ -243,19 +263,28 @@ impl Reader<'_> {
     fn string(&self, attr: &Attribute) -> Result<String> {
         match &attr.value {
             Expression::String(s) => Ok(s.as_str().to_string()),
-            _ => Err(self.error(attr.value.span(), format!("`{}` must be a string literal", attr.key.as_str()))),
+            _ => Err(self.error(
+                attr.value.span(),
+                format!("`{}` must be a string literal", attr.key.as_str()),
+            )),
         }
     }
 
     fn strings(&self, attr: &Attribute) -> Result<Vec<String>> {
         let Expression::Array(items) = &attr.value else {
-            return Err(self.error(attr.value.span(), format!("`{}` must be a list of strings", attr.key.as_str())));
+            return Err(self.error(
+                attr.value.span(),
+                format!("`{}` must be a list of strings", attr.key.as_str()),
+            ));
         };
         items
             .iter()
             .map(|e| match e {
                 Expression::String(s) => Ok(s.as_str().to_string()),
-                other => Err(self.error(other.span(), format!("`{}` must hold only strings", attr.key.as_str()))),
+                other => Err(self.error(
+                    other.span(),
+                    format!("`{}` must hold only strings", attr.key.as_str()),
+                )),
             })
             .collect()
     }
@@ -263,7 +292,10 @@ impl Reader<'_> {
     fn bool(&self, attr: &Attribute) -> Result<bool> {
         match &attr.value {
             Expression::Bool(b) => Ok(*b.value()),
-            _ => Err(self.error(attr.value.span(), format!("`{}` must be true or false", attr.key.as_str()))),
+            _ => Err(self.error(
+                attr.value.span(),
+                format!("`{}` must be true or false", attr.key.as_str()),
+            )),
         }
     }
 
@@ -276,7 +308,9 @@ impl Reader<'_> {
                     let valid = id.len() >= 12
                         && id.len() <= 34
                         && id.starts_with("o-")
-                        && id[2..].bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+                        && id[2..]
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
                     if !valid {
                         return Err(self.error(
                             attr.value.span(),
@@ -287,16 +321,24 @@ impl Reader<'_> {
                 }
                 _ => {
                     let Expression::Array(items) = &attr.value else {
-                        return Err(self.error(attr.value.span(), "`accounts` must be a list of 12-digit account ids"));
+                        return Err(self.error(
+                            attr.value.span(),
+                            "`accounts` must be a list of 12-digit account ids",
+                        ));
                     };
                     for item in items.iter() {
                         let Expression::String(s) = item else {
-                            return Err(self.error(item.span(), "account ids must be quoted strings"));
+                            return Err(
+                                self.error(item.span(), "account ids must be quoted strings")
+                            );
                         };
                         if !is_account_id(s.as_str()) {
                             return Err(self.error(
                                 item.span(),
-                                format!("\"{}\" is not an account id (exactly 12 digits)", s.as_str()),
+                                format!(
+                                    "\"{}\" is not an account id (exactly 12 digits)",
+                                    s.as_str()
+                                ),
                             ));
                         }
                         org.accounts.insert(s.as_str().to_string());
@@ -315,7 +357,10 @@ impl Reader<'_> {
                 "owner" => party.owner = Some(self.string(attr)?),
                 _ => {
                     let keys = self.strings(attr)?;
-                    if let Some(bad) = keys.iter().find(|k| !k.contains(':') || k.contains(char::is_whitespace)) {
+                    if let Some(bad) = keys
+                        .iter()
+                        .find(|k| !k.contains(':') || k.contains(char::is_whitespace))
+                    {
                         return Err(self.error(
                             attr.value.span(),
                             format!("\"{bad}\" is not a condition key (like sts:ExternalId)"),
@@ -334,7 +379,10 @@ impl Reader<'_> {
             match attr.key.as_str() {
                 "severity" => {
                     let s = self.string(attr)?;
-                    setting.severity = Some(s.parse().map_err(|e: String| self.error(attr.value.span(), e))?);
+                    setting.severity = Some(
+                        s.parse()
+                            .map_err(|e: String| self.error(attr.value.span(), e))?,
+                    );
                 }
                 _ => setting.enabled = Some(self.bool(attr)?),
             }
@@ -346,13 +394,20 @@ impl Reader<'_> {
         let mut m = Metadata::default();
         for attr in self.attributes(
             block,
-            &["owner_tags", "expiry_tag", "review_tag", "ticket_tag", "max_expiry_days"],
+            &[
+                "owner_tags",
+                "expiry_tag",
+                "review_tag",
+                "ticket_tag",
+                "max_expiry_days",
+            ],
         )? {
             match attr.key.as_str() {
                 "owner_tags" => {
                     m.owner_tags = self.strings(attr)?;
                     if m.owner_tags.is_empty() {
-                        return Err(self.error(attr.value.span(), "`owner_tags` needs at least one tag key"));
+                        return Err(self
+                            .error(attr.value.span(), "`owner_tags` needs at least one tag key"));
                     }
                 }
                 "expiry_tag" => m.expiry_tag = self.string(attr)?,
@@ -423,7 +478,9 @@ confused_deputy_services = ["events.amazonaws.com"]
     }
 
     fn error_of(text: &str) -> String {
-        Policy::parse("p.hcl", text, RULES).expect_err("must fail").to_string()
+        Policy::parse("p.hcl", text, RULES)
+            .expect_err("must fail")
+            .to_string()
     }
 
     #[test]
@@ -440,8 +497,14 @@ confused_deputy_services = ["events.amazonaws.com"]
             error_of("organisation {\n}\n"),
             "p.hcl:1:1: unknown block `organisation`; expected one of: organization, account, rule, metadata"
         );
-        assert_eq!(error_of("rule \"TD777\" {\n}\n"), "p.hcl:1:1: rule \"TD777\" does not exist (see `trustdrift rules`)");
-        assert!(error_of("rule \"TD001\" {\n  severity = \"huge\"\n}\n").starts_with("p.hcl:2:14: unknown severity"));
+        assert_eq!(
+            error_of("rule \"TD777\" {\n}\n"),
+            "p.hcl:1:1: rule \"TD777\" does not exist (see `trustdrift rules`)"
+        );
+        assert!(
+            error_of("rule \"TD001\" {\n  severity = \"huge\"\n}\n")
+                .starts_with("p.hcl:2:14: unknown severity")
+        );
         assert!(error_of("organization {\n").starts_with("p.hcl:1:16: invalid block body"));
     }
 }

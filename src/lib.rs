@@ -71,7 +71,8 @@ pub fn load_policy(explicit: Option<&str>, paths: &[String]) -> Result<Policy> {
     let known = rules::registry::codes();
     let read = |path: &str| -> Result<Policy> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let text = String::from_utf8(bytes).map_err(|_| Error::file(path, "the policy file is not UTF-8"))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::file(path, "the policy file is not UTF-8"))?;
         Policy::parse(path, &text, &known)
     };
     if let Some(p) = explicit {

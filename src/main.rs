@@ -98,9 +98,18 @@ fn emit(text: &str, path: Option<&str>) -> anyhow::Result<()> {
         return Ok(());
     };
     let target = std::path::Path::new(path);
-    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let file_name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.trustdrift-tmp-{}", std::process::id()));
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let file_name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(
+        ".{file_name}.trustdrift-tmp-{}",
+        std::process::id()
+    ));
     std::fs::write(&tmp, text).with_context(|| format!("{}: cannot write", tmp.display()))?;
     std::fs::rename(&tmp, target).with_context(|| {
         let _ = std::fs::remove_file(&tmp);

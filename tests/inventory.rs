@@ -20,7 +20,10 @@ fn every_change_kind_reaches_the_inventory() {
         .map(|r| (r.address.as_str(), r.change.map(|c| c.as_str())))
         .collect();
     let expected: BTreeMap<&str, Option<&str>> = [
-        ("module.team[\"payments\"].module.deploy.aws_iam_role.this[\"eu\"]", Some("create")),
+        (
+            "module.team[\"payments\"].module.deploy.aws_iam_role.this[\"eu\"]",
+            Some("create"),
+        ),
         ("aws_iam_role.computed", Some("create")),
         ("aws_iam_role.rotated", Some("replace")),
         ("aws_iam_role.rotated_cbd", Some("replace")),
@@ -38,13 +41,28 @@ fn every_change_kind_reaches_the_inventory() {
 fn unknown_trust_is_unknown_and_deleted_trust_is_read_from_before() {
     let s = scan("testdata/plans/lifecycle.json");
     let role = |a: &str| s.inventory.roles.iter().find(|r| r.address == a).expect(a);
-    assert!(matches!(role("aws_iam_role.computed").trust, Trust::Unknown(_)));
-    assert!(matches!(role("aws_iam_role.legacy").trust, Trust::Document(_)));
-    assert_eq!(role("aws_iam_role.renamed").previous_address.as_deref(), Some("aws_iam_role.old_name"));
+    assert!(matches!(
+        role("aws_iam_role.computed").trust,
+        Trust::Unknown(_)
+    ));
+    assert!(matches!(
+        role("aws_iam_role.legacy").trust,
+        Trust::Document(_)
+    ));
+    assert_eq!(
+        role("aws_iam_role.renamed").previous_address.as_deref(),
+        Some("aws_iam_role.old_name")
+    );
     // The account comes from the role's ARN, else from data.aws_caller_identity.
-    assert_eq!(role("aws_iam_role.computed").account.as_deref(), Some("111111111111"));
+    assert_eq!(
+        role("aws_iam_role.computed").account.as_deref(),
+        Some("111111111111")
+    );
     let nested = role("module.team[\"payments\"].module.deploy.aws_iam_role.this[\"eu\"]");
-    assert_eq!(nested.tags.get("owner").map(String::as_str), Some("team-payments"));
+    assert_eq!(
+        nested.tags.get("owner").map(String::as_str),
+        Some("team-payments")
+    );
 }
 
 #[test]
@@ -52,10 +70,17 @@ fn removed_roles_grant_nothing_and_grant_keys_are_stable() {
     let s = scan("testdata/plans/lifecycle.json");
     let policy = Policy::builtin(&trustdrift::rules::registry::codes()).expect("policy");
     let grants = trustdrift::grants_of(&s, &policy);
-    assert!(grants.iter().all(|g| g.role != "aws_iam_role.legacy" && g.role != "aws_iam_role.forgotten"));
+    assert!(
+        grants
+            .iter()
+            .all(|g| g.role != "aws_iam_role.legacy" && g.role != "aws_iam_role.forgotten")
+    );
     let keys: Vec<&str> = grants.iter().map(|g| g.key.as_str()).collect();
     assert!(keys.contains(&"module.team[\"payments\"].module.deploy.aws_iam_role.this[\"eu\"]|AWS:arn:aws:iam::999988887777:root"));
-    let nested = grants.iter().find(|g| g.role.starts_with("module.team")).expect("nested grant");
+    let nested = grants
+        .iter()
+        .find(|g| g.role.starts_with("module.team"))
+        .expect("nested grant");
     assert_eq!(nested.owner.as_deref(), Some("team-payments"));
     assert_eq!(nested.expires.as_deref(), Some("2027-03-31"));
     assert_eq!(nested.cross_account, Some(true));
@@ -68,7 +93,9 @@ fn removed_roles_grant_nothing_and_grant_keys_are_stable() {
 #[test]
 fn state_json_is_read_from_its_values() {
     let s = scan("testdata/plans/state.json");
-    let [role] = s.inventory.roles.as_slice() else { panic!("one role expected") };
+    let [role] = s.inventory.roles.as_slice() else {
+        panic!("one role expected")
+    };
     assert_eq!(role.address, "module.vendor.aws_iam_role.this");
     assert_eq!(role.change, None);
     assert_eq!(role.account.as_deref(), Some("111111111111"));

@@ -16,7 +16,9 @@ fn policy_for(code: &str) -> Policy {
     let path = fixture_dir(code).join("policy.hcl");
     let known = trustdrift::rules::registry::codes();
     match std::fs::read_to_string(&path) {
-        Ok(text) => Policy::parse(&path.to_string_lossy(), &text, &known).expect("fixture policy parses"),
+        Ok(text) => {
+            Policy::parse(&path.to_string_lossy(), &text, &known).expect("fixture policy parses")
+        }
         Err(_) => Policy::builtin(&known).expect("built-in policy parses"),
     }
 }
@@ -29,15 +31,25 @@ fn run(code: &str, file: &str) -> Vec<Finding> {
 
 fn snapshot(code: &str, kind: &str, findings: &[Finding]) {
     let summary = Summary::of(findings, Some(Severity::High));
-    insta::assert_snapshot!(format!("{code}_{kind}_text"), report::text::render(findings, &summary, false));
-    insta::assert_snapshot!(format!("{code}_{kind}_json"), report::json::render(findings, &summary));
+    insta::assert_snapshot!(
+        format!("{code}_{kind}_text"),
+        report::text::render(findings, &summary, false)
+    );
+    insta::assert_snapshot!(
+        format!("{code}_{kind}_json"),
+        report::json::render(findings, &summary)
+    );
 }
 
 #[test]
 fn every_rule_has_fixtures() {
     for rule in RULES {
         for file in ["trigger.json", "near_miss.json"] {
-            assert!(fixture_dir(rule.code).join(file).is_file(), "{} has no {file}", rule.code);
+            assert!(
+                fixture_dir(rule.code).join(file).is_file(),
+                "{} has no {file}",
+                rule.code
+            );
         }
     }
 }
@@ -46,12 +58,20 @@ fn every_rule_has_fixtures() {
 fn triggers_fire_and_near_misses_do_not() {
     for rule in RULES {
         let fired = run(rule.code, "trigger.json");
-        assert!(fired.iter().any(|f| f.rule == rule.code), "{} did not fire on its trigger", rule.code);
+        assert!(
+            fired.iter().any(|f| f.rule == rule.code),
+            "{} did not fire on its trigger",
+            rule.code
+        );
         snapshot(rule.code, "trigger", &fired);
 
         let quiet = run(rule.code, "near_miss.json");
         let wrong: Vec<&Finding> = quiet.iter().filter(|f| f.rule == rule.code).collect();
-        assert!(wrong.is_empty(), "{} fired on its near miss: {wrong:#?}", rule.code);
+        assert!(
+            wrong.is_empty(),
+            "{} fired on its near miss: {wrong:#?}",
+            rule.code
+        );
         snapshot(rule.code, "near_miss", &quiet);
     }
 }
@@ -61,6 +81,9 @@ fn scoped_trust_passes_every_rule() {
     // The forms peers flag wrongly: these near misses must produce no finding at all.
     for code in ["TD001", "TD002", "TD003", "TD004", "TD006", "TD007"] {
         let findings = run(code, "near_miss.json");
-        assert!(findings.is_empty(), "{code} near miss has findings: {findings:#?}");
+        assert!(
+            findings.is_empty(),
+            "{code} near miss has findings: {findings:#?}"
+        );
     }
 }

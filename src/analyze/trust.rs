@@ -36,7 +36,10 @@ pub enum NarrowingKey {
     MfaPresent,
     SamlAud,
     /// `HOST:CLAIM` of a web identity provider (`…githubusercontent.com:sub`).
-    OidcClaim { host: String, claim: String },
+    OidcClaim {
+        host: String,
+        claim: String,
+    },
 }
 
 impl NarrowingKey {
@@ -56,7 +59,11 @@ impl NarrowingKey {
             "saml:aud" => NarrowingKey::SamlAud,
             _ => {
                 let (host, claim) = lower.rsplit_once(':')?;
-                if host.starts_with("aws") || host.starts_with("sts") || host.starts_with("saml") || !host.contains('.') {
+                if host.starts_with("aws")
+                    || host.starts_with("sts")
+                    || host.starts_with("saml")
+                    || !host.contains('.')
+                {
                     return None;
                 }
                 NarrowingKey::OidcClaim {
@@ -79,8 +86,10 @@ impl NarrowingKey {
     }
 
     fn is_multivalued(&self) -> bool {
-        matches!(self, NarrowingKey::PrincipalOrgPaths | NarrowingKey::SourceOrgPaths)
-            || matches!(self, NarrowingKey::OidcClaim { claim, .. } if claim == "amr")
+        matches!(
+            self,
+            NarrowingKey::PrincipalOrgPaths | NarrowingKey::SourceOrgPaths
+        ) || matches!(self, NarrowingKey::OidcClaim { claim, .. } if claim == "amr")
     }
 
     fn is_arn(&self) -> bool {
@@ -162,7 +171,11 @@ fn judge(condition: &Condition, key: &NarrowingKey) -> Option<ScopeState> {
         return None;
     }
     if *key == NarrowingKey::MfaPresent {
-        return condition.values.iter().all(|v| v == "true").then_some(ScopeState::Effective);
+        return condition
+            .values
+            .iter()
+            .all(|v| v == "true")
+            .then_some(ScopeState::Effective);
     }
     if op.if_exists {
         return Some(ScopeState::Defeated(format!(
@@ -182,7 +195,9 @@ fn judge(condition: &Condition, key: &NarrowingKey) -> Option<ScopeState> {
         .map(str::to_string)
         .collect();
     if condition.values.is_empty() {
-        return Some(ScopeState::Defeated("the condition lists no value".to_string()));
+        return Some(ScopeState::Defeated(
+            "the condition lists no value".to_string(),
+        ));
     }
     let wildcards = op.has_wildcards();
     for value in &condition.values {
@@ -190,7 +205,9 @@ fn judge(condition: &Condition, key: &NarrowingKey) -> Option<ScopeState> {
             continue;
         }
         if wildcards && is_all_wildcard(value) {
-            return Some(ScopeState::Defeated(format!("the value \"{value}\" matches anything")));
+            return Some(ScopeState::Defeated(format!(
+                "the value \"{value}\" matches anything"
+            )));
         }
         if wildcards && key.is_sensitive() && (value.contains('*') || value.contains('?')) {
             return Some(ScopeState::Defeated(format!(
@@ -215,7 +232,8 @@ fn judge(condition: &Condition, key: &NarrowingKey) -> Option<ScopeState> {
         }
     }
     if !refs.is_empty() {
-        let value_decides = wildcards || matches!(key, NarrowingKey::OidcClaim { claim, .. } if claim == "sub");
+        let value_decides =
+            wildcards || matches!(key, NarrowingKey::OidcClaim { claim, .. } if claim == "sub");
         if value_decides || !unknown_refs(&condition.key).is_empty() {
             return Some(ScopeState::Unverifiable(refs));
         }
@@ -227,7 +245,8 @@ fn judge(condition: &Condition, key: &NarrowingKey) -> Option<ScopeState> {
 fn deny_covers(deny: &Statement, principal: &Principal) -> bool {
     deny.principals.as_ref().is_some_and(|ps| {
         ps.iter().any(|p| {
-            matches!(p.classify(), PrincipalClass::Everyone) || p.normalized() == principal.normalized()
+            matches!(p.classify(), PrincipalClass::Everyone)
+                || p.normalized() == principal.normalized()
         })
     })
 }
@@ -245,8 +264,17 @@ fn deny_guard<'a>(deny: &'a Statement) -> Option<ScopeCondition<'a>> {
     let state = if op.has_wildcards() && condition.values.iter().any(|v| is_all_wildcard(v)) {
         ScopeState::Defeated(format!("the Deny's {} \"*\" never applies", op.text))
     } else {
-        let refs: Vec<String> = condition.values.iter().flat_map(|v| unknown_refs(v)).map(str::to_string).collect();
-        if refs.is_empty() { ScopeState::Effective } else { ScopeState::Unverifiable(refs) }
+        let refs: Vec<String> = condition
+            .values
+            .iter()
+            .flat_map(|v| unknown_refs(v))
+            .map(str::to_string)
+            .collect();
+        if refs.is_empty() {
+            ScopeState::Effective
+        } else {
+            ScopeState::Unverifiable(refs)
+        }
     };
     Some(ScopeCondition {
         condition,
@@ -264,7 +292,11 @@ pub fn own_accounts(role: &Role, ctx: &TrustContext) -> BTreeSet<String> {
     role.account.iter().cloned().collect()
 }
 
-fn cross_account(class: &PrincipalClass, own: &BTreeSet<String>, ctx: &TrustContext) -> Option<bool> {
+fn cross_account(
+    class: &PrincipalClass,
+    own: &BTreeSet<String>,
+    ctx: &TrustContext,
+) -> Option<bool> {
     match class {
         PrincipalClass::Everyone => Some(true),
         PrincipalClass::Service { .. } | PrincipalClass::WebIdentity { .. } => Some(false),
@@ -289,15 +321,23 @@ fn cross_account(class: &PrincipalClass, own: &BTreeSet<String>, ctx: &TrustCont
 pub fn trust_paths<'a>(inventory: &'a Inventory, ctx: &TrustContext) -> Vec<TrustPath<'a>> {
     let mut out = Vec::new();
     for role in inventory.roles.iter().filter(|r| !r.is_removed()) {
-        let Trust::Document(doc) = &role.trust else { continue };
+        let Trust::Document(doc) = &role.trust else {
+            continue;
+        };
         let own = own_accounts(role, ctx);
         let denies: Vec<&Statement> = doc
             .statements
             .iter()
             .filter(|s| s.effect == Effect::Deny && s.covers_assume())
             .collect();
-        for statement in doc.statements.iter().filter(|s| s.effect == Effect::Allow && s.covers_assume()) {
-            let Some(principals) = &statement.principals else { continue };
+        for statement in doc
+            .statements
+            .iter()
+            .filter(|s| s.effect == Effect::Allow && s.covers_assume())
+        {
+            let Some(principals) = &statement.principals else {
+                continue;
+            };
             let own_scope: Vec<ScopeCondition<'_>> = statement
                 .conditions
                 .iter()
@@ -363,7 +403,11 @@ pub fn grants(paths: &[TrustPath<'_>], ctx: &TrustContext) -> Vec<TrustGrant> {
                 .map(|s| s.condition.clone())
                 .collect();
             for p in &group[1..] {
-                scope.retain(|c| p.scope.iter().any(|s| s.state == ScopeState::Effective && s.condition == c));
+                scope.retain(|c| {
+                    p.scope
+                        .iter()
+                        .any(|s| s.state == ScopeState::Effective && s.condition == c)
+                });
             }
             scope.sort();
             scope.dedup();
@@ -386,7 +430,9 @@ pub fn grants(paths: &[TrustPath<'_>], ctx: &TrustContext) -> Vec<TrustGrant> {
 /// Keys of a Federated principal's provider, as they appear in conditions.
 pub fn provider_host(class: &PrincipalClass) -> Option<&str> {
     match class {
-        PrincipalClass::OidcProvider { host, .. } | PrincipalClass::WebIdentity { host } => Some(host),
+        PrincipalClass::OidcProvider { host, .. } | PrincipalClass::WebIdentity { host } => {
+            Some(host)
+        }
         _ => None,
     }
 }
@@ -417,31 +463,89 @@ mod tests {
 
     #[test]
     fn narrowing_keys_are_case_insensitive() {
-        assert_eq!(NarrowingKey::of("AWS:SourceArn"), Some(NarrowingKey::SourceArn));
+        assert_eq!(
+            NarrowingKey::of("AWS:SourceArn"),
+            Some(NarrowingKey::SourceArn)
+        );
         assert_eq!(
             NarrowingKey::of("token.actions.githubusercontent.com:sub"),
-            Some(NarrowingKey::OidcClaim { host: "token.actions.githubusercontent.com".into(), claim: "sub".into() })
+            Some(NarrowingKey::OidcClaim {
+                host: "token.actions.githubusercontent.com".into(),
+                claim: "sub".into()
+            })
         );
         assert_eq!(NarrowingKey::of("aws:RequestedRegion"), None);
     }
 
     #[test]
     fn scope_is_judged() {
-        assert_eq!(state("StringEquals", "aws:PrincipalOrgID", &["o-abc"]), Some(ScopeState::Effective));
-        assert!(matches!(state("StringLike", "aws:PrincipalOrgID", &["o-*"]), Some(ScopeState::Defeated(_))));
-        assert!(matches!(state("StringLike", "sts:ExternalId", &["*"]), Some(ScopeState::Defeated(_))));
-        assert_eq!(state("StringEquals", "sts:ExternalId", &["*"]), Some(ScopeState::Effective));
-        assert!(matches!(state("StringEqualsIfExists", "sts:ExternalId", &["x"]), Some(ScopeState::Defeated(_))));
+        assert_eq!(
+            state("StringEquals", "aws:PrincipalOrgID", &["o-abc"]),
+            Some(ScopeState::Effective)
+        );
         assert!(matches!(
-            state("ForAllValues:StringEquals", "token.actions.githubusercontent.com:aud", &["sts.amazonaws.com"]),
+            state("StringLike", "aws:PrincipalOrgID", &["o-*"]),
             Some(ScopeState::Defeated(_))
         ));
-        assert_eq!(state("ForAnyValue:StringLike", "aws:PrincipalOrgPaths", &["o-a/r-b/*"]), Some(ScopeState::Effective));
-        assert!(matches!(state("ArnLike", "aws:PrincipalArn", &["arn:aws:iam::*:role/admin"]), Some(ScopeState::Defeated(_))));
-        assert_eq!(state("ArnLike", "aws:PrincipalArn", &["arn:aws:iam::123456789012:role/*"]), Some(ScopeState::Effective));
-        assert!(matches!(state("StringNotEquals", "aws:PrincipalOrgID", &["o-abc"]), Some(ScopeState::Defeated(_))));
-        assert_eq!(state("Bool", "aws:MultiFactorAuthPresent", &["false"]), None);
-        assert_eq!(state("StringEquals", "sts:ExternalId", &["${var.external_id}"]), Some(ScopeState::Effective));
-        assert!(matches!(state("ArnLike", "aws:PrincipalArn", &["${var.arn}"]), Some(ScopeState::Unverifiable(_))));
+        assert!(matches!(
+            state("StringLike", "sts:ExternalId", &["*"]),
+            Some(ScopeState::Defeated(_))
+        ));
+        assert_eq!(
+            state("StringEquals", "sts:ExternalId", &["*"]),
+            Some(ScopeState::Effective)
+        );
+        assert!(matches!(
+            state("StringEqualsIfExists", "sts:ExternalId", &["x"]),
+            Some(ScopeState::Defeated(_))
+        ));
+        assert!(matches!(
+            state(
+                "ForAllValues:StringEquals",
+                "token.actions.githubusercontent.com:aud",
+                &["sts.amazonaws.com"]
+            ),
+            Some(ScopeState::Defeated(_))
+        ));
+        assert_eq!(
+            state(
+                "ForAnyValue:StringLike",
+                "aws:PrincipalOrgPaths",
+                &["o-a/r-b/*"]
+            ),
+            Some(ScopeState::Effective)
+        );
+        assert!(matches!(
+            state(
+                "ArnLike",
+                "aws:PrincipalArn",
+                &["arn:aws:iam::*:role/admin"]
+            ),
+            Some(ScopeState::Defeated(_))
+        ));
+        assert_eq!(
+            state(
+                "ArnLike",
+                "aws:PrincipalArn",
+                &["arn:aws:iam::123456789012:role/*"]
+            ),
+            Some(ScopeState::Effective)
+        );
+        assert!(matches!(
+            state("StringNotEquals", "aws:PrincipalOrgID", &["o-abc"]),
+            Some(ScopeState::Defeated(_))
+        ));
+        assert_eq!(
+            state("Bool", "aws:MultiFactorAuthPresent", &["false"]),
+            None
+        );
+        assert_eq!(
+            state("StringEquals", "sts:ExternalId", &["${var.external_id}"]),
+            Some(ScopeState::Effective)
+        );
+        assert!(matches!(
+            state("ArnLike", "aws:PrincipalArn", &["${var.arn}"]),
+            Some(ScopeState::Unverifiable(_))
+        ));
     }
 }

@@ -128,16 +128,24 @@ pub fn load_path(path: &str, stdin: &mut dyn std::io::Read) -> crate::Result<Ing
     use crate::error::Error;
     if path == "-" {
         let mut bytes = Vec::new();
-        stdin.read_to_end(&mut bytes).map_err(|e| Error::io("<stdin>", e))?;
+        stdin
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io("<stdin>", e))?;
         if !plan::looks_like_json(&bytes) {
-            return Err(Error::file("<stdin>", "expected plan or state JSON (`terraform show -json`) on standard input"));
+            return Err(Error::file(
+                "<stdin>",
+                "expected plan or state JSON (`terraform show -json`) on standard input",
+            ));
         }
         return plan::parse("<stdin>", &bytes);
     }
     let p = std::path::Path::new(path);
     let meta = std::fs::metadata(p).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() || path.ends_with(".tf") || path.ends_with(".tf.json") {
-        return Err(Error::file(path, "reading Terraform HCL is not supported by this build; give the output of `terraform show -json`"));
+        return Err(Error::file(
+            path,
+            "reading Terraform HCL is not supported by this build; give the output of `terraform show -json`",
+        ));
     }
     let bytes = std::fs::read(p).map_err(|e| Error::io(path, e))?;
     if plan::looks_like_json(&bytes) || bytes.starts_with(b"PK\x03\x04") {

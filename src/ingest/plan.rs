@@ -12,7 +12,9 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{ChangeKind, Ingested, Mode, Provenance, ResourceInstance, SourceKind, is_relevant_type};
+use super::{
+    ChangeKind, Ingested, Mode, Provenance, ResourceInstance, SourceKind, is_relevant_type,
+};
 use crate::error::{Error, Result};
 use crate::model::location::{LineIndex, Location};
 use crate::model::value::Value;
@@ -125,7 +127,12 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Ingested> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let index = LineIndex::new(bytes);
         let (line, column) = index.position(bytes, e.valid_up_to());
-        Error::at(name, line, column, "invalid UTF-8; plan and state JSON must be UTF-8")
+        Error::at(
+            name,
+            line,
+            column,
+            "invalid UTF-8; plan and state JSON must be UTF-8",
+        )
     })?;
     let top: TopLevel<'_> = serde_json::from_str(text).map_err(|e| json_error(name, &e))?;
     let Some(version) = top.format_version else {
@@ -151,7 +158,12 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Ingested> {
             reader.resource_change(rc)?;
         }
         // Data sources read while planning live in the refreshed prior state.
-        if let Some(root) = top.prior_state.as_ref().and_then(|s| s.values.as_ref()).and_then(|v| v.root_module.as_ref()) {
+        if let Some(root) = top
+            .prior_state
+            .as_ref()
+            .and_then(|s| s.values.as_ref())
+            .and_then(|v| v.root_module.as_ref())
+        {
             reader.state_module(root, SourceKind::Plan, Some(Mode::Data))?;
         }
     } else if let Some(root) = top.values.as_ref().and_then(|v| v.root_module.as_ref()) {
@@ -200,14 +212,23 @@ fn json_error(name: &str, e: &serde_json::Error) -> Error {
     } else {
         "not a valid plan or state"
     };
-    Error::at(name, e.line() as u32, e.column().max(1) as u32, format!("{what}: {message}"))
+    Error::at(
+        name,
+        e.line() as u32,
+        e.column().max(1) as u32,
+        format!("{what}: {message}"),
+    )
 }
 
 /// Byte offset of `part` within `whole`, when `part` is a slice of it.
 fn offset_in(whole: &str, part: &str) -> usize {
     let start = whole.as_ptr() as usize;
     let p = part.as_ptr() as usize;
-    if p >= start && p <= start + whole.len() { p - start } else { 0 }
+    if p >= start && p <= start + whole.len() {
+        p - start
+    } else {
+        0
+    }
 }
 
 struct Reader<'t> {
@@ -219,7 +240,9 @@ struct Reader<'t> {
 
 impl Reader<'_> {
     fn location_of(&self, part: &str) -> Location {
-        let (line, column) = self.index.position(self.text.as_bytes(), offset_in(self.text, part));
+        let (line, column) = self
+            .index
+            .position(self.text.as_bytes(), offset_in(self.text, part));
         Location::new(self.name, line, column)
     }
 
@@ -234,7 +257,12 @@ impl Reader<'_> {
     fn decode(&self, raw: &RawValue) -> Result<serde_json::Value> {
         serde_json::from_str(raw.get()).map_err(|e| {
             let loc = self.location_of(raw.get());
-            Error::at(self.name, loc.line, loc.column, format!("invalid JSON: {e}"))
+            Error::at(
+                self.name,
+                loc.line,
+                loc.column,
+                format!("invalid JSON: {e}"),
+            )
         })
     }
 
@@ -249,7 +277,10 @@ impl Reader<'_> {
                 self.name,
                 loc.line,
                 loc.column,
-                format!("{}: unrecognised change actions {:?}", rc.address, rc.change.actions),
+                format!(
+                    "{}: unrecognised change actions {:?}",
+                    rc.address, rc.change.actions
+                ),
             )
         })?;
         // Data sources planned for reading at apply time are unknown until then;
@@ -259,19 +290,34 @@ impl Reader<'_> {
         }
         let before = rc.change.before.map(|r| self.decode(r)).transpose()?;
         let after = rc.change.after.map(|r| self.decode(r)).transpose()?;
-        let after_unknown = rc.change.after_unknown.map(|r| self.decode(r)).transpose()?;
+        let after_unknown = rc
+            .change
+            .after_unknown
+            .map(|r| self.decode(r))
+            .transpose()?;
         let (attrs, attrs_raw) = if change.removes() {
             (before.clone(), rc.change.before)
         } else {
             (after, rc.change.after)
         };
-        let attrs = merge_unknown(attrs.unwrap_or(serde_json::Value::Null), after_unknown.as_ref().filter(|_| !change.removes()));
+        let attrs = merge_unknown(
+            attrs.unwrap_or(serde_json::Value::Null),
+            after_unknown.as_ref().filter(|_| !change.removes()),
+        );
         let attrs = match attrs {
             Value::Null => Value::Object(Default::default()),
             v => v,
         };
-        let sensitive_mask = if change.removes() { rc.change.before_sensitive } else { rc.change.after_sensitive };
-        let sensitive = sensitive_mask.map(|r| self.decode(r)).transpose()?.map(|m| sensitive_attrs(&m)).unwrap_or_default();
+        let sensitive_mask = if change.removes() {
+            rc.change.before_sensitive
+        } else {
+            rc.change.after_sensitive
+        };
+        let sensitive = sensitive_mask
+            .map(|r| self.decode(r))
+            .transpose()?
+            .map(|m| sensitive_attrs(&m))
+            .unwrap_or_default();
 
         let mut provenance = Provenance::new(SourceKind::Plan, self.location_of(&rc.resource_type));
         if let (Some(raw), Some(obj)) = (attrs_raw, attrs.as_object()) {
@@ -296,17 +342,30 @@ impl Reader<'_> {
     }
 
     /// Resources of a state (or of a plan's prior state, `only` = data sources).
-    fn state_module(&mut self, module: &StateModule<'_>, kind: SourceKind, only: Option<Mode>) -> Result<()> {
+    fn state_module(
+        &mut self,
+        module: &StateModule<'_>,
+        kind: SourceKind,
+        only: Option<Mode>,
+    ) -> Result<()> {
         for r in &module.resources {
             let mode = parse_mode(r.mode.as_deref());
-            if !is_relevant_type(&r.resource_type) || r.deposed_key.is_some() || only.is_some_and(|m| m != mode) {
+            if !is_relevant_type(&r.resource_type)
+                || r.deposed_key.is_some()
+                || only.is_some_and(|m| m != mode)
+            {
                 continue;
             }
             let attrs = match r.values.map(|v| self.decode(v)).transpose()? {
                 Some(v @ serde_json::Value::Object(_)) => Value::from_json(v),
                 _ => Value::Object(Default::default()),
             };
-            let sensitive = r.sensitive_values.map(|v| self.decode(v)).transpose()?.map(|m| sensitive_attrs(&m)).unwrap_or_default();
+            let sensitive = r
+                .sensitive_values
+                .map(|v| self.decode(v))
+                .transpose()?
+                .map(|m| sensitive_attrs(&m))
+                .unwrap_or_default();
             let mut provenance = Provenance::new(kind, self.location_of(&r.resource_type));
             if let (Some(raw), Some(obj)) = (r.values, attrs.as_object()) {
                 for key in obj.keys() {
@@ -383,7 +442,11 @@ fn merge_unknown(after: serde_json::Value, unknown: Option<&serde_json::Value>) 
         (J::Array(items), Some(J::Array(mask))) => {
             let n = items.len().max(mask.len());
             let mut items = items.into_iter();
-            Value::List((0..n).map(|i| merge_unknown(items.next().unwrap_or(J::Null), mask.get(i))).collect())
+            Value::List(
+                (0..n)
+                    .map(|i| merge_unknown(items.next().unwrap_or(J::Null), mask.get(i)))
+                    .collect(),
+            )
         }
         (v, _) => Value::from_json(v),
     }
@@ -400,7 +463,11 @@ fn sensitive_attrs(mask: &serde_json::Value) -> BTreeSet<String> {
         }
     }
     match mask {
-        serde_json::Value::Object(o) => o.iter().filter(|(_, v)| any_true(v)).map(|(k, _)| k.clone()).collect(),
+        serde_json::Value::Object(o) => o
+            .iter()
+            .filter(|(_, v)| any_true(v))
+            .map(|(k, _)| k.clone())
+            .collect(),
         _ => BTreeSet::new(),
     }
 }
@@ -415,10 +482,19 @@ mod tests {
 
     #[test]
     fn every_action_list_maps_to_a_change() {
-        assert_eq!(change_kind(&actions(&["delete", "create"])), Some(ChangeKind::Replace));
-        assert_eq!(change_kind(&actions(&["create", "delete"])), Some(ChangeKind::Replace));
+        assert_eq!(
+            change_kind(&actions(&["delete", "create"])),
+            Some(ChangeKind::Replace)
+        );
+        assert_eq!(
+            change_kind(&actions(&["create", "delete"])),
+            Some(ChangeKind::Replace)
+        );
         assert_eq!(change_kind(&actions(&["forget"])), Some(ChangeKind::Forget));
-        assert_eq!(change_kind(&actions(&["create", "forget"])), Some(ChangeKind::Create));
+        assert_eq!(
+            change_kind(&actions(&["create", "forget"])),
+            Some(ChangeKind::Create)
+        );
         assert_eq!(change_kind(&actions(&["read"])), Some(ChangeKind::Read));
         assert_eq!(change_kind(&actions(&["explode"])), None);
     }
@@ -437,7 +513,9 @@ mod tests {
         let after = serde_json::json!({"l": ["a", null]});
         let mask = serde_json::json!({"l": [false, true]});
         let v = merge_unknown(after, Some(&mask));
-        let Some(Value::List(l)) = v.get("l") else { panic!("not a list") };
+        let Some(Value::List(l)) = v.get("l") else {
+            panic!("not a list")
+        };
         assert_eq!(l[0], Value::String("a".into()));
         assert!(l[1].is_unknown());
     }

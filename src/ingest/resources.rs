@@ -27,9 +27,9 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     }
     // A document a role already carries is judged at the role.
     documents.retain(|d| {
-        !roles
-            .iter()
-            .any(|r| matches!((&r.trust, &d.trust), (Trust::Document(a), Trust::Document(b)) if a == b))
+        !roles.iter().any(
+            |r| matches!((&r.trust, &d.trust), (Trust::Document(a), Trust::Document(b)) if a == b),
+        )
     });
     roles.extend(documents);
     roles.sort_by(|a, b| a.address.cmp(&b.address));
@@ -86,7 +86,10 @@ fn parse_trust(value: Option<&Value>) -> Trust {
     }
 }
 
-fn statement_locations(inst: &ResourceInstance, attr: &str) -> BTreeMap<usize, crate::model::location::Location> {
+fn statement_locations(
+    inst: &ResourceInstance,
+    attr: &str,
+) -> BTreeMap<usize, crate::model::location::Location> {
     inst.provenance
         .statements
         .iter()
@@ -97,7 +100,8 @@ fn statement_locations(inst: &ResourceInstance, attr: &str) -> BTreeMap<usize, c
 
 fn role(inst: &ResourceInstance, caller_account: Option<&str>) -> Role {
     let attrs = &inst.attrs;
-    let arn = string_attr(attrs, "arn").or_else(|| inst.before.as_ref().and_then(|b| string_attr(b, "arn")));
+    let arn = string_attr(attrs, "arn")
+        .or_else(|| inst.before.as_ref().and_then(|b| string_attr(b, "arn")));
     let account = arn
         .and_then(Arn::parse)
         .map(|a| a.account)
@@ -121,7 +125,12 @@ fn role(inst: &ResourceInstance, caller_account: Option<&str>) -> Role {
         change: inst.change,
         previous_address: inst.previous_address.clone(),
         location: inst.provenance.location.clone(),
-        trust_location: inst.provenance.attrs.get(ATTR).unwrap_or(&inst.provenance.location).clone(),
+        trust_location: inst
+            .provenance
+            .attrs
+            .get(ATTR)
+            .unwrap_or(&inst.provenance.location)
+            .clone(),
         statement_locations: statement_locations(inst, ATTR),
         tags,
         trust: parse_trust(attrs.get(ATTR)),
@@ -152,7 +161,12 @@ fn trust_document(inst: &ResourceInstance, caller_account: Option<&str>) -> Opti
         change: inst.change,
         previous_address: inst.previous_address.clone(),
         location: inst.provenance.location.clone(),
-        trust_location: inst.provenance.attrs.get(ATTR).unwrap_or(&inst.provenance.location).clone(),
+        trust_location: inst
+            .provenance
+            .attrs
+            .get(ATTR)
+            .unwrap_or(&inst.provenance.location)
+            .clone(),
         statement_locations: statement_locations(inst, ATTR),
         tags: BTreeMap::new(),
         trust,

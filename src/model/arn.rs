@@ -38,7 +38,10 @@ mod tests {
     #[test]
     fn splits_six_parts_keeping_colons_in_the_resource() {
         let a = Arn::parse("arn:aws:sts::123456789012:assumed-role/r/s:x").expect("arn");
-        assert_eq!((a.service, a.account, a.resource), ("sts", "123456789012", "assumed-role/r/s:x"));
+        assert_eq!(
+            (a.service, a.account, a.resource),
+            ("sts", "123456789012", "assumed-role/r/s:x")
+        );
         assert!(Arn::parse("arn:aws:iam").is_none());
         assert!(is_account_id("123456789012"));
         assert!(!is_account_id("1234567890123"));

@@ -75,7 +75,9 @@ pub struct Role {
 impl Role {
     /// Where statement `index` of the trust policy is written.
     pub fn statement_location(&self, index: usize) -> &Location {
-        self.statement_locations.get(&index).unwrap_or(&self.trust_location)
+        self.statement_locations
+            .get(&index)
+            .unwrap_or(&self.trust_location)
     }
 
     /// The role no longer exists (or is no longer managed) after the change.

@@ -73,7 +73,9 @@ impl Operator {
             (None, text)
         };
         let (base, if_exists) = match rest.len().checked_sub(8) {
-            Some(cut) if rest.is_char_boundary(cut) && rest[cut..].eq_ignore_ascii_case("IfExists") => {
+            Some(cut)
+                if rest.is_char_boundary(cut) && rest[cut..].eq_ignore_ascii_case("IfExists") =>
+            {
                 (&rest[..cut], true)
             }
             _ => (rest, false),
@@ -115,12 +117,22 @@ impl Operator {
 
     /// Operators whose values are patterns (`*` and `?` are wildcards).
     pub fn has_wildcards(&self) -> bool {
-        self.base_is(&["StringLike", "StringNotLike", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"])
+        self.base_is(&[
+            "StringLike",
+            "StringNotLike",
+            "ArnEquals",
+            "ArnLike",
+            "ArnNotEquals",
+            "ArnNotLike",
+        ])
     }
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    if s.len() >= prefix.len() && s.is_char_boundary(prefix.len()) && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
+    if s.len() >= prefix.len()
+        && s.is_char_boundary(prefix.len())
+        && s[..prefix.len()].eq_ignore_ascii_case(prefix)
+    {
         Some(&s[prefix.len()..])
     } else {
         None
@@ -231,26 +243,52 @@ impl Statement {
         let mut effect = None;
         for (k, v) in obj {
             match k.as_str() {
-                "Sid" => s.sid = Some(expect_string(v, "Sid").map_err(|e| PolicyError { message: at(e.message) })?),
+                "Sid" => {
+                    s.sid = Some(expect_string(v, "Sid").map_err(|e| PolicyError {
+                        message: at(e.message),
+                    })?)
+                }
                 "Effect" => {
                     effect = Some(match v.as_str() {
                         Some("Allow") => Effect::Allow,
                         Some("Deny") => Effect::Deny,
-                        _ => return err(at(format!("Effect must be \"Allow\" or \"Deny\", not {v}"))),
+                        _ => {
+                            return err(at(format!(
+                                "Effect must be \"Allow\" or \"Deny\", not {v}"
+                            )));
+                        }
                     })
                 }
-                "Principal" => s.principals = Some(principals(v).map_err(|e| PolicyError { message: at(e.message) })?),
-                "NotPrincipal" => {
-                    s.not_principals = Some(principals(v).map_err(|e| PolicyError { message: at(e.message) })?)
+                "Principal" => {
+                    s.principals = Some(principals(v).map_err(|e| PolicyError {
+                        message: at(e.message),
+                    })?)
                 }
-                "Action" => s.actions = string_or_list(v, "Action").map_err(|e| PolicyError { message: at(e.message) })?,
+                "NotPrincipal" => {
+                    s.not_principals = Some(principals(v).map_err(|e| PolicyError {
+                        message: at(e.message),
+                    })?)
+                }
+                "Action" => {
+                    s.actions = string_or_list(v, "Action").map_err(|e| PolicyError {
+                        message: at(e.message),
+                    })?
+                }
                 "NotAction" => {
-                    s.not_actions = string_or_list(v, "NotAction").map_err(|e| PolicyError { message: at(e.message) })?
+                    s.not_actions = string_or_list(v, "NotAction").map_err(|e| PolicyError {
+                        message: at(e.message),
+                    })?
                 }
                 "Resource" | "NotResource" => {
-                    string_or_list(v, k).map_err(|e| PolicyError { message: at(e.message) })?;
+                    string_or_list(v, k).map_err(|e| PolicyError {
+                        message: at(e.message),
+                    })?;
                 }
-                "Condition" => s.conditions = conditions(v).map_err(|e| PolicyError { message: at(e.message) })?,
+                "Condition" => {
+                    s.conditions = conditions(v).map_err(|e| PolicyError {
+                        message: at(e.message),
+                    })?
+                }
                 other => return err(at(format!("unknown element \"{other}\""))),
             }
         }
@@ -310,7 +348,9 @@ fn string_or_list(v: &J, what: &str) -> Result<Vec<String>, PolicyError> {
                 _ => err(format!("{what} entries must be strings, not {i}")),
             })
             .collect(),
-        _ => err(format!("{what} must be a string or a list of strings, not {v}")),
+        _ => err(format!(
+            "{what} must be a string or a list of strings, not {v}"
+        )),
     }
 }
 
@@ -346,7 +386,9 @@ fn conditions(v: &J) -> Result<Vec<Condition>, PolicyError> {
     let mut out = Vec::new();
     for (op, keys) in ops {
         let J::Object(keys) = keys else {
-            return err(format!("Condition.{op} must be an object of keys, not {keys}"));
+            return err(format!(
+                "Condition.{op} must be an object of keys, not {keys}"
+            ));
         };
         let operator = Operator::parse(op);
         for (key, values) in keys {
@@ -369,7 +411,9 @@ fn scalar(v: &J) -> Result<String, PolicyError> {
         J::String(s) => Ok(s.clone()),
         J::Bool(b) => Ok(b.to_string()),
         J::Number(n) => Ok(n.to_string()),
-        _ => err(format!("condition values must be strings, booleans or numbers, not {v}")),
+        _ => err(format!(
+            "condition values must be strings, booleans or numbers, not {v}"
+        )),
     }
 }
 
@@ -378,7 +422,13 @@ fn scalar(v: &J) -> Result<String, PolicyError> {
 pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    let eq = |a: char, b: char| if ignore_case { a.eq_ignore_ascii_case(&b) } else { a == b };
+    let eq = |a: char, b: char| {
+        if ignore_case {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
     // Iterative matcher with single backtrack point: linear in practice, no recursion.
     let (mut pi, mut ti) = (0usize, 0usize);
     let (mut star, mut mark) = (None::<usize>, 0usize);
@@ -420,16 +470,27 @@ mod tests {
         assert_eq!(op.base, "StringLike");
         assert!(op.if_exists);
         let op = Operator::parse("StringEquals");
-        assert_eq!((op.set, op.base.as_str(), op.if_exists), (None, "StringEquals", false));
+        assert_eq!(
+            (op.set, op.base.as_str(), op.if_exists),
+            (None, "StringEquals", false)
+        );
     }
 
     #[test]
     fn wildcards_match_like_iam() {
-        assert!(wildcard_match("sts:AssumeRole*", "sts:AssumeRoleWithSAML", true));
+        assert!(wildcard_match(
+            "sts:AssumeRole*",
+            "sts:AssumeRoleWithSAML",
+            true
+        ));
         assert!(wildcard_match("sts:*", "sts:AssumeRole", true));
         assert!(wildcard_match("*", "sts:AssumeRole", true));
         assert!(wildcard_match("STS:assumerole", "sts:AssumeRole", true));
-        assert!(!wildcard_match("sts:AssumeRole", "sts:AssumeRoleWithSAML", true));
+        assert!(!wildcard_match(
+            "sts:AssumeRole",
+            "sts:AssumeRoleWithSAML",
+            true
+        ));
         assert!(wildcard_match("repo:org/*", "repo:org/app:ref:x", false));
         assert!(!wildcard_match("repo:Org/*", "repo:org/app", false));
         assert!(wildcard_match("a?c", "abc", false));
@@ -449,7 +510,10 @@ mod tests {
 
     #[test]
     fn star_principal_forms_stay_distinct() {
-        let a = PolicyDocument::parse(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}"#).expect("valid");
+        let a = PolicyDocument::parse(
+            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}"#,
+        )
+        .expect("valid");
         let b = PolicyDocument::parse(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#).expect("valid");
         assert_ne!(a.statements[0].principals, b.statements[0].principals);
     }
@@ -463,7 +527,10 @@ mod tests {
     #[test]
     fn malformed_documents_say_why() {
         assert!(PolicyDocument::parse("{not json").is_err());
-        let e = PolicyDocument::parse(r#"{"Statement":[{"Effect":"Permit","Principal":"*","Action":"sts:AssumeRole"}]}"#).unwrap_err();
+        let e = PolicyDocument::parse(
+            r#"{"Statement":[{"Effect":"Permit","Principal":"*","Action":"sts:AssumeRole"}]}"#,
+        )
+        .unwrap_err();
         assert!(e.message.contains("Effect must be"), "{}", e.message);
         let e = PolicyDocument::parse(r#"{"Version":"2012-10-17"}"#).unwrap_err();
         assert_eq!(e.message, "no \"Statement\" element");

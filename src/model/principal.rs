@@ -53,31 +53,61 @@ pub enum PrincipalClass {
     /// `Principal: "*"` or `{"AWS": "*"}`: any principal in any account.
     Everyone,
     /// A whole account: a bare id or `arn:…:iam::ID:root`.
-    Account { account: String },
-    Role { account: String, name: String },
-    AssumedRole { account: String, role: String },
-    User { account: String, name: String },
-    FederatedUser { account: String },
+    Account {
+        account: String,
+    },
+    Role {
+        account: String,
+        name: String,
+    },
+    AssumedRole {
+        account: String,
+        role: String,
+    },
+    User {
+        account: String,
+        name: String,
+    },
+    FederatedUser {
+        account: String,
+    },
     /// Another IAM or STS ARN in a known account.
-    OtherIam { account: String },
+    OtherIam {
+        account: String,
+    },
     /// `AROA…`/`AIDA…`: what IAM shows once the named principal was deleted.
     UniqueId,
-    Service { name: String },
+    Service {
+        name: String,
+    },
     /// An IAM OIDC provider: `arn:…:oidc-provider/HOST[/PATH]`.
-    OidcProvider { account: String, host: String },
+    OidcProvider {
+        account: String,
+        host: String,
+    },
     /// A built-in web identity provider (`cognito-identity.amazonaws.com`, `accounts.google.com`).
-    WebIdentity { host: String },
-    Saml { account: String, name: String },
+    WebIdentity {
+        host: String,
+    },
+    Saml {
+        account: String,
+        name: String,
+    },
     CanonicalUser,
     /// Holds a Terraform expression that is not known statically.
-    Unknown { refs: Vec<String> },
+    Unknown {
+        refs: Vec<String>,
+    },
     /// Well-formed JSON, but not a principal IAM recognises.
     Unrecognised,
 }
 
 impl Principal {
     pub fn new(kind: PrincipalType, id: impl Into<String>) -> Self {
-        Principal { kind, id: id.into() }
+        Principal {
+            kind,
+            id: id.into(),
+        }
     }
 
     pub fn everyone() -> Self {
@@ -95,7 +125,9 @@ impl Principal {
         match self.kind {
             PrincipalType::Star => PrincipalClass::Everyone,
             PrincipalType::Aws => classify_aws(id),
-            PrincipalType::Service => PrincipalClass::Service { name: id.to_string() },
+            PrincipalType::Service => PrincipalClass::Service {
+                name: id.to_string(),
+            },
             PrincipalType::CanonicalUser => PrincipalClass::CanonicalUser,
             PrincipalType::Federated => classify_federated(id),
         }
@@ -116,9 +148,13 @@ impl Principal {
     /// How a reviewer reads it: `123456789012:root`, `role/deploy in 123456789012`.
     pub fn describe(&self) -> String {
         match self.classify() {
-            PrincipalClass::Everyone if self.kind == PrincipalType::Star => "every principal (\"*\")".to_string(),
+            PrincipalClass::Everyone if self.kind == PrincipalType::Star => {
+                "every principal (\"*\")".to_string()
+            }
             PrincipalClass::Everyone => "every AWS principal ({\"AWS\": \"*\"})".to_string(),
-            PrincipalClass::Account { account } => format!("account {account} (any role or user in it)"),
+            PrincipalClass::Account { account } => {
+                format!("account {account} (any role or user in it)")
+            }
             PrincipalClass::Role { account, name } => format!("role {name} in account {account}"),
             _ => self.id.clone(),
         }
@@ -147,9 +183,14 @@ fn classify_aws(id: &str) -> PrincipalClass {
         return PrincipalClass::Everyone;
     }
     if is_account_id(id) {
-        return PrincipalClass::Account { account: id.to_string() };
+        return PrincipalClass::Account {
+            account: id.to_string(),
+        };
     }
-    if id.len() >= 16 && (id.starts_with("AROA") || id.starts_with("AIDA")) && id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if id.len() >= 16
+        && (id.starts_with("AROA") || id.starts_with("AIDA"))
+        && id.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
         return PrincipalClass::UniqueId;
     }
     let Some(arn) = Arn::parse(id) else {
@@ -198,7 +239,9 @@ fn classify_federated(id: &str) -> PrincipalClass {
         return PrincipalClass::Unrecognised;
     }
     if !id.is_empty() && !id.contains(char::is_whitespace) && id.contains('.') {
-        return PrincipalClass::WebIdentity { host: id.to_string() };
+        return PrincipalClass::WebIdentity {
+            host: id.to_string(),
+        };
     }
     PrincipalClass::Unrecognised
 }
@@ -214,29 +257,59 @@ mod tests {
     #[test]
     fn aws_principals_are_classified() {
         assert_eq!(aws("*"), PrincipalClass::Everyone);
-        assert_eq!(aws("123456789012"), PrincipalClass::Account { account: "123456789012".into() });
-        assert_eq!(aws("arn:aws:iam::123456789012:root"), PrincipalClass::Account { account: "123456789012".into() });
+        assert_eq!(
+            aws("123456789012"),
+            PrincipalClass::Account {
+                account: "123456789012".into()
+            }
+        );
+        assert_eq!(
+            aws("arn:aws:iam::123456789012:root"),
+            PrincipalClass::Account {
+                account: "123456789012".into()
+            }
+        );
         assert_eq!(
             aws("arn:aws:iam::123456789012:role/team/deploy"),
-            PrincipalClass::Role { account: "123456789012".into(), name: "deploy".into() }
+            PrincipalClass::Role {
+                account: "123456789012".into(),
+                name: "deploy".into()
+            }
         );
         assert_eq!(
             aws("arn:aws:sts::123456789012:assumed-role/deploy/session"),
-            PrincipalClass::AssumedRole { account: "123456789012".into(), role: "deploy".into() }
+            PrincipalClass::AssumedRole {
+                account: "123456789012".into(),
+                role: "deploy".into()
+            }
         );
         assert_eq!(aws("AROAEXAMPLEID12345678"), PrincipalClass::UniqueId);
-        assert_eq!(aws("arn:aws:iam::${var.account}:root"), PrincipalClass::Unknown { refs: vec!["var.account".into()] });
+        assert_eq!(
+            aws("arn:aws:iam::${var.account}:root"),
+            PrincipalClass::Unknown {
+                refs: vec!["var.account".into()]
+            }
+        );
         assert_eq!(aws("arn:aws:iam::12345:root"), PrincipalClass::Unrecognised);
     }
 
     #[test]
     fn federated_principals_are_classified() {
-        let p = Principal::new(PrincipalType::Federated, "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com");
+        let p = Principal::new(
+            PrincipalType::Federated,
+            "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+        );
         assert_eq!(
             p.classify(),
-            PrincipalClass::OidcProvider { account: "123456789012".into(), host: "token.actions.githubusercontent.com".into() }
+            PrincipalClass::OidcProvider {
+                account: "123456789012".into(),
+                host: "token.actions.githubusercontent.com".into()
+            }
         );
-        let p = Principal::new(PrincipalType::Federated, "arn:aws:iam::123456789012:saml-provider/okta");
+        let p = Principal::new(
+            PrincipalType::Federated,
+            "arn:aws:iam::123456789012:saml-provider/okta",
+        );
         assert!(matches!(p.classify(), PrincipalClass::Saml { .. }));
         let p = Principal::new(PrincipalType::Federated, "cognito-identity.amazonaws.com");
         assert!(matches!(p.classify(), PrincipalClass::WebIdentity { .. }));
@@ -248,6 +321,9 @@ mod tests {
             Principal::new(PrincipalType::Aws, "123456789012").normalized(),
             Principal::new(PrincipalType::Aws, "arn:aws:iam::123456789012:root").normalized()
         );
-        assert_ne!(Principal::everyone().normalized(), Principal::new(PrincipalType::Aws, "*").normalized());
+        assert_ne!(
+            Principal::everyone().normalized(),
+            Principal::new(PrincipalType::Aws, "*").normalized()
+        );
     }
 }

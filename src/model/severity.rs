@@ -13,7 +13,13 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] = [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -39,7 +45,9 @@ impl FromStr for Severity {
         Severity::ALL
             .into_iter()
             .find(|v| v.as_str() == s)
-            .ok_or_else(|| format!("unknown severity \"{s}\" (expected info, low, medium, high or critical)"))
+            .ok_or_else(|| {
+                format!("unknown severity \"{s}\" (expected info, low, medium, high or critical)")
+            })
     }
 }
 

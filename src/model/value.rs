@@ -82,10 +82,14 @@ impl Value {
             serde_json::Value::Bool(b) => Value::Bool(b),
             serde_json::Value::Number(n) => Value::Number(n),
             serde_json::Value::String(s) => Value::String(s),
-            serde_json::Value::Array(a) => Value::List(a.into_iter().map(Value::from_json).collect()),
-            serde_json::Value::Object(o) => {
-                Value::Object(o.into_iter().map(|(k, v)| (k, Value::from_json(v))).collect())
+            serde_json::Value::Array(a) => {
+                Value::List(a.into_iter().map(Value::from_json).collect())
             }
+            serde_json::Value::Object(o) => Value::Object(
+                o.into_iter()
+                    .map(|(k, v)| (k, Value::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 
@@ -97,9 +101,9 @@ impl Value {
             Value::Number(n) => serde_json::Value::Number(n.clone()),
             Value::String(s) => serde_json::Value::String(s.clone()),
             Value::List(l) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
-            Value::Object(o) => serde_json::Value::Object(
-                o.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
-            ),
+            Value::Object(o) => {
+                serde_json::Value::Object(o.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
             Value::Unknown(u) => serde_json::Value::String(format!("${{{}}}", u.reason)),
         }
     }
@@ -167,9 +171,15 @@ mod tests {
             unknown_refs("arn:aws:iam::${var.account}:role/${aws:username}"),
             vec!["var.account"]
         );
-        assert_eq!(unknown_refs("${aws_iam_role.x.arn}"), vec!["aws_iam_role.x.arn"]);
+        assert_eq!(
+            unknown_refs("${aws_iam_role.x.arn}"),
+            vec!["aws_iam_role.x.arn"]
+        );
         assert!(unknown_refs("arn:aws:iam::123456789012:root").is_empty());
-        assert_eq!(unknown_refs("${lookup(var.m, \"a\")}x"), vec!["lookup(var.m, \"a\")"]);
+        assert_eq!(
+            unknown_refs("${lookup(var.m, \"a\")}x"),
+            vec!["lookup(var.m, \"a\")"]
+        );
     }
 
     #[test]

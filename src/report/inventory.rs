@@ -25,7 +25,12 @@ fn statement_json(s: &Statement, sensitive: bool) -> J {
 fn trust_json(r: &Role) -> (J, J) {
     match &r.trust {
         Trust::Document(d) => (
-            J::Array(d.statements.iter().map(|s| statement_json(s, r.trust_sensitive)).collect()),
+            J::Array(
+                d.statements
+                    .iter()
+                    .map(|s| statement_json(s, r.trust_sensitive))
+                    .collect(),
+            ),
             J::Null,
         ),
         Trust::Unknown(_) => (json!(UNKNOWN), J::Null),
@@ -72,9 +77,16 @@ fn grant_json(g: &TrustGrant, sensitive: bool) -> J {
 }
 
 pub fn render_json(inventory: &Inventory, grants: &[TrustGrant]) -> String {
-    let sensitive = |address: &str| inventory.roles.iter().any(|r| r.address == address && r.trust_sensitive);
-    let (roles, documents): (Vec<&Role>, Vec<&Role>) =
-        inventory.roles.iter().partition(|r| r.kind == SubjectKind::Role);
+    let sensitive = |address: &str| {
+        inventory
+            .roles
+            .iter()
+            .any(|r| r.address == address && r.trust_sensitive)
+    };
+    let (roles, documents): (Vec<&Role>, Vec<&Role>) = inventory
+        .roles
+        .iter()
+        .partition(|r| r.kind == SubjectKind::Role);
     to_pretty(&json!({
         "version": 1,
         "roles": roles.into_iter().map(role_json).collect::<Vec<_>>(),
@@ -86,9 +98,20 @@ pub fn render_json(inventory: &Inventory, grants: &[TrustGrant]) -> String {
 pub fn render_text(inventory: &Inventory, grants: &[TrustGrant]) -> String {
     let mut out = String::new();
     for r in &inventory.roles {
-        let change = r.change.map(|c| format!(" ({})", c.as_str())).unwrap_or_default();
-        let kind = if r.kind == SubjectKind::Document { "document " } else { "" };
-        let _ = writeln!(out, "{kind}{}{change}  {}:{}", r.address, r.location.file, r.location.line);
+        let change = r
+            .change
+            .map(|c| format!(" ({})", c.as_str()))
+            .unwrap_or_default();
+        let kind = if r.kind == SubjectKind::Document {
+            "document "
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "{kind}{}{change}  {}:{}",
+            r.address, r.location.file, r.location.line
+        );
         match &r.trust {
             Trust::Unknown(reason) => {
                 let _ = writeln!(out, "  trust: {UNKNOWN} ({reason})");
@@ -108,13 +131,28 @@ pub fn render_text(inventory: &Inventory, grants: &[TrustGrant]) -> String {
                 None => "accounts unknown",
             };
             let actions: Vec<&str> = g.actions.iter().map(String::as_str).collect();
-            let _ = writeln!(out, "  {} {} [{}] {cross}", g.principal.kind.as_str(), g.principal.id, actions.join(", "));
+            let _ = writeln!(
+                out,
+                "  {} {} [{}] {cross}",
+                g.principal.kind.as_str(),
+                g.principal.id,
+                actions.join(", ")
+            );
             for c in &g.scope {
-                let values = if r.trust_sensitive { "(sensitive)".to_string() } else { c.values.join(", ") };
+                let values = if r.trust_sensitive {
+                    "(sensitive)".to_string()
+                } else {
+                    c.values.join(", ")
+                };
                 let _ = writeln!(out, "    if {} {} = {values}", c.operator.text, c.key);
             }
         }
     }
-    let _ = writeln!(out, "{} roles and documents, {} grants.", inventory.roles.len(), grants.len());
+    let _ = writeln!(
+        out,
+        "{} roles and documents, {} grants.",
+        inventory.roles.len(),
+        grants.len()
+    );
     out
 }

@@ -25,7 +25,11 @@ impl Summary {
             counts[f.severity as usize] += 1;
         }
         let failed = fail_on.is_some_and(|t| findings.iter().any(|f| f.severity >= t));
-        Summary { counts, fail_on, failed }
+        Summary {
+            counts,
+            fail_on,
+            failed,
+        }
     }
 
     pub fn total(&self) -> usize {
@@ -38,7 +42,13 @@ pub fn condition_json(c: &Condition, sensitive: bool) -> J {
     let values: Vec<String> = c
         .values
         .iter()
-        .map(|v| if sensitive { "(sensitive)".to_string() } else { v.clone() })
+        .map(|v| {
+            if sensitive {
+                "(sensitive)".to_string()
+            } else {
+                v.clone()
+            }
+        })
         .collect();
     json!({"operator": c.operator.text, "key": c.key, "values": values})
 }

@@ -10,7 +10,14 @@ use crate::rules::{RULES, Rule};
 pub fn render_text() -> String {
     let mut out = String::new();
     for r in RULES {
-        let _ = writeln!(out, "{}  {:<28} {:<9} {}", r.code, r.name, r.severity.as_str(), r.summary);
+        let _ = writeln!(
+            out,
+            "{}  {:<28} {:<9} {}",
+            r.code,
+            r.name,
+            r.severity.as_str(),
+            r.summary
+        );
     }
     out
 }
@@ -35,9 +42,17 @@ pub fn render_explain(rule: &Rule) -> String {
 
 /// The README's rule table, generated from the registry.
 pub fn markdown_table() -> String {
-    let mut out = String::from("| code | name | default severity | fires on |\n|---|---|---|---|\n");
+    let mut out =
+        String::from("| code | name | default severity | fires on |\n|---|---|---|---|\n");
     for r in RULES {
-        let _ = writeln!(out, "| {} | {} | {} | {} |", r.code, r.name, r.severity.as_str(), r.summary.replace('|', "\\|"));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            r.code,
+            r.name,
+            r.severity.as_str(),
+            r.summary.replace('|', "\\|")
+        );
     }
     out
 }

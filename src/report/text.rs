@@ -13,7 +13,11 @@ struct Style {
 
 impl Style {
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
 
     fn severity(&self, s: Severity) -> String {
@@ -56,7 +60,10 @@ pub fn render(findings: &[Finding], summary: &Summary, color: bool) -> String {
             let _ = writeln!(out, "   {eq} fix: {fix}");
         }
         if f.confidence == Confidence::Low {
-            let _ = writeln!(out, "   {eq} confidence: low (rests on something trustdrift could not resolve)");
+            let _ = writeln!(
+                out,
+                "   {eq} confidence: low (rests on something trustdrift could not resolve)"
+            );
         }
         for (loc, note) in &f.related {
             let _ = writeln!(out, "   {eq} {loc}: {note}");
@@ -78,7 +85,11 @@ pub fn summary_line(s: &Summary) -> String {
             .filter(|sev| s.counts[**sev as usize] > 0)
             .map(|sev| format!("{} {sev}", s.counts[*sev as usize]))
             .collect();
-        format!("{total} finding{}: {}", if total == 1 { "" } else { "s" }, parts.join(", "))
+        format!(
+            "{total} finding{}: {}",
+            if total == 1 { "" } else { "s" },
+            parts.join(", ")
+        )
     };
     match s.fail_on {
         Some(t) if s.failed => line.push_str(&format!(" (failing: at least one at or above {t})")),

@@ -29,7 +29,12 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &Rule, address: &str, location: &Location, message: impl Into<String>) -> Self {
+    pub fn new(
+        rule: &Rule,
+        address: &str,
+        location: &Location,
+        message: impl Into<String>,
+    ) -> Self {
         Finding {
             rule: rule.code,
             name: rule.name,

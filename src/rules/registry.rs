@@ -39,9 +39,10 @@ impl Rule {
 }
 
 use super::{
-    td001_trust_any_principal, td002_cross_account_unscoped, td003_account_root_trust, td004_oidc_subject_unpinned,
-    td005_saml_unscoped, td006_service_confused_deputy, td007_scope_defeated, td011_not_principal_allow,
-    td012_trust_unverifiable, td901_policy_document_invalid,
+    td001_trust_any_principal, td002_cross_account_unscoped, td003_account_root_trust,
+    td004_oidc_subject_unpinned, td005_saml_unscoped, td006_service_confused_deputy,
+    td007_scope_defeated, td011_not_principal_allow, td012_trust_unverifiable,
+    td901_policy_document_invalid,
 };
 
 /// Every rule, in code order.
@@ -86,11 +87,24 @@ mod tests {
     #[test]
     fn codes_are_well_formed_and_in_order() {
         for pair in RULES.windows(2) {
-            assert!(pair[0].code < pair[1].code, "{} before {}", pair[0].code, pair[1].code);
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} before {}",
+                pair[0].code,
+                pair[1].code
+            );
         }
         for r in RULES {
-            assert!(r.code.len() == 5 && r.code.starts_with("TD") && r.code[2..].bytes().all(|b| b.is_ascii_digit()));
-            assert!(r.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{}", r.name);
+            assert!(
+                r.code.len() == 5
+                    && r.code.starts_with("TD")
+                    && r.code[2..].bytes().all(|b| b.is_ascii_digit())
+            );
+            assert!(
+                r.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{}",
+                r.name
+            );
         }
     }
 
@@ -98,16 +112,28 @@ mod tests {
     fn every_rule_documents_itself() {
         for r in RULES {
             let doc = r.doc();
-            for section in ["## What it checks", "## Why it matters", "## Example", "## Fix"] {
+            for section in [
+                "## What it checks",
+                "## Why it matters",
+                "## Example",
+                "## Fix",
+            ] {
                 assert!(doc.contains(section), "{} lacks {section}", r.code);
             }
-            assert!(doc.starts_with(&format!("# {} {}", r.code, r.name)), "{} doc title", r.code);
+            assert!(
+                doc.starts_with(&format!("# {} {}", r.code, r.name)),
+                "{} doc title",
+                r.code
+            );
         }
     }
 
     #[test]
     fn the_list_of_rules_is_stable() {
-        let listed: Vec<String> = RULES.iter().map(|r| format!("{} {} {}", r.code, r.name, r.severity)).collect();
+        let listed: Vec<String> = RULES
+            .iter()
+            .map(|r| format!("{} {} {}", r.code, r.name, r.severity))
+            .collect();
         assert_eq!(
             listed,
             [

@@ -52,8 +52,13 @@ pub fn narrows_everyone(k: &NarrowingKey) -> bool {
 }
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
-    for p in ctx.paths.iter().filter(|p| p.class == PrincipalClass::Everyone) {
-        if !p.effective(narrows_everyone).is_empty() || !p.unverifiable(narrows_everyone).is_empty() {
+    for p in ctx
+        .paths
+        .iter()
+        .filter(|p| p.class == PrincipalClass::Everyone)
+    {
+        if !p.effective(narrows_everyone).is_empty() || !p.unverifiable(narrows_everyone).is_empty()
+        {
             continue;
         }
         out.push(

@@ -65,31 +65,61 @@ fn is_account_principal(class: &PrincipalClass) -> bool {
 }
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
-    for p in ctx.paths.iter().filter(|p| is_account_principal(&p.class) && p.cross_account != Some(false)) {
-        let Some(account) = p.principal_account() else { continue };
-        if let Some(party) = ctx.policy.accounts.get(account).filter(|t| !t.requires.is_empty()) {
+    for p in ctx
+        .paths
+        .iter()
+        .filter(|p| is_account_principal(&p.class) && p.cross_account != Some(false))
+    {
+        let Some(account) = p.principal_account() else {
+            continue;
+        };
+        if let Some(party) = ctx
+            .policy
+            .accounts
+            .get(account)
+            .filter(|t| !t.requires.is_empty())
+        {
             let missing: Vec<&str> = party
                 .requires
                 .iter()
                 .map(String::as_str)
                 .filter(|key| {
                     !p.scope.iter().any(|s| {
-                        s.state == crate::analyze::trust::ScopeState::Effective && s.condition.key_is(key)
+                        s.state == crate::analyze::trust::ScopeState::Effective
+                            && s.condition.key_is(key)
                     })
                 })
                 .collect();
             if missing.is_empty() {
                 continue;
             }
-            let who = party.name.as_deref().map(|n| format!("{n} ({account})")).unwrap_or_else(|| account.to_string());
+            let who = party
+                .name
+                .as_deref()
+                .map(|n| format!("{n} ({account})"))
+                .unwrap_or_else(|| account.to_string());
             out.push(
-                finding(rule, p, format!("{} trusts third party {who} without {}, which its account block requires", p.role.address, or_list(&missing)))
-                    .missing(format!("a condition on {}", missing.join(" and ")))
-                    .fix(format!("add the condition{} {} that {who} presents", if missing.len() > 1 { "s" } else { "" }, missing.join(", "))),
+                finding(
+                    rule,
+                    p,
+                    format!(
+                        "{} trusts third party {who} without {}, which its account block requires",
+                        p.role.address,
+                        or_list(&missing)
+                    ),
+                )
+                .missing(format!("a condition on {}", missing.join(" and ")))
+                .fix(format!(
+                    "add the condition{} {} that {who} presents",
+                    if missing.len() > 1 { "s" } else { "" },
+                    missing.join(", ")
+                )),
             );
             continue;
         }
-        if !p.effective(narrows_cross_account).is_empty() || !p.unverifiable(narrows_cross_account).is_empty() {
+        if !p.effective(narrows_cross_account).is_empty()
+            || !p.unverifiable(narrows_cross_account).is_empty()
+        {
             continue;
         }
         let mut f = finding(
@@ -115,7 +145,12 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
 }
 
 fn finding(rule: &Rule, p: &TrustPath<'_>, message: String) -> Finding {
-    Finding::new(rule, &p.role.address, p.role.statement_location(p.statement.index), message)
-        .snippet(snippet(p.role, p.statement))
-        .grant(&p.grant_key)
+    Finding::new(
+        rule,
+        &p.role.address,
+        p.role.statement_location(p.statement.index),
+        message,
+    )
+    .snippet(snippet(p.role, p.statement))
+    .grant(&p.grant_key)
 }

@@ -40,7 +40,9 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
     let names_roles = |k: &NarrowingKey| *k == NarrowingKey::PrincipalArn;
     for p in ctx.paths.iter() {
-        let PrincipalClass::Account { account } = &p.class else { continue };
+        let PrincipalClass::Account { account } = &p.class else {
+            continue;
+        };
         if p.cross_account != Some(false) || ctx.policy.accounts.contains_key(account) {
             continue;
         }

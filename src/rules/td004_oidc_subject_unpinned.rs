@@ -63,9 +63,17 @@ fn pinned(host: &str, value: &str) -> bool {
         }
     } else if host.starts_with("app.terraform.io") {
         let parts: Vec<&str> = value.split(':').collect();
-        let field = |name: &str| parts.iter().position(|p| *p == name).and_then(|i| parts.get(i + 1)).copied();
+        let field = |name: &str| {
+            parts
+                .iter()
+                .position(|p| *p == name)
+                .and_then(|i| parts.get(i + 1))
+                .copied()
+        };
         let org_ok = field("organization").is_some_and(|o| !o.is_empty() && !has_wildcard(o));
-        let narrower = field("project").or(field("workspace")).is_some_and(|p| !p.is_empty() && !has_wildcard(p));
+        let narrower = field("project")
+            .or(field("workspace"))
+            .is_some_and(|p| !p.is_empty() && !has_wildcard(p));
         return org_ok && narrower;
     } else if host.starts_with("oidc.eks.") {
         if let Some(rest) = value.strip_prefix("system:serviceaccount:") {
@@ -75,7 +83,11 @@ fn pinned(host: &str, value: &str) -> bool {
     !has_wildcard(value)
 }
 
-fn claim<'s>(scope: &'s [ScopeCondition<'s>], host: &str, name: &str) -> Vec<&'s ScopeCondition<'s>> {
+fn claim<'s>(
+    scope: &'s [ScopeCondition<'s>],
+    host: &str,
+    name: &str,
+) -> Vec<&'s ScopeCondition<'s>> {
     scope
         .iter()
         .filter(|s| matches!(&s.key, NarrowingKey::OidcClaim { host: h, claim } if claim == name && h.eq_ignore_ascii_case(host)))
@@ -84,16 +96,29 @@ fn claim<'s>(scope: &'s [ScopeCondition<'s>], host: &str, name: &str) -> Vec<&'s
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
     for p in ctx.paths.iter() {
-        let Some(host) = provider_host(&p.class) else { continue };
+        let Some(host) = provider_host(&p.class) else {
+            continue;
+        };
         // A claim key whose provider is only known after apply: TD012's concern.
-        if p.statement.conditions.iter().any(|c| !unknown_refs(&c.key).is_empty()) {
+        if p.statement
+            .conditions
+            .iter()
+            .any(|c| !unknown_refs(&c.key).is_empty())
+        {
             continue;
         }
         let oidc = matches!(p.class, PrincipalClass::OidcProvider { .. });
         let effective = |name: &str| -> Vec<&ScopeCondition<'_>> {
-            claim(&p.scope, host, name).into_iter().filter(|s| s.state == ScopeState::Effective).collect()
+            claim(&p.scope, host, name)
+                .into_iter()
+                .filter(|s| s.state == ScopeState::Effective)
+                .collect()
         };
-        if claim(&p.scope, host, "sub").iter().chain(claim(&p.scope, host, "aud").iter()).any(|s| matches!(s.state, ScopeState::Unverifiable(_))) {
+        if claim(&p.scope, host, "sub")
+            .iter()
+            .chain(claim(&p.scope, host, "aud").iter())
+            .any(|s| matches!(s.state, ScopeState::Unverifiable(_)))
+        {
             continue;
         }
         let mut problems = Vec::new();
@@ -106,7 +131,9 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
             let subs = effective("sub");
             if subs.is_empty() {
                 problems.push(format!("there is no {host}:sub condition, so any subject the provider signs for gets in"));
-                missing.push(format!("{host}:sub pinned to one repository, project or service account"));
+                missing.push(format!(
+                    "{host}:sub pinned to one repository, project or service account"
+                ));
             } else {
                 let loose: Vec<&str> = subs
                     .iter()
@@ -118,9 +145,15 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 if !loose.is_empty() {
                     problems.push(format!(
                         "{host}:sub {} admits more than one repository, project or service account",
-                        loose.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")
+                        loose
+                            .iter()
+                            .map(|v| format!("\"{v}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ));
-                    missing.push(format!("{host}:sub pinned to one repository, project or service account"));
+                    missing.push(format!(
+                        "{host}:sub pinned to one repository, project or service account"
+                    ));
                 }
             }
         }
@@ -132,7 +165,11 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 rule,
                 &p.role.address,
                 p.role.statement_location(p.statement.index),
-                format!("{} trusts the identity provider {host}, but {}", p.role.address, problems.join(", and ")),
+                format!(
+                    "{} trusts the identity provider {host}, but {}",
+                    p.role.address,
+                    problems.join(", and ")
+                ),
             )
             .snippet(snippet(p.role, p.statement))
             .missing(missing.join("; "))
@@ -153,11 +190,26 @@ mod tests {
         assert!(!pinned(gh, "repo:acme/*"));
         assert!(!pinned(gh, "repo:*"));
         assert!(!pinned(gh, "*"));
-        assert!(pinned("gitlab.example.com", "project_path:group/app:ref_type:branch:ref:main"));
-        assert!(!pinned("gitlab.com", "project_path:group/*:ref_type:branch:ref:main"));
-        assert!(pinned("app.terraform.io", "organization:acme:project:infra:workspace:*:run_phase:*"));
+        assert!(pinned(
+            "gitlab.example.com",
+            "project_path:group/app:ref_type:branch:ref:main"
+        ));
+        assert!(!pinned(
+            "gitlab.com",
+            "project_path:group/*:ref_type:branch:ref:main"
+        ));
+        assert!(pinned(
+            "app.terraform.io",
+            "organization:acme:project:infra:workspace:*:run_phase:*"
+        ));
         assert!(!pinned("app.terraform.io", "organization:acme:*"));
-        assert!(pinned("oidc.eks.eu-west-1.amazonaws.com/id/ABC", "system:serviceaccount:payments:api"));
-        assert!(!pinned("oidc.eks.eu-west-1.amazonaws.com/id/ABC", "system:serviceaccount:payments:*"));
+        assert!(pinned(
+            "oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+            "system:serviceaccount:payments:api"
+        ));
+        assert!(!pinned(
+            "oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+            "system:serviceaccount:payments:*"
+        ));
     }
 }

@@ -35,7 +35,11 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
     let aud = |k: &NarrowingKey| *k == NarrowingKey::SamlAud;
-    for p in ctx.paths.iter().filter(|p| matches!(p.class, PrincipalClass::Saml { .. })) {
+    for p in ctx
+        .paths
+        .iter()
+        .filter(|p| matches!(p.class, PrincipalClass::Saml { .. }))
+    {
         if !p.effective(aud).is_empty() || !p.unverifiable(aud).is_empty() {
             continue;
         }
@@ -44,7 +48,10 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 rule,
                 &p.role.address,
                 p.role.statement_location(p.statement.index),
-                format!("{} trusts the SAML provider {} without a SAML:aud condition", p.role.address, p.principal.id),
+                format!(
+                    "{} trusts the SAML provider {} without a SAML:aud condition",
+                    p.role.address, p.principal.id
+                ),
             )
             .snippet(snippet(p.role, p.statement))
             .missing("a condition on SAML:aud")

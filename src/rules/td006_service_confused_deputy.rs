@@ -39,19 +39,31 @@ pub static RULE: Rule = Rule {
 };
 
 /// Services whose role trust AWS documents with source conditions.
-pub const BUILT_IN_SERVICES: &[&str] = &["bedrock.amazonaws.com", "bedrock-agentcore.amazonaws.com"];
+pub const BUILT_IN_SERVICES: &[&str] =
+    &["bedrock.amazonaws.com", "bedrock-agentcore.amazonaws.com"];
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
     let source = |k: &NarrowingKey| {
         matches!(
             k,
-            NarrowingKey::SourceAccount | NarrowingKey::SourceArn | NarrowingKey::SourceOrgId | NarrowingKey::SourceOrgPaths
+            NarrowingKey::SourceAccount
+                | NarrowingKey::SourceArn
+                | NarrowingKey::SourceOrgId
+                | NarrowingKey::SourceOrgPaths
         )
     };
     for p in ctx.paths.iter() {
-        let PrincipalClass::Service { name } = &p.class else { continue };
-        let listed = BUILT_IN_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(name))
-            || ctx.policy.confused_deputy_services.iter().any(|s| s.eq_ignore_ascii_case(name));
+        let PrincipalClass::Service { name } = &p.class else {
+            continue;
+        };
+        let listed = BUILT_IN_SERVICES
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(name))
+            || ctx
+                .policy
+                .confused_deputy_services
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(name));
         if !listed || !p.effective(source).is_empty() || !p.unverifiable(source).is_empty() {
             continue;
         }

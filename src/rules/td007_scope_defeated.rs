@@ -44,14 +44,19 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
     let mut seen = BTreeSet::new();
     for p in ctx.paths.iter() {
         for s in &p.scope {
-            let ScopeState::Defeated(why) = &s.state else { continue };
+            let ScopeState::Defeated(why) = &s.state else {
+                continue;
+            };
             let statement = s.via_deny.unwrap_or(p.statement.index);
             if !seen.insert((p.role.address.as_str(), statement, s.condition)) {
                 continue;
             }
             let c = s.condition;
             let (shown, why) = if p.role.trust_sensitive {
-                let hidden = c.values.iter().fold(why.clone(), |w, v| w.replace(&format!("the value \"{v}\""), "its value").replace(&format!("\"{v}\""), "a sensitive value"));
+                let hidden = c.values.iter().fold(why.clone(), |w, v| {
+                    w.replace(&format!("the value \"{v}\""), "its value")
+                        .replace(&format!("\"{v}\""), "a sensitive value")
+                });
                 ("(sensitive)".to_string(), hidden)
             } else {
                 (c.values.join(", "), why.clone())

@@ -34,8 +34,14 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
     for role in ctx.inventory.roles.iter().filter(|r| !r.is_removed()) {
-        let Trust::Document(doc) = &role.trust else { continue };
-        for s in doc.statements.iter().filter(|s| s.effect == Effect::Allow && s.not_principals.is_some()) {
+        let Trust::Document(doc) = &role.trust else {
+            continue;
+        };
+        for s in doc
+            .statements
+            .iter()
+            .filter(|s| s.effect == Effect::Allow && s.not_principals.is_some())
+        {
             out.push(
                 Finding::new(
                     rule,

@@ -43,14 +43,22 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
-    for role in ctx.inventory.roles.iter().filter(|r| !r.is_removed() && r.kind == SubjectKind::Role) {
+    for role in ctx
+        .inventory
+        .roles
+        .iter()
+        .filter(|r| !r.is_removed() && r.kind == SubjectKind::Role)
+    {
         if let Trust::Unknown(reason) = &role.trust {
             out.push(
                 Finding::new(
                     rule,
                     &role.address,
                     &role.trust_location,
-                    format!("the trust policy of {} cannot be verified: it depends on {reason}", role.address),
+                    format!(
+                        "the trust policy of {} cannot be verified: it depends on {reason}",
+                        role.address
+                    ),
                 )
                 .confidence(Confidence::Low)
                 .missing("a trust policy known at plan time"),
@@ -104,7 +112,9 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         }
         for s in &p.scope {
-            let ScopeState::Unverifiable(refs) = &s.state else { continue };
+            let ScopeState::Unverifiable(refs) = &s.state else {
+                continue;
+            };
             if !seen.insert((p.role.address.as_str(), p.statement.index, s.condition)) {
                 continue;
             }

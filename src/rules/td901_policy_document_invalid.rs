@@ -43,7 +43,10 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 rule,
                 &role.address,
                 &role.trust_location,
-                format!("the trust policy of {} is not a valid policy document: {e}", role.address),
+                format!(
+                    "the trust policy of {} is not a valid policy document: {e}",
+                    role.address
+                ),
             )),
             Trust::Document(doc) => {
                 for s in &doc.statements {
@@ -53,12 +56,20 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                                 rule,
                                 &role.address,
                                 role.statement_location(s.index),
-                                format!("statement {} of the trust policy of {} has no Principal", s.index, role.address),
+                                format!(
+                                    "statement {} of the trust policy of {} has no Principal",
+                                    s.index, role.address
+                                ),
                             )
                             .snippet(snippet(role, s)),
                         );
                     }
-                    for p in s.principals.iter().flatten().chain(s.not_principals.iter().flatten()) {
+                    for p in s
+                        .principals
+                        .iter()
+                        .flatten()
+                        .chain(s.not_principals.iter().flatten())
+                    {
                         if p.classify() == PrincipalClass::Unrecognised {
                             out.push(
                                 Finding::new(
