@@ -15,5 +15,9 @@ fn readme_rule_table_is_current() {
         std::fs::write("README.md", updated).expect("write README.md");
         return;
     }
-    assert_eq!(&readme[body_start..end], table, "README rule table is stale: run TRUSTDRIFT_BLESS=1 cargo test --test readme");
+    assert_eq!(
+        &readme[body_start..end],
+        table,
+        "README rule table is stale: run TRUSTDRIFT_BLESS=1 cargo test --test readme"
+    );
 }

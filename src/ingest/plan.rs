@@ -231,6 +231,9 @@ fn offset_in(whole: &str, part: &str) -> usize {
     }
 }
 
+/// Attributes that hold policy documents.
+const POLICY_ATTRS: &[&str] = &["assume_role_policy", "policy", "json", "content"];
+
 struct Reader<'t> {
     name: &'t str,
     text: &'t str,
@@ -252,6 +255,15 @@ impl Reader<'_> {
         let body = raw.get();
         let at = body.find(&needle)?;
         Some(self.location_of(&body[at..]))
+    }
+
+    /// Records where the policy attributes findings point at are written.
+    fn locate_policy_attrs(&self, raw: &RawValue, provenance: &mut Provenance) {
+        for key in POLICY_ATTRS {
+            if let Some(loc) = self.attr_location(raw, key) {
+                provenance.attrs.insert(key.to_string(), loc);
+            }
+        }
     }
 
     fn decode(&self, raw: &RawValue) -> Result<serde_json::Value> {
@@ -320,12 +332,8 @@ impl Reader<'_> {
             .unwrap_or_default();
 
         let mut provenance = Provenance::new(SourceKind::Plan, self.location_of(&rc.resource_type));
-        if let (Some(raw), Some(obj)) = (attrs_raw, attrs.as_object()) {
-            for key in obj.keys() {
-                if let Some(loc) = self.attr_location(raw, key) {
-                    provenance.attrs.insert(key.clone(), loc);
-                }
-            }
+        if let Some(raw) = attrs_raw {
+            self.locate_policy_attrs(raw, &mut provenance);
         }
         self.out.instances.push(ResourceInstance {
             address: rc.address.to_string(),
@@ -367,12 +375,8 @@ impl Reader<'_> {
                 .map(|m| sensitive_attrs(&m))
                 .unwrap_or_default();
             let mut provenance = Provenance::new(kind, self.location_of(&r.resource_type));
-            if let (Some(raw), Some(obj)) = (r.values, attrs.as_object()) {
-                for key in obj.keys() {
-                    if let Some(loc) = self.attr_location(raw, key) {
-                        provenance.attrs.insert(key.clone(), loc);
-                    }
-                }
+            if let Some(raw) = r.values {
+                self.locate_policy_attrs(raw, &mut provenance);
             }
             self.out.instances.push(ResourceInstance {
                 address: r.address.to_string(),

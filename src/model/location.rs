@@ -27,8 +27,14 @@ impl std::fmt::Display for Location {
 }
 
 /// Byte offset → (line, column), both 1-based, built once per file.
+///
+/// `terraform show -json` writes one line of many megabytes, so columns are
+/// counted on from the previous answer when the offsets only grow, instead
+/// of from the start of the line each time.
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// The last answer: (offset, line index, column).
+    last: std::cell::Cell<(usize, usize, u32)>,
 }
 
 impl LineIndex {
@@ -40,7 +46,10 @@ impl LineIndex {
                 .filter(|(_, b)| **b == b'\n')
                 .map(|(i, _)| i + 1),
         );
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            last: std::cell::Cell::new((0, 0, 1)),
+        }
     }
 
     /// Line and column of `offset`; the column counts UTF-8 characters.
@@ -50,12 +59,20 @@ impl LineIndex {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.starts[line];
-        let column = text[start..offset]
-            .iter()
-            .filter(|b| (**b & 0xC0) != 0x80)
-            .count();
-        (line as u32 + 1, column as u32 + 1)
+        let count = |from: usize| {
+            text[from..offset]
+                .iter()
+                .filter(|b| (**b & 0xC0) != 0x80)
+                .count() as u32
+        };
+        let (last_offset, last_line, last_column) = self.last.get();
+        let column = if last_line == line && last_offset <= offset {
+            last_column + count(last_offset)
+        } else {
+            1 + count(self.starts[line])
+        };
+        self.last.set((offset, line, column));
+        (line as u32 + 1, column)
     }
 }
 
@@ -70,5 +87,9 @@ mod tests {
         assert_eq!(idx.position(text, 0), (1, 1));
         assert_eq!(idx.position(text, 4), (2, 2));
         assert_eq!(idx.position(text, 8), (3, 2));
+        // Backwards after forwards still answers from the line start.
+        assert_eq!(idx.position(text, 4), (2, 2));
+        assert_eq!(idx.position(text, 3), (2, 1));
+        assert_eq!(idx.position(text, 5), (2, 3));
     }
 }
