@@ -1,0 +1,1 @@
+//! Tests of every function: ordinary use, errors, unknowns.
