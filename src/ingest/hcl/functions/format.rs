@@ -137,8 +137,8 @@ fn format_core(spec: &str, args: &[Value]) -> Result<String, String> {
         i += 1;
         let raw = spec.get(off..vpos + verb.len_utf8()).unwrap_or("");
         let idx = explicit.unwrap_or(next_arg);
-        next_arg = idx + 1;
-        used = used.max(idx + 1);
+        next_arg = idx.saturating_add(1);
+        used = used.max(next_arg);
         let Some(arg) = args.get(idx) else {
             return Err(format!(
                 "not enough arguments for {raw:?} at {off}: need index {} but have {} total",
