@@ -285,7 +285,11 @@ fn number_to_string(n: &serde_json::Number) -> String {
         return u.to_string();
     }
     let f = n.as_f64().unwrap_or(0.0);
-    if f == 0.0 { "0".to_string() } else { format!("{f}") }
+    if f == 0.0 {
+        "0".to_string()
+    } else {
+        format!("{f}")
+    }
 }
 
 /// Argument `i` as a string (numbers and bools convert).
@@ -295,7 +299,11 @@ fn str_arg(f: &str, a: &[Value], i: usize) -> FR<String> {
         Some(s) => Ok(s),
         None => fail(
             f,
-            format!("{} must be a string, got {}", arg_label(a.len(), i), type_name(v)),
+            format!(
+                "{} must be a string, got {}",
+                arg_label(a.len(), i),
+                type_name(v)
+            ),
         ),
     }
 }
@@ -323,7 +331,10 @@ fn parse_number(s: &str) -> Option<serde_json::Number> {
         return Some(u.into());
     }
     // Only plain decimal syntax: Rust's parser also takes "inf" and "NaN".
-    if !t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+')) {
+    if !t
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
+    {
         return None;
     }
     let f: f64 = t.parse().ok()?;
@@ -337,7 +348,11 @@ fn num_arg(f: &str, a: &[Value], i: usize) -> FR<f64> {
         Some(x) => Ok(x),
         None => fail(
             f,
-            format!("{} must be a number, got {}", arg_label(a.len(), i), type_name(v)),
+            format!(
+                "{} must be a number, got {}",
+                arg_label(a.len(), i),
+                type_name(v)
+            ),
         ),
     }
 }
@@ -346,7 +361,10 @@ fn num_arg(f: &str, a: &[Value], i: usize) -> FR<f64> {
 fn int_arg(f: &str, a: &[Value], i: usize) -> FR<i64> {
     let x = num_arg(f, a, i)?;
     if x.fract() != 0.0 || !x.is_finite() || x.abs() > 9.007_199_254_740_992e15 {
-        return fail(f, format!("{} must be a whole number", arg_label(a.len(), i)));
+        return fail(
+            f,
+            format!("{} must be a whole number", arg_label(a.len(), i)),
+        );
     }
     Ok(x as i64)
 }
@@ -357,7 +375,11 @@ fn list_arg<'v>(f: &str, a: &'v [Value], i: usize) -> FR<&'v Vec<Value>> {
         Value::List(l) => Ok(l),
         other => fail(
             f,
-            format!("{} must be a list, got {}", arg_label(a.len(), i), type_name(other)),
+            format!(
+                "{} must be a list, got {}",
+                arg_label(a.len(), i),
+                type_name(other)
+            ),
         ),
     }
 }
@@ -461,7 +483,9 @@ fn same(a: &Value, b: &Value) -> bool {
         }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x.iter().zip(y).all(|((k1, v1), (k2, v2))| k1 == k2 && same(v1, v2))
+                && x.iter()
+                    .zip(y)
+                    .all(|((k1, v1), (k2, v2))| k1 == k2 && same(v1, v2))
         }
         (x, y) => x == y,
     }

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{FR, FuncContext, Value, arity, fail, marker, nth, scalar_to_string, str_arg, type_name};
+use super::{
+    FR, FuncContext, Value, arity, fail, marker, nth, scalar_to_string, str_arg, type_name,
+};
 
 /// Splits `s` at `sep` into at most `max` parts, never inside a `${…}`.
 fn split_outside_refs(s: &str, sep: char, max: usize) -> Vec<&str> {
@@ -61,7 +63,10 @@ pub(super) fn arn_build(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value
             v => match scalar_to_string(v) {
                 Some(s) => s,
                 None => {
-                    return fail(f, format!("argument {} must be a string, got {}", i + 1, type_name(v)));
+                    return fail(
+                        f,
+                        format!("argument {} must be a string, got {}", i + 1, type_name(v)),
+                    );
                 }
             },
         };

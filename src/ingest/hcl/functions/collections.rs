@@ -68,7 +68,11 @@ pub(super) fn concat(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
             other => {
                 return fail(
                     f,
-                    format!("{} must be a list, got {}", arg_label(total, i), type_name(&other)),
+                    format!(
+                        "{} must be a list, got {}",
+                        arg_label(total, i),
+                        type_name(&other)
+                    ),
                 );
             }
         }
@@ -88,7 +92,10 @@ pub(super) fn lookup(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
     }
     match a.get(2) {
         Some(default) => Ok(default.clone()),
-        None => fail(f, format!("the given key {key:?} does not exist in the map")),
+        None => fail(
+            f,
+            format!("the given key {key:?} does not exist in the map"),
+        ),
     }
 }
 
@@ -155,7 +162,10 @@ pub(super) fn length(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
         other => {
             return fail(
                 f,
-                format!("argument must be a string, list or object, got {}", type_name(other)),
+                format!(
+                    "argument must be a string, list or object, got {}",
+                    type_name(other)
+                ),
             );
         }
     };
@@ -165,7 +175,9 @@ pub(super) fn length(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
 pub(super) fn keys(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
     arity(f, &a, 1, Some(1))?;
     let m = object_arg(f, &a, 0)?;
-    Ok(Value::List(m.keys().map(|k| Value::String(k.clone())).collect()))
+    Ok(Value::List(
+        m.keys().map(|k| Value::String(k.clone())).collect(),
+    ))
 }
 
 pub(super) fn values(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
@@ -204,7 +216,10 @@ pub(super) fn flatten(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> 
     let l = list_arg(f, &a, 0)?;
     let mut out = Vec::new();
     if !walk(&mut out, l, 0) {
-        return fail(f, format!("lists are nested more than {MAX_FLATTEN_DEPTH} levels deep"));
+        return fail(
+            f,
+            format!("lists are nested more than {MAX_FLATTEN_DEPTH} levels deep"),
+        );
     }
     Ok(Value::List(out))
 }
@@ -221,7 +236,10 @@ pub(super) fn compact(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> 
             other => match scalar_to_string(other) {
                 Some(s) => out.push(Value::String(s)),
                 None => {
-                    return fail(f, format!("element {i} must be a string, got {}", type_name(other)));
+                    return fail(
+                        f,
+                        format!("element {i} must be a string, got {}", type_name(other)),
+                    );
                 }
             },
         }
@@ -254,7 +272,11 @@ pub(super) fn coalescelist(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Va
             other => {
                 return fail(
                     f,
-                    format!("{} must be a list, got {}", arg_label(total, i), type_name(&other)),
+                    format!(
+                        "{} must be a list, got {}",
+                        arg_label(total, i),
+                        type_name(&other)
+                    ),
                 );
             }
         }
@@ -270,7 +292,10 @@ pub(super) fn one(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
         [v] => Ok(v.clone()),
         _ => fail(
             f,
-            format!("must be a list, set, or tuple value with either zero or one elements, got {}", l.len()),
+            format!(
+                "must be a list, set, or tuple value with either zero or one elements, got {}",
+                l.len()
+            ),
         ),
     }
 }
@@ -282,11 +307,19 @@ pub(super) fn sort(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
     for (i, e) in l.iter().enumerate() {
         match e {
             Value::Unknown(u) => return unknown(u),
-            Value::Null => return fail(f, format!("element {i} is null; a null string cannot be sorted")),
+            Value::Null => {
+                return fail(
+                    f,
+                    format!("element {i} is null; a null string cannot be sorted"),
+                );
+            }
             other => match scalar_to_string(other) {
                 Some(s) => out.push(s),
                 None => {
-                    return fail(f, format!("element {i} must be a string, got {}", type_name(other)));
+                    return fail(
+                        f,
+                        format!("element {i} must be a string, got {}", type_name(other)),
+                    );
                 }
             },
         }
@@ -316,7 +349,12 @@ pub(super) fn zipmap(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
             Value::Null => return fail(f, format!("key {i} is null")),
             other => match scalar_to_string(other) {
                 Some(s) => s,
-                None => return fail(f, format!("key {i} must be a string, got {}", type_name(other))),
+                None => {
+                    return fail(
+                        f,
+                        format!("key {i} must be a string, got {}", type_name(other)),
+                    );
+                }
             },
         };
         out.insert(key, v.clone());
@@ -369,7 +407,11 @@ pub(super) fn setsubtract(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Val
     let x = list_arg(f, &a, 0)?;
     let y = list_arg(f, &a, 1)?;
     all_elements_known(&[x, y])?;
-    let out: Vec<Value> = x.iter().filter(|e| !y.iter().any(|o| same(o, e))).cloned().collect();
+    let out: Vec<Value> = x
+        .iter()
+        .filter(|e| !y.iter().any(|o| same(o, e)))
+        .cloned()
+        .collect();
     Ok(Value::List(set_normalize(out)))
 }
 
@@ -380,7 +422,10 @@ pub(super) fn setproduct(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Valu
         size = size.saturating_mul(l.len());
     }
     if size > MAX_PRODUCT {
-        return fail(f, format!("the product has more than {MAX_PRODUCT} elements"));
+        return fail(
+            f,
+            format!("the product has more than {MAX_PRODUCT} elements"),
+        );
     }
     let mut out: Vec<Vec<Value>> = vec![Vec::new()];
     for l in lists {
@@ -400,7 +445,11 @@ pub(super) fn setproduct(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Valu
 pub(super) fn range(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
     arity(f, &a, 1, Some(3))?;
     let num = |i: usize| -> FR<f64> { super::num_arg(f, &a, i) };
-    let (start, limit) = if a.len() == 1 { (0.0, num(0)?) } else { (num(0)?, num(1)?) };
+    let (start, limit) = if a.len() == 1 {
+        (0.0, num(0)?)
+    } else {
+        (num(0)?, num(1)?)
+    };
     let step = if a.len() == 3 {
         num(2)?
     } else if start > limit {
@@ -449,13 +498,18 @@ pub(super) fn slice(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
         return fail(f, "start index must not be negative");
     }
     if end > l.len() as i64 {
-        return fail(f, "end index must not be greater than the length of the list");
+        return fail(
+            f,
+            "end index must not be greater than the length of the list",
+        );
     }
     if start > end {
         return fail(f, "start index must not be greater than end index");
     }
     let (s, e) = (start as usize, end as usize);
-    Ok(Value::List(l.get(s..e).map(<[Value]>::to_vec).unwrap_or_default()))
+    Ok(Value::List(
+        l.get(s..e).map(<[Value]>::to_vec).unwrap_or_default(),
+    ))
 }
 
 pub(super) fn chunklist(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
@@ -472,7 +526,9 @@ pub(super) fn chunklist(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value
         return Ok(Value::List(vec![Value::List(l.clone())]));
     }
     let size = usize::try_from(size).unwrap_or(usize::MAX);
-    Ok(Value::List(l.chunks(size).map(|c| Value::List(c.to_vec())).collect()))
+    Ok(Value::List(
+        l.chunks(size).map(|c| Value::List(c.to_vec())).collect(),
+    ))
 }
 
 pub(super) fn transpose(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
@@ -484,7 +540,13 @@ pub(super) fn transpose(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value
             Value::Unknown(u) => return unknown(u),
             Value::List(l) => l,
             other => {
-                return fail(f, format!("value of {k:?} must be a list of strings, got {}", type_name(other)));
+                return fail(
+                    f,
+                    format!(
+                        "value of {k:?} must be a list of strings, got {}",
+                        type_name(other)
+                    ),
+                );
             }
         };
         for e in l {
@@ -496,7 +558,10 @@ pub(super) fn transpose(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value
                     None => {
                         return fail(
                             f,
-                            format!("value of {k:?} must be a list of strings, got an element of type {}", type_name(other)),
+                            format!(
+                                "value of {k:?} must be a list of strings, got an element of type {}",
+                                type_name(other)
+                            ),
                         );
                     }
                 },
@@ -504,7 +569,9 @@ pub(super) fn transpose(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value
             out.entry(s).or_default().push(Value::String(k.clone()));
         }
     }
-    Ok(Value::Object(out.into_iter().map(|(k, v)| (k, Value::List(v))).collect()))
+    Ok(Value::Object(
+        out.into_iter().map(|(k, v)| (k, Value::List(v))).collect(),
+    ))
 }
 
 /// `alltrue` (`want` = false: any false decides) and `anytrue` (any true decides).
@@ -521,7 +588,12 @@ fn bool_fold(f: &str, a: Vec<Value>, decisive: bool) -> FR<Value> {
                 pending.get_or_insert_with(|| u.clone());
                 continue;
             }
-            other => return fail(f, format!("element {i} must be a bool, got {}", type_name(other))),
+            other => {
+                return fail(
+                    f,
+                    format!("element {i} must be a bool, got {}", type_name(other)),
+                );
+            }
         };
         if b == decisive {
             return Ok(Value::Bool(decisive));
@@ -553,7 +625,10 @@ pub(super) fn sum(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
     for (i, e) in l.iter().enumerate() {
         let e = known(e)?;
         let Some(x) = value_to_f64(e) else {
-            return fail(f, format!("element {i} must be a number, got {}", type_name(e)));
+            return fail(
+                f,
+                format!("element {i} must be a number, got {}", type_name(e)),
+            );
         };
         total += x;
         match (all_int, e) {

@@ -57,7 +57,10 @@ pub(super) fn base64decode(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Va
     };
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Value::String(text)),
-        Err(_) => fail(f, "the result of decoding the provided string is not valid UTF-8"),
+        Err(_) => fail(
+            f,
+            "the result of decoding the provided string is not valid UTF-8",
+        ),
     }
 }
 

@@ -45,11 +45,21 @@ fn resolve(f: &str, ctx: &FuncContext<'_>, given: &str) -> FR<Option<PathBuf>> {
         return fail(f, "the path must not contain a NUL character");
     }
     let raw = Path::new(given);
-    let joined = if raw.is_absolute() { raw.to_path_buf() } else { ctx.module_dir.join(raw) };
+    let joined = if raw.is_absolute() {
+        raw.to_path_buf()
+    } else {
+        ctx.module_dir.join(raw)
+    };
     let outside = || fail(f, format!("{given:?} is outside the scanned root"));
 
     let Ok(root_canon) = std::fs::canonicalize(ctx.root) else {
-        return fail(f, format!("cannot resolve the scanned root {:?}", ctx.root.display().to_string()));
+        return fail(
+            f,
+            format!(
+                "cannot resolve the scanned root {:?}",
+                ctx.root.display().to_string()
+            ),
+        );
     };
     // Lexical check first, so nothing outside the root is even looked up.
     let lexical = absolute_lexical(&joined);
@@ -63,7 +73,11 @@ fn resolve(f: &str, ctx: &FuncContext<'_>, given: &str) -> FR<Option<PathBuf>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             // A dangling link, or a missing file: say "outside" if any
             // existing link on the way leads out of the root.
-            if leads_outside(&joined, &root_canon) { outside() } else { Ok(None) }
+            if leads_outside(&joined, &root_canon) {
+                outside()
+            } else {
+                Ok(None)
+            }
         }
         Err(e) => fail(f, format!("cannot read {given:?}: {e}")),
     }
@@ -74,7 +88,11 @@ fn resolve(f: &str, ctx: &FuncContext<'_>, given: &str) -> FR<Option<PathBuf>> {
 fn leads_outside(p: &Path, root: &Path) -> bool {
     if let Ok(target) = std::fs::read_link(p) {
         let base = p.parent().unwrap_or(Path::new(""));
-        let t = if target.is_absolute() { target } else { base.join(target) };
+        let t = if target.is_absolute() {
+            target
+        } else {
+            base.join(target)
+        };
         return !absolute_lexical(&t).starts_with(root);
     }
     let mut cur = p.parent();
@@ -101,7 +119,10 @@ pub(super) fn file(f: &str, a: Vec<Value>, ctx: &FuncContext<'_>) -> FR<Value> {
         return fail(f, format!("{given:?} is a directory, not a file"));
     }
     if meta.len() > MAX_FILE_BYTES {
-        return fail(f, format!("{given:?} is larger than {} MiB", MAX_FILE_BYTES >> 20));
+        return fail(
+            f,
+            format!("{given:?} is larger than {} MiB", MAX_FILE_BYTES >> 20),
+        );
     }
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,

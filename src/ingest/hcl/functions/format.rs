@@ -7,8 +7,7 @@
 
 use super::json::{write_json, write_json_string};
 use super::{
-    FR, FuncContext, Value, arity, fail, marker, number_to_string, parse_number,
-    str_arg, unknown,
+    FR, FuncContext, Value, arity, fail, marker, number_to_string, parse_number, str_arg, unknown,
 };
 
 /// Widths and precisions above this are refused (they only allocate).
@@ -129,7 +128,9 @@ fn format_core(spec: &str, args: &[Value]) -> Result<String, String> {
             s.prec = Some(digits(&chars, &mut i).ok_or_else(bad)?);
         }
         if s.width.unwrap_or(0) > MAX_WIDTH || s.prec.unwrap_or(0) > MAX_WIDTH {
-            return Err(format!("width or precision at offset {off} is larger than {MAX_WIDTH}"));
+            return Err(format!(
+                "width or precision at offset {off} is larger than {MAX_WIDTH}"
+            ));
         }
         let Some(&(vpos, verb)) = chars.get(i) else {
             return Err(bad());
@@ -149,7 +150,9 @@ fn format_core(spec: &str, args: &[Value]) -> Result<String, String> {
         append(&mut out, &s, verb, raw, off, arg)?;
     }
     if used < args.len() {
-        return Err(format!("too many arguments; only {used} used by format string"));
+        return Err(format!(
+            "too many arguments; only {used} used by format string"
+        ));
     }
     Ok(out)
 }
@@ -164,7 +167,14 @@ fn digits(chars: &[(usize, char)], i: &mut usize) -> Option<usize> {
     n
 }
 
-fn append(out: &mut String, s: &Spec, verb: char, raw: &str, off: usize, arg: &Value) -> Result<(), String> {
+fn append(
+    out: &mut String,
+    s: &Spec,
+    verb: char,
+    raw: &str,
+    off: usize,
+    arg: &Value,
+) -> Result<(), String> {
     let unsupported = |why: &str| format!("unsupported value for {raw:?} at {off}: {why}");
     if let Value::Unknown(u) = arg {
         out.push_str(&marker(u));
@@ -220,7 +230,9 @@ fn append(out: &mut String, s: &Spec, verb: char, raw: &str, off: usize, arg: &V
         'b' | 'd' | 'o' | 'x' | 'X' | 'e' | 'E' | 'f' | 'g' | 'G' => {
             let x = match arg {
                 Value::Number(n) => n.clone(),
-                Value::String(t) => parse_number(t).ok_or_else(|| unsupported("a number is required"))?,
+                Value::String(t) => {
+                    parse_number(t).ok_or_else(|| unsupported("a number is required"))?
+                }
                 _ => return Err(unsupported("a number is required")),
             };
             if matches!(verb, 'b' | 'd' | 'o' | 'x' | 'X') {
@@ -240,7 +252,9 @@ fn append(out: &mut String, s: &Spec, verb: char, raw: &str, off: usize, arg: &V
             }
         }
         other => {
-            return Err(format!("unsupported format verb {other:?} in {raw:?} at offset {off}"));
+            return Err(format!(
+                "unsupported format verb {other:?} in {raw:?} at offset {off}"
+            ));
         }
     }
     Ok(())
@@ -265,7 +279,11 @@ fn pad_text(s: &Spec, text: &str) -> String {
         return text.to_string();
     };
     let pad = (if s.zero { "0" } else { " " }).repeat(w - len);
-    if s.minus { format!("{text}{pad}") } else { format!("{pad}{text}") }
+    if s.minus {
+        format!("{text}{pad}")
+    } else {
+        format!("{pad}{text}")
+    }
 }
 
 /// Go's numeric padding: sign, then prefix, zeros (flag `0`), digits.
@@ -352,7 +370,11 @@ fn fmt_g(x: f64, prec: Option<usize>, upper: bool, negative: bool) -> String {
     }
     if exp10 < -4 || exp10 >= eprec {
         let (first, rest) = digits.split_at(1);
-        let dot = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+        let dot = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
         let e = if upper { 'E' } else { 'e' };
         let esign = if exp10 < 0 { '-' } else { '+' };
         return format!("{sign}{first}{dot}{e}{esign}{:02}", exp10.unsigned_abs());

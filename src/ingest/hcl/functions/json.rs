@@ -10,7 +10,10 @@ pub(super) fn jsonencode(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Valu
     let v = known(nth(&a, 0))?;
     let mut out = String::new();
     if !write_json(&mut out, v, 0) {
-        return fail(f, format!("value is nested more than {MAX_DEPTH} levels deep"));
+        return fail(
+            f,
+            format!("value is nested more than {MAX_DEPTH} levels deep"),
+        );
     }
     Ok(Value::String(out))
 }
@@ -89,7 +92,10 @@ pub(super) fn jsondecode(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Valu
     let s = match known(nth(&a, 0))? {
         Value::String(s) => s,
         other => {
-            return fail(f, format!("argument must be a string, got {}", super::type_name(other)));
+            return fail(
+                f,
+                format!("argument must be a string, got {}", super::type_name(other)),
+            );
         }
     };
     match serde_json::from_str::<serde_json::Value>(s) {

@@ -1,6 +1,8 @@
 //! Number functions.
 
-use super::{FR, FuncContext, Value, arity, fail, int_arg, known, nth, num_arg, num_value, str_arg};
+use super::{
+    FR, FuncContext, Value, arity, fail, int_arg, known, nth, num_arg, num_value, str_arg,
+};
 
 /// A one-number function.
 fn map1(f: &str, a: Vec<Value>, op: impl FnOnce(f64) -> f64) -> FR<Value> {

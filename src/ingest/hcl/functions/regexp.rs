@@ -17,8 +17,15 @@ pub(super) fn compile(f: &str, pattern: &str) -> FR<Regex> {
         Ok(re) => Ok(re),
         Err(e) => {
             let msg = e.to_string();
-            let one_line = msg.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>();
-            fail(f, format!("invalid regular expression pattern: {}", one_line.join(" ")))
+            let one_line = msg
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>();
+            fail(
+                f,
+                format!("invalid regular expression pattern: {}", one_line.join(" ")),
+            )
         }
     }
 }
@@ -50,7 +57,10 @@ fn shape(f: &str, re: &Regex) -> FR<Shape> {
                 .collect(),
         ));
     }
-    fail(f, "regex pattern cannot mix both named and unnamed capture groups")
+    fail(
+        f,
+        "regex pattern cannot mix both named and unnamed capture groups",
+    )
 }
 
 fn group(c: &Captures<'_>, i: usize) -> Value {
@@ -90,5 +100,7 @@ pub(super) fn regexall(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value>
     let s = str_arg(f, &a, 1)?;
     let re = compile(f, &pattern)?;
     let shape = shape(f, &re)?;
-    Ok(Value::List(re.captures_iter(&s).map(|c| result(&shape, &c)).collect()))
+    Ok(Value::List(
+        re.captures_iter(&s).map(|c| result(&shape, &c)).collect(),
+    ))
 }

@@ -24,13 +24,20 @@ pub(super) fn join(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
                 Value::Null => {
                     return fail(
                         f,
-                        format!("element {j} of argument {} is null; cannot concatenate null values", i + 1),
+                        format!(
+                            "element {j} of argument {} is null; cannot concatenate null values",
+                            i + 1
+                        ),
                     );
                 }
                 other => {
                     return fail(
                         f,
-                        format!("element {j} of argument {} must be a string, got {}", i + 1, type_name(other)),
+                        format!(
+                            "element {j} of argument {} must be a string, got {}",
+                            i + 1,
+                            type_name(other)
+                        ),
                     );
                 }
             };
@@ -47,7 +54,9 @@ pub(super) fn split(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
     let parts: Vec<Value> = if sep.is_empty() {
         s.chars().map(|c| Value::String(c.to_string())).collect()
     } else {
-        s.split(sep.as_str()).map(|p| Value::String(p.to_string())).collect()
+        s.split(sep.as_str())
+            .map(|p| Value::String(p.to_string()))
+            .collect()
     };
     Ok(Value::List(parts))
 }
@@ -60,7 +69,9 @@ pub(super) fn replace(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> 
     if search.len() > 1 && search.starts_with('/') && search.ends_with('/') {
         let pattern = &search[1..search.len() - 1];
         let re = compile(f, pattern)?;
-        return Ok(Value::String(re.replace_all(&s, with.as_str()).into_owned()));
+        return Ok(Value::String(
+            re.replace_all(&s, with.as_str()).into_owned(),
+        ));
     }
     Ok(Value::String(s.replace(search.as_str(), &with)))
 }
@@ -112,21 +123,27 @@ pub(super) fn trim(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
     arity(f, &a, 2, Some(2))?;
     let s = str_arg(f, &a, 0)?;
     let cutset = str_arg(f, &a, 1)?;
-    Ok(Value::String(s.trim_matches(|c| cutset.contains(c)).to_string()))
+    Ok(Value::String(
+        s.trim_matches(|c| cutset.contains(c)).to_string(),
+    ))
 }
 
 pub(super) fn trimprefix(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
     arity(f, &a, 2, Some(2))?;
     let s = str_arg(f, &a, 0)?;
     let p = str_arg(f, &a, 1)?;
-    Ok(Value::String(s.strip_prefix(p.as_str()).unwrap_or(&s).to_string()))
+    Ok(Value::String(
+        s.strip_prefix(p.as_str()).unwrap_or(&s).to_string(),
+    ))
 }
 
 pub(super) fn trimsuffix(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
     arity(f, &a, 2, Some(2))?;
     let s = str_arg(f, &a, 0)?;
     let p = str_arg(f, &a, 1)?;
-    Ok(Value::String(s.strip_suffix(p.as_str()).unwrap_or(&s).to_string()))
+    Ok(Value::String(
+        s.strip_suffix(p.as_str()).unwrap_or(&s).to_string(),
+    ))
 }
 
 /// The literal text before the first and after the last `${…}` reference
@@ -138,7 +155,9 @@ fn known_ends(s: &str) -> Option<(&str, &str)> {
     // Each ref is a subslice of `s`; find the `${` before the first and the
     // `}` after the last by pointer offset.
     let base = s.as_ptr() as usize;
-    let start = (first.as_ptr() as usize).saturating_sub(base).saturating_sub(2);
+    let start = (first.as_ptr() as usize)
+        .saturating_sub(base)
+        .saturating_sub(2);
     let end = (last.as_ptr() as usize).saturating_sub(base) + last.len() + 1;
     Some((s.get(..start).unwrap_or(""), s.get(end..).unwrap_or("")))
 }
@@ -198,13 +217,18 @@ pub(super) fn substr(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
     let offset = int_arg(f, &a, 1)?;
     let length = int_arg(f, &a, 2)?;
     let total = s.chars().count() as i64;
-    let start = if offset < 0 { (offset + total).max(0) } else { offset };
+    let start = if offset < 0 {
+        (offset + total).max(0)
+    } else {
+        offset
+    };
     let skip = usize::try_from(start).unwrap_or(usize::MAX);
     let rest = s.chars().skip(skip);
     let out: String = if length < 0 {
         rest.collect()
     } else {
-        rest.take(usize::try_from(length).unwrap_or(usize::MAX)).collect()
+        rest.take(usize::try_from(length).unwrap_or(usize::MAX))
+            .collect()
     };
     Ok(Value::String(out))
 }
