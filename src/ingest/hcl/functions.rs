@@ -344,17 +344,20 @@ fn parse_number(s: &str) -> Option<serde_json::Number> {
 /// Argument `i` as a number.
 fn num_arg(f: &str, a: &[Value], i: usize) -> FR<f64> {
     let v = known(nth(a, i))?;
-    match value_to_f64(v) {
-        Some(x) => Ok(x),
-        None => fail(
-            f,
-            format!(
-                "{} must be a number, got {}",
-                arg_label(a.len(), i),
-                type_name(v)
-            ),
-        ),
+    if let Some(x) = value_to_f64(v) {
+        return Ok(x);
     }
+    if let Some(u) = v.as_str().and_then(string_unknown) {
+        return Err(Flow::Unknown(u));
+    }
+    fail(
+        f,
+        format!(
+            "{} must be a number, got {}",
+            arg_label(a.len(), i),
+            type_name(v)
+        ),
+    )
 }
 
 /// Argument `i` as a whole number.

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 
 use super::{
     FR, FuncContext, Value, arity, fail, known, nth, parse_number, same, scalar_to_string,
-    type_name,
+    string_unknown, type_name,
 };
 
 /// Gives a tuple's (or object's) elements one type, as Terraform does when
@@ -126,7 +126,10 @@ pub(super) fn tonumber(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value>
         Value::Number(n) => Ok(Value::Number(n.clone())),
         Value::String(s) => match parse_number(s) {
             Some(n) => Ok(Value::Number(n)),
-            None => fail(f, format!("cannot convert {s:?} to number")),
+            None => match string_unknown(s) {
+                Some(u) => Err(super::Flow::Unknown(u)),
+                None => fail(f, format!("cannot convert {s:?} to number")),
+            },
         },
         other => Err(super::Flow::Error(cannot(f, other, "number"))),
     }
@@ -139,7 +142,10 @@ pub(super) fn tobool(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
         Value::Bool(b) => Ok(Value::Bool(*b)),
         Value::String(s) if s == "true" => Ok(Value::Bool(true)),
         Value::String(s) if s == "false" => Ok(Value::Bool(false)),
-        Value::String(s) => fail(f, format!("cannot convert {s:?} to bool")),
+        Value::String(s) => match string_unknown(s) {
+            Some(u) => Err(super::Flow::Unknown(u)),
+            None => fail(f, format!("cannot convert {s:?} to bool")),
+        },
         other => Err(super::Flow::Error(cannot(f, other, "bool"))),
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::{FR, FuncContext, Value, arity, fail, str_arg};
+use super::{FR, Flow, FuncContext, Value, arity, fail, str_arg, string_unknown};
 
 /// The largest file `file()` reads.
 const MAX_FILE_BYTES: u64 = 64 << 20;
@@ -40,6 +40,9 @@ fn absolute_lexical(p: &Path) -> PathBuf {
 fn resolve(f: &str, ctx: &FuncContext<'_>, given: &str) -> FR<Option<PathBuf>> {
     if given.is_empty() {
         return fail(f, "the path must not be empty");
+    }
+    if let Some(u) = string_unknown(given) {
+        return Err(Flow::Unknown(u));
     }
     if given.contains('\0') {
         return fail(f, "the path must not contain a NUL character");

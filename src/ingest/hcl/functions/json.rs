@@ -1,6 +1,8 @@
 //! `jsonencode` and `jsondecode`.
 
-use super::{FR, FuncContext, Value, arity, fail, known, marker, nth, number_to_string};
+use super::{
+    FR, Flow, FuncContext, Value, arity, fail, known, marker, nth, number_to_string, string_unknown,
+};
 
 /// Deeper values than this are refused rather than risking the stack.
 const MAX_DEPTH: usize = 256;
@@ -100,6 +102,10 @@ pub(super) fn jsondecode(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Valu
     };
     match serde_json::from_str::<serde_json::Value>(s) {
         Ok(j) => Ok(Value::from_json(j)),
-        Err(e) => fail(f, format!("invalid JSON: {e}")),
+        Err(e) => match string_unknown(s) {
+            // A heredoc with `${var.x}` in place of a value: partly unknown.
+            Some(u) => Err(Flow::Unknown(u)),
+            None => fail(f, format!("invalid JSON: {e}")),
+        },
     }
 }

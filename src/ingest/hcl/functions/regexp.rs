@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use regex::{Captures, Regex, RegexBuilder};
 
-use super::{FR, FuncContext, Value, arity, fail, str_arg};
+use super::{FR, Flow, FuncContext, Value, arity, fail, str_arg, string_unknown};
 
 /// Compiles `pattern`, bounding the memory a hostile pattern can take.
 pub(super) fn compile(f: &str, pattern: &str) -> FR<Regex> {
@@ -90,7 +90,11 @@ pub(super) fn regex(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
     let shape = shape(f, &re)?;
     match re.captures(&s) {
         Some(c) => Ok(result(&shape, &c)),
-        None => fail(f, "pattern did not match any part of the given string"),
+        None => match string_unknown(&s) {
+            // The match may lie in the unknown part.
+            Some(u) => Err(Flow::Unknown(u)),
+            None => fail(f, "pattern did not match any part of the given string"),
+        },
     }
 }
 
@@ -100,6 +104,10 @@ pub(super) fn regexall(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value>
     let s = str_arg(f, &a, 1)?;
     let re = compile(f, &pattern)?;
     let shape = shape(f, &re)?;
+    if let Some(u) = string_unknown(&s) {
+        // Matches in the unknown part cannot be counted.
+        return Err(Flow::Unknown(u));
+    }
     Ok(Value::List(
         re.captures_iter(&s).map(|c| result(&shape, &c)).collect(),
     ))

@@ -1654,3 +1654,41 @@ fn no_function_panics_on_odd_input() {
         }
     }
 }
+
+/// Strings holding `${…}` (partly unknown text) make functions that must
+/// parse or search them unknown instead of failing.
+#[test]
+fn partly_unknown_strings_are_unknown_where_they_decide() {
+    assert_eq!(
+        ok("jsondecode", vec![s(r#"{"a": ${var.x}}"#)]),
+        unk("var.x")
+    );
+    assert_eq!(
+        ok("jsondecode", vec![s(r#"{"a": "${var.x}"}"#)]),
+        obj(&[("a", s("${var.x}"))])
+    );
+    assert_eq!(ok("tonumber", vec![s("${var.n}")]), unk("var.n"));
+    assert_eq!(ok("tobool", vec![s("${var.b}")]), unk("var.b"));
+    assert_eq!(ok("element", vec![ls(&["a"]), s("${var.i}")]), unk("var.i"));
+    assert_eq!(
+        ok(
+            "regex",
+            vec![s("[0-9]{12}"), s("arn:aws:iam::${var.a}:root")]
+        ),
+        unk("var.a")
+    );
+    assert_eq!(
+        ok("regex", vec![s("^arn"), s("arn:aws:iam::${var.a}:root")]),
+        s("arn")
+    );
+    assert_eq!(
+        ok("regexall", vec![s("[0-9]"), s("1${var.a}")]),
+        unk("var.a")
+    );
+    assert_eq!(
+        ok("file", vec![s("${var.dir}/policy.json")]),
+        unk("var.dir")
+    );
+    // IAM policy variables are text, not unknowns.
+    assert_eq!(ok("length", vec![s("${aws:username}")]), n(15));
+}
