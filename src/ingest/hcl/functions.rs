@@ -34,6 +34,7 @@ mod encoding;
 mod file;
 mod format;
 mod json;
+mod net;
 mod numeric;
 mod regexp;
 mod strings;
@@ -128,6 +129,7 @@ const FUNCTIONS: &[(&str, Func)] = &[
     ("alltrue", collections::alltrue),
     ("anytrue", collections::anytrue),
     ("sum", collections::sum),
+    ("matchkeys", collections::matchkeys),
     // type conversions
     ("tolist", convert::tolist),
     ("toset", convert::toset),
@@ -168,6 +170,14 @@ const FUNCTIONS: &[(&str, Func)] = &[
     ("signum", numeric::signum),
     ("pow", numeric::pow),
     ("parseint", numeric::parseint),
+    // networks
+    ("cidrsubnet", net::cidrsubnet),
+    ("cidrhost", net::cidrhost),
+    ("cidrnetmask", net::cidrnetmask),
+    // known only when Terraform runs
+    ("timestamp", net::at_apply),
+    ("plantimestamp", net::at_apply),
+    ("uuid", net::at_apply),
     // files and paths
     ("file", file::file),
     ("fileexists", file::fileexists),

@@ -646,3 +646,36 @@ pub(super) fn sum(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
     }
     num_value(f, total)
 }
+
+pub(super) fn matchkeys(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
+    arity(f, &a, 3, Some(3))?;
+    let vals = list_arg(f, &a, 0)?;
+    let ks = list_arg(f, &a, 1)?;
+    let search = list_arg(f, &a, 2)?;
+    if vals.len() != ks.len() {
+        return fail(f, "length of keys and values should be equal");
+    }
+    let mut out = Vec::new();
+    for (v, k) in vals.iter().zip(ks) {
+        let mut hit = Some(false);
+        for wanted in search {
+            match equal(k, wanted) {
+                Some(true) => {
+                    hit = Some(true);
+                    break;
+                }
+                Some(false) => {}
+                None => hit = None,
+            }
+        }
+        match hit {
+            Some(true) => out.push(v.clone()),
+            Some(false) => {}
+            None => {
+                let u = search.iter().map(|w| undecided(k, w)).next();
+                return unknown(&u.unwrap_or_else(|| Unknown::new("unknown")));
+            }
+        }
+    }
+    Ok(Value::List(out))
+}

@@ -1692,3 +1692,102 @@ fn partly_unknown_strings_are_unknown_where_they_decide() {
     // IAM policy variables are text, not unknowns.
     assert_eq!(ok("length", vec![s("${aws:username}")]), n(15));
 }
+
+#[test]
+fn matchkeys_filters_by_keys() {
+    assert_eq!(
+        ok(
+            "matchkeys",
+            vec![ls(&["i-1", "i-2", "i-3"]), ls(&["a", "b", "a"]), ls(&["a"])]
+        ),
+        ls(&["i-1", "i-3"])
+    );
+    assert_eq!(
+        ok(
+            "matchkeys",
+            vec![ls(&["x"]), l(vec![unk("var.k")]), ls(&["a"])]
+        ),
+        unk("var.k")
+    );
+    assert_eq!(
+        err("matchkeys", vec![ls(&["x"]), ls(&[]), ls(&[])]),
+        "matchkeys: length of keys and values should be equal"
+    );
+    assert_eq!(
+        err("matchkeys", vec![ls(&[])]),
+        "matchkeys: expected 3 arguments, got 1"
+    );
+}
+
+#[test]
+fn cidr_functions() {
+    assert_eq!(
+        ok("cidrsubnet", vec![s("10.1.2.0/16"), n(8), n(3)]),
+        s("10.1.3.0/24")
+    );
+    assert_eq!(
+        ok("cidrsubnet", vec![s("172.16.0.0/12"), n(4), n(2)]),
+        s("172.18.0.0/16")
+    );
+    assert_eq!(
+        ok(
+            "cidrsubnet",
+            vec![s("fd00:fd12:3456:7890::/56"), n(16), n(162)]
+        ),
+        s("fd00:fd12:3456:7800:a200::/72")
+    );
+    assert_eq!(
+        ok("cidrhost", vec![s("10.12.112.0/20"), n(16)]),
+        s("10.12.112.16")
+    );
+    assert_eq!(
+        ok("cidrhost", vec![s("10.12.112.0/20"), n(-1)]),
+        s("10.12.127.255")
+    );
+    assert_eq!(
+        ok("cidrnetmask", vec![s("172.16.0.0/12")]),
+        s("255.240.0.0")
+    );
+    assert_eq!(
+        ok("cidrsubnet", vec![unk("var.cidr"), n(8), n(1)]),
+        unk("var.cidr")
+    );
+}
+
+#[test]
+fn cidr_function_errors() {
+    assert_eq!(
+        err("cidrsubnet", vec![s("10.0.0.0/30"), n(8), n(1)]),
+        "cidrsubnet: insufficient address space to extend prefix of 30 by 8"
+    );
+    assert_eq!(
+        err("cidrsubnet", vec![s("10.0.0.0/16"), n(2), n(4)]),
+        "cidrsubnet: prefix extension of 2 does not accommodate a subnet numbered 4"
+    );
+    assert_eq!(
+        err("cidrsubnet", vec![s("10.0.0.0"), n(2), n(1)]),
+        r#"cidrsubnet: invalid CIDR expression: "10.0.0.0""#
+    );
+    assert_eq!(
+        err("cidrhost", vec![s("10.0.0.0/30"), n(4)]),
+        "cidrhost: prefix of 30 does not accommodate a host numbered 4"
+    );
+    assert_eq!(
+        err("cidrnetmask", vec![s("::/64")]),
+        "cidrnetmask: only IPv4 networks are supported"
+    );
+    assert_eq!(
+        err("cidrhost", vec![s("10.0.0.0/8")]),
+        "cidrhost: expected 2 arguments, got 1"
+    );
+}
+
+#[test]
+fn apply_time_functions_are_unknown() {
+    assert_eq!(ok("timestamp", vec![]), unk("timestamp()"));
+    assert_eq!(ok("uuid", vec![]), unk("uuid()"));
+    assert_eq!(
+        err("timestamp", vec![n(1)]),
+        "timestamp: expected 0 arguments, got 1"
+    );
+}
