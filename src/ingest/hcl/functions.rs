@@ -1,5 +1,5 @@
 //! The Terraform functions that trust and Bedrock code uses, over
-//! [`Value`](crate::model::value::Value), propagating unknowns.
+//! [`Value`], propagating unknowns.
 //!
 //! # Unknowns
 //!
@@ -15,9 +15,15 @@
 //!   following `model::value`: `jsonencode`, `format`/`formatlist`, `join`
 //!   and `provider::aws::arn_build` do this, so their result is a known string;
 //! * a string holding such a `${REASON}` (see [`unknown_refs`]) is partly known:
-//!   `length`, `startswith`, `endswith`, `strcontains`, `contains`, `index`
-//!   and `lookup` answer only what its known text decides, and are unknown
-//!   otherwise (reason = the first `${…}` inside).
+//!   `length`, `startswith`, `endswith`, `strcontains`, `contains`, `index`,
+//!   `lookup`, `regex`/`regexall` answer only what its known text decides,
+//!   and `jsondecode`, `tonumber`, `tobool`, number arguments and `file`
+//!   paths that cannot be read because of it are unknown too (reason = the
+//!   first `${…}` inside);
+//! * `timestamp()`, `uuid()` and `plantimestamp()` are unknown (`timestamp()`).
+//!
+//! Sets are lists: `toset` and the `set*` functions dedupe and sort them
+//! (strings lexically, numbers numerically, unknowns last).
 //!
 //! `flatten` treats an unknown element as a leaf (it may really be a list):
 //! this keeps a policy with one unresolvable principal list analysable, with
