@@ -1791,3 +1791,42 @@ fn apply_time_functions_are_unknown() {
         "timestamp: expected 0 arguments, got 1"
     );
 }
+
+/// Deterministic pseudo-random format strings never panic `format`.
+#[test]
+fn format_never_panics_on_generated_specs() {
+    const ALPHABET: &[char] = &[
+        '%', '[', ']', '0', '1', '2', '9', '.', '-', '+', '#', ' ', 'v', 's', 'd', 'q', 'x', 'X',
+        'b', 'o', 'f', 'e', 'E', 'g', 'G', 't', 'é', 'a',
+    ];
+    let args = [
+        n(-42),
+        fl(-0.000123),
+        fl(1e300),
+        s("héllo"),
+        b(true),
+        Value::Null,
+        unk("u"),
+        ls(&["a"]),
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..20_000 {
+        let len = (next() % 12) as usize;
+        let spec: String = (0..len)
+            .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+            .collect();
+        let nargs = (next() % 4) as usize;
+        let mut a = vec![s(&spec)];
+        for _ in 0..nargs {
+            a.push(args[(next() % args.len() as u64) as usize].clone());
+        }
+        let _ = run("format", a.clone());
+        let _ = run("formatlist", a);
+    }
+}
