@@ -101,7 +101,12 @@ pub(super) fn title(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
             } else {
                 out.push(c);
             }
-            at_word_start = !(c.is_alphanumeric() || c == '_' || c == '\'');
+            // Go's `strings.Title` separators.
+            at_word_start = if c.is_ascii() {
+                !(c.is_ascii_alphanumeric() || c == '_')
+            } else {
+                !c.is_alphanumeric() && c.is_whitespace()
+            };
         }
         out
     })

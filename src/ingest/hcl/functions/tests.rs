@@ -1124,6 +1124,7 @@ fn case_and_trimming() {
         ok("title", vec![s("hello wide-world")]),
         s("Hello Wide-World")
     );
+    assert_eq!(ok("title", vec![s("don't stop")]), s("Don'T Stop"));
     assert_eq!(ok("trimspace", vec![s("  a b \n")]), s("a b"));
     assert_eq!(ok("trim", vec![s("?!hello?!"), s("!?")]), s("hello"));
     assert_eq!(
