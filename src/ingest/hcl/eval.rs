@@ -799,22 +799,18 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// `try`: the first argument that evaluates without error. An argument
+    /// that evaluates to an unknown value decides the result (unknown), as
+    /// in Terraform: only errors fall through.
     fn eval_try(&self, call: &FuncCall, scope: &Scope, expr: &Expression) -> R {
         let mut inner = scope.clone();
         inner.in_try = true;
-        let mut first_unknown = None;
         let mut last_err = None;
         for a in call.args.iter() {
             match self.eval(a, &inner) {
-                Ok(Value::Unknown(u)) => {
-                    first_unknown.get_or_insert(Value::Unknown(u));
-                }
                 Ok(v) => return Ok(v),
                 Err(e) => last_err = Some(e),
             }
-        }
-        if let Some(u) = first_unknown {
-            return Ok(u);
         }
         let detail = last_err.map(|e| format!(": {}", e.msg)).unwrap_or_default();
         self.fail_expr(
@@ -1188,6 +1184,21 @@ impl<'a> Evaluator<'a> {
             );
         };
         if mode == Mode::Data && rtype == "aws_iam_policy_document" {
+            // With count / for_each unknown, the one representative instance
+            // stands for whichever instance is indexed.
+            let exp = self.resource_expansion(scope.inst, ri);
+            if exp.items.iter().any(|(k, _)| *k == InstKey::Unknown) {
+                let doc = self.policy_doc_instance(scope.inst, ri, &InstKey::Unknown);
+                return match rest.first() {
+                    Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)) => {
+                        self.apply_ops(&doc, &rest[1..], scope, expr)
+                    }
+                    Some(TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)) => {
+                        self.apply_ops(&Value::List(vec![doc]), rest, scope, expr)
+                    }
+                    _ => Ok(Value::unknown(self.text(scope, expr))),
+                };
+            }
             let v = self.policy_doc_value(scope.inst, ri);
             return self.apply_ops(&v, rest, scope, expr);
         }
