@@ -79,8 +79,22 @@ impl Scan {
         canonical.starts_with(&self.root)
     }
 
-    /// Canonicalises `path` and checks that it stays inside the root.
+    /// Canonicalises `path` and checks that it stays inside the root. A
+    /// path that leaves the root lexically is refused before the file system
+    /// is asked anything about it.
     pub fn resolve_inside(&self, path: &Path) -> Result<PathBuf, String> {
+        let lexical =
+            normalize_lexically(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
+        let root_lexical = normalize_lexically(
+            &std::path::absolute(&self.root).unwrap_or_else(|_| self.root.clone()),
+        );
+        if !lexical.starts_with(&root_lexical) && !lexical.starts_with(&self.root) {
+            return Err(format!(
+                "{} is outside the scanned root {}",
+                display_path(path),
+                self.root_display
+            ));
+        }
         let canonical = path
             .canonicalize()
             .map_err(|e| format!("{}: {e}", display_path(path)))?;
@@ -126,6 +140,26 @@ impl Scan {
         out.sort_by_key(|p| p.file_name().map(|n| n.to_os_string()));
         out
     }
+}
+
+/// `p` without `.` and `..` components, computed without the file system.
+fn normalize_lexically(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else if !out.has_root() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 /// Scans `path`: a directory (walked recursively) or a single file.
