@@ -1,5 +1,418 @@
 //! Terraform HCL: walk, parse, evaluate, functions, modules, policy documents.
 //! Evaluated resources become [`ResourceInstance`](super::ResourceInstance)s
 //! with the same attribute shape a plan would give.
+//!
+//! [`load`] takes a directory (walked recursively) or one `.tf` / `.tf.json`
+//! file. In a directory, every folder holding configuration is a module; the
+//! folders no other scanned folder calls as a local module are the root
+//! modules, each evaluated on its own (with its own tfvars).
 
+pub mod eval;
 pub mod functions;
+pub mod json_syntax;
+pub mod module;
+pub mod policy_document;
+pub mod source;
+pub mod types;
+pub mod walk;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use hcl::edit::Span;
+use hcl::edit::expr::Expression;
+
+use crate::error::{Error, Result};
+use crate::ingest::{Ingested, Mode, Provenance, ResourceInstance, SourceKind, is_relevant_type};
+use crate::model::location::Location;
+use crate::model::value::Value;
+
+use eval::{Children, Evaluator, InstId};
+use module::{Loader, ModuleIndex};
+use source::{SourceFile, Syntax, display_path};
+
+/// Input values from the command line and the environment.
+#[derive(Debug, Clone, Default)]
+pub struct HclOptions {
+    /// `--var NAME=VALUE`, in order.
+    pub vars: Vec<(String, String)>,
+    /// `--var-file`, in order; applied before `--var`.
+    pub var_files: Vec<PathBuf>,
+    /// `TF_VAR_*` (name without the prefix), already filtered by the caller.
+    pub env_vars: Vec<(String, String)>,
+}
+
+/// Stack for the evaluation thread: deep but bounded recursion (the parser
+/// and the evaluator both limit nesting) fits comfortably.
+const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+/// Reads the Terraform configuration at `path` (a directory or a single
+/// `.tf` / `.tf.json` file) into resource instances.
+pub fn load(path: &Path, opts: &HclOptions) -> Result<Ingested> {
+    std::thread::scope(|s| {
+        let handle = std::thread::Builder::new()
+            .name("trustdrift-hcl".into())
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(s, || load_here(path, opts));
+        match handle {
+            Ok(h) => h.join().unwrap_or_else(|_| {
+                Err(Error::file(
+                    display_path(path),
+                    "internal error while reading Terraform configuration",
+                ))
+            }),
+            Err(_) => load_here(path, opts),
+        }
+    })
+}
+
+fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
+    let scan = walk::scan(path)?;
+    let mut notes = scan.notes.clone();
+    let mut loader = Loader::new(&scan);
+    let mut walked = Vec::new();
+    for dir in scan.dirs.keys() {
+        walked.push(loader.load_dir(dir)?);
+    }
+    let roots: Vec<usize> = if scan.single_file.is_some() {
+        walked.clone()
+    } else {
+        let mut called: BTreeSet<PathBuf> = BTreeSet::new();
+        for &d in &walked {
+            for target in loader.local_calls(d) {
+                if loader.defs.get(d).map(|x| &x.dir) != Some(&target) {
+                    called.insert(target);
+                }
+            }
+        }
+        let roots: Vec<usize> = walked
+            .iter()
+            .copied()
+            .filter(|&d| loader.defs.get(d).is_some_and(|x| !called.contains(&x.dir)))
+            .collect();
+        if roots.is_empty() {
+            walked.first().copied().into_iter().collect()
+        } else {
+            roots
+        }
+    };
+    let mut trees = Vec::new();
+    for &r in &roots {
+        trees.push((r, loader.resolve_calls(r, &mut notes)?));
+    }
+    let files = std::mem::take(&mut loader.files);
+    let defs = std::mem::take(&mut loader.defs);
+    let indexes: Vec<ModuleIndex<'_>> = defs.iter().map(ModuleIndex::build).collect();
+    for ix in &indexes {
+        ix.check_local_cycles(&files)?;
+    }
+    let files: Vec<Rc<SourceFile>> = files.into_inner().into_iter().map(Rc::new).collect();
+
+    let mut out = Ingested::default();
+    for (root, targets) in &trees {
+        let Some(root_def) = defs.get(*root) else {
+            continue;
+        };
+        let ev = Evaluator::new(
+            &scan,
+            files.clone(),
+            &indexes,
+            targets,
+            root_def.dir.clone(),
+        );
+        let root_inst = ev.add_root(*root);
+        let inputs = root_inputs(&ev, root_inst, &scan, &root_def.dir, opts)?;
+        *ev.root_inputs.borrow_mut() = inputs;
+        emit(&ev, root_inst, &mut out.instances);
+        notes.extend(ev.take_notes());
+    }
+    out.notes = notes;
+    Ok(out)
+}
+
+// ----- variables -------------------------------------------------------------
+
+/// Root variable values in Terraform's precedence: environment, then
+/// `terraform.tfvars(.json)`, then `*.auto.tfvars(.json)` by name, then
+/// `--var-file`, then `--var`; later ones win.
+fn root_inputs(
+    ev: &Evaluator<'_>,
+    root: InstId,
+    scan: &walk::Scan,
+    root_dir: &Path,
+    opts: &HclOptions,
+) -> Result<HashMap<String, Value>> {
+    let mut m = HashMap::new();
+    for (name, raw) in &opts.env_vars {
+        if let Some(v) = cli_value(ev, root, name, raw, &format!("TF_VAR_{name}")) {
+            m.insert(name.clone(), v);
+        }
+    }
+    let mut tfvars: Vec<PathBuf> = scan.tfvars.get(root_dir).cloned().unwrap_or_default();
+    let rank = |p: &PathBuf| {
+        let n = p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let first = match n.as_str() {
+            "terraform.tfvars" => 0,
+            "terraform.tfvars.json" => 1,
+            _ => 2,
+        };
+        (first, n)
+    };
+    tfvars.sort_by_key(rank);
+    for f in &tfvars {
+        let display = scan.display(f);
+        m.extend(read_tfvars(ev, root, f, &display)?);
+    }
+    for f in &opts.var_files {
+        let display = display_path(f);
+        m.extend(read_tfvars(ev, root, f, &display)?);
+    }
+    for (name, raw) in &opts.vars {
+        if let Some(v) = cli_value(ev, root, name, raw, &format!("--var {name}")) {
+            m.insert(name.clone(), v);
+        } else if ev.root_var_type(root, name).is_none() {
+            ev.note(
+                Location::new("--var", 1, 1),
+                None,
+                format!("--var {name}: no variable \"{name}\" is declared in the root module"),
+            );
+        }
+    }
+    Ok(m)
+}
+
+/// A value given as text (`--var`, `TF_VAR_`): raw for primitive types,
+/// an HCL expression for collections and objects.
+fn cli_value(
+    ev: &Evaluator<'_>,
+    root: InstId,
+    name: &str,
+    raw: &str,
+    origin: &str,
+) -> Option<Value> {
+    let ty = ev.root_var_type(root, name)?;
+    if types::is_primitive(&ty) {
+        return Some(Value::String(raw.to_string()));
+    }
+    let file = ev.add_file(SourceFile::new(
+        origin.to_string(),
+        raw.to_string(),
+        Syntax::Native,
+    ));
+    match hcl::edit::parser::parse_expr(raw.trim()) {
+        Ok(expr) => {
+            let scope = ev.constant_scope_in(root, file);
+            Some(
+                ev.eval(&expr, &scope)
+                    .unwrap_or_else(|e| Value::unknown(e.text)),
+            )
+        }
+        Err(e) => {
+            ev.note(
+                Location::new(origin, 1, e.location().column() as u32),
+                None,
+                format!("{origin}: not a valid value: {}", e.message()),
+            );
+            None
+        }
+    }
+}
+
+/// Reads a tfvars file (native or JSON syntax).
+fn read_tfvars(
+    ev: &Evaluator<'_>,
+    root: InstId,
+    path: &Path,
+    display: &str,
+) -> Result<HashMap<String, Value>> {
+    let text = source::read_text(path, display)?;
+    let mut out = HashMap::new();
+    if display.ends_with(".json") {
+        let json = json_syntax::parse_json(display, &text)?;
+        let serde_json::Value::Object(map) = json else {
+            return Err(Error::at(
+                display,
+                1,
+                1,
+                "a .tfvars.json file must hold a JSON object",
+            ));
+        };
+        for (k, v) in map {
+            out.insert(k, Value::from_json(v));
+        }
+        return Ok(out);
+    }
+    let body = source::parse_native(display, &text)?;
+    let file = ev.add_file(SourceFile::new(display.to_string(), text, Syntax::Native));
+    let scope = ev.constant_scope_in(root, file);
+    for attr in body.attributes() {
+        let v = ev
+            .eval(&attr.value, &scope)
+            .unwrap_or_else(|e| Value::unknown(e.text));
+        out.insert(attr.key.as_str().to_string(), v);
+    }
+    Ok(out)
+}
+
+// ----- output ----------------------------------------------------------------
+
+/// Resource types whose plan shows `tags_all`.
+const TAGGABLE: &[&str] = &[
+    "aws_iam_role",
+    "aws_iam_policy",
+    "aws_iam_openid_connect_provider",
+    "aws_organizations_policy",
+    "aws_bedrockagent_agent",
+    "aws_bedrockagent_knowledge_base",
+    "aws_bedrock_custom_model",
+    "aws_bedrock_inference_profile",
+];
+
+/// Emits the relevant resource instances of `inst` and, below it, of every
+/// module instance it calls.
+fn emit(ev: &Evaluator<'_>, inst: InstId, out: &mut Vec<ResourceInstance>) {
+    let Some(ix) = ev.index_of(inst) else {
+        return;
+    };
+    for (ri, res) in ix.resources.iter().enumerate() {
+        if !is_relevant_type(res.rtype) {
+            continue;
+        }
+        let exp = ev.resource_expansion(inst, ri);
+        for (key, binds) in &exp.items {
+            let scope = ev.resource_scope(inst, res, binds.clone(), key.clone());
+            let address = scope.addr.as_deref().unwrap_or("").to_string();
+            let block_loc = ev.loc_in(res.decl.file, res.decl.block.span(), res.decl.offset);
+            let mut prov = Provenance::new(SourceKind::Hcl, block_loc.clone());
+            let body = &res.decl.block.body;
+            for attr in body.attributes() {
+                prov.attrs.insert(
+                    attr.key.as_str().to_string(),
+                    ev.loc_in(res.decl.file, attr.span(), res.decl.offset),
+                );
+            }
+            let attrs = if res.mode == Mode::Data && res.rtype == "aws_iam_policy_document" {
+                let v = ev.policy_doc_instance(inst, ri, key);
+                let mut m = BTreeMap::new();
+                for k in ["json", "minified_json"] {
+                    if let Some(x) = v.get(k) {
+                        m.insert(k.to_string(), x.clone());
+                    }
+                }
+                prov.attrs.entry("json".into()).or_insert(block_loc.clone());
+                m
+            } else {
+                let mut m = ev.body_value(body, &scope, true);
+                if res.mode == Mode::Managed && TAGGABLE.contains(&res.rtype) {
+                    let alias = provider_alias(body);
+                    if let Some(all) = tags_all(ev, inst, m.get("tags"), alias.as_deref()) {
+                        m.insert("tags_all".into(), all);
+                    }
+                }
+                m
+            };
+            for (name, v) in &attrs {
+                let Value::String(s) = v else { continue };
+                if let Some(locs) = ev.policy_locs.borrow().get(s) {
+                    for (i, loc) in locs.iter().enumerate() {
+                        prov.statements.insert((name.clone(), i), loc.clone());
+                    }
+                }
+            }
+            out.push(ResourceInstance {
+                address,
+                previous_address: None,
+                mode: res.mode,
+                resource_type: res.rtype.to_string(),
+                attrs: Value::Object(attrs),
+                before: None,
+                change: None,
+                sensitive: BTreeSet::new(),
+                provenance: prov,
+            });
+        }
+    }
+    for ci in 0..ix.calls.len() {
+        let children = ev.children(inst, ci);
+        if let Children::Instances { items, .. } = children.as_ref() {
+            for (_, child) in items {
+                emit(ev, *child, out);
+            }
+        }
+    }
+}
+
+/// `provider = aws.NAME` of a resource.
+fn provider_alias(body: &hcl::edit::structure::Body) -> Option<String> {
+    let attr = body.get_attribute("provider")?;
+    match &attr.value {
+        Expression::Traversal(t) => t.operators.first().and_then(|op| match op.value() {
+            hcl::edit::expr::TraversalOperator::GetAttr(a) => Some(a.as_str().to_string()),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// `tags_all`: the root module's aws provider `default_tags` merged with the
+/// resource's `tags`; `None` when neither exists.
+fn tags_all(
+    ev: &Evaluator<'_>,
+    inst: InstId,
+    tags: Option<&Value>,
+    alias: Option<&str>,
+) -> Option<Value> {
+    let defaults = default_tags(ev, inst, alias);
+    match (defaults, tags) {
+        (None, None) => None,
+        (None, Some(t)) => Some(t.clone()),
+        (Some(d), None) | (Some(d), Some(Value::Null)) => Some(d),
+        (Some(Value::Object(mut d)), Some(Value::Object(t))) => {
+            for (k, v) in t {
+                d.insert(k.clone(), v.clone());
+            }
+            Some(Value::Object(d))
+        }
+        (Some(Value::Unknown(u)), _) => Some(Value::Unknown(u)),
+        (Some(_), Some(t)) => Some(t.clone()),
+    }
+}
+
+fn default_tags(ev: &Evaluator<'_>, inst: InstId, alias: Option<&str>) -> Option<Value> {
+    // The root instance is the first one created.
+    let root = {
+        let mut cur = inst;
+        while let Some((p, _, _)) = ev.inst(cur).parent.clone() {
+            cur = p;
+        }
+        cur
+    };
+    let ix = ev.index_of(root)?;
+    let provider = ix.providers.iter().find(|p| {
+        let a = module::literal_attr(&p.block.body, "alias");
+        a.as_deref() == alias
+    })?;
+    let dt = provider.block.body.get_blocks("default_tags").next()?;
+    let tags = dt.body.get_attribute("tags")?;
+    let scope = eval::Scope {
+        inst: root,
+        file: provider.file,
+        anchor: provider.offset,
+        binds: None,
+        in_try: false,
+        isolated: false,
+        addr: Some(Rc::from("provider.aws")),
+    };
+    let v = ev
+        .eval(&tags.value, &scope)
+        .unwrap_or_else(|e| Value::unknown(e.text));
+    if matches!(v, Value::Null) {
+        None
+    } else {
+        Some(v)
+    }
+}

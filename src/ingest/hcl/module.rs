@@ -1,0 +1,532 @@
+//! Modules: a directory's files parsed once ([`ModuleDef`]), an index of its
+//! blocks by name ([`ModuleIndex`]), and where each module call leads
+//! ([`Target`]): a local directory, a copy listed in
+//! `.terraform/modules/modules.json`, or nowhere we may read.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use hcl::edit::Span;
+use hcl::edit::expr::{Expression, Traversal, TraversalOperator};
+use hcl::edit::structure::{Attribute, Block, Body, Structure};
+use hcl::edit::visit::{self, Visit};
+
+use crate::error::Error;
+use crate::ingest::{IngestNote, Mode};
+use crate::model::location::Location;
+
+use super::json_syntax;
+use super::source::{Files, SourceFile, Syntax, parse_native, read_text};
+use super::walk::Scan;
+
+/// How deep module calls may nest before we stop following them.
+pub const MAX_MODULE_DEPTH: usize = 24;
+/// How many module-call paths one root may expand to statically.
+const MAX_CALL_PATHS: usize = 20_000;
+
+/// A module directory's parsed files.
+pub struct ModuleDef {
+    /// Canonical directory.
+    pub dir: PathBuf,
+    pub display_dir: String,
+    pub files: Vec<FileId>,
+    pub bodies: Vec<Body>,
+    /// Per file, per top-level structure: where it is written (JSON syntax
+    /// only; native files have spans).
+    pub offsets: Vec<Vec<usize>>,
+}
+
+pub use super::source::FileId;
+
+/// A block with the file it is written in.
+#[derive(Clone, Copy)]
+pub struct Decl<'a> {
+    pub block: &'a Block,
+    pub file: FileId,
+    /// Byte offset of the block in its file.
+    pub offset: usize,
+}
+
+/// A `resource` or `data` block.
+#[derive(Clone, Copy)]
+pub struct ResDecl<'a> {
+    pub mode: Mode,
+    pub rtype: &'a str,
+    pub name: &'a str,
+    pub decl: Decl<'a>,
+}
+
+/// A `module` block.
+pub struct CallDecl<'a> {
+    pub name: &'a str,
+    pub decl: Decl<'a>,
+    pub source: Option<String>,
+}
+
+/// A `locals` entry.
+#[derive(Clone, Copy)]
+pub struct LocalDecl<'a> {
+    pub attr: &'a Attribute,
+    pub file: FileId,
+}
+
+/// A module's blocks by name.
+pub struct ModuleIndex<'a> {
+    pub def: &'a ModuleDef,
+    pub variables: HashMap<&'a str, Decl<'a>>,
+    pub locals: HashMap<&'a str, LocalDecl<'a>>,
+    pub outputs: BTreeMap<&'a str, Decl<'a>>,
+    pub resources: Vec<ResDecl<'a>>,
+    pub res_lookup: HashMap<(bool, &'a str, &'a str), usize>,
+    pub calls: Vec<CallDecl<'a>>,
+    pub call_lookup: HashMap<&'a str, usize>,
+    /// `provider "aws"` blocks.
+    pub providers: Vec<Decl<'a>>,
+}
+
+/// Where a module call leads.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Module(usize),
+    /// Not read; the message says why (shown once as a note).
+    NotScanned(String),
+}
+
+/// Reads and parses module directories, each once.
+pub struct Loader<'s> {
+    pub scan: &'s Scan,
+    pub files: Files,
+    pub defs: Vec<ModuleDef>,
+    by_dir: HashMap<PathBuf, usize>,
+}
+
+impl<'s> Loader<'s> {
+    pub fn new(scan: &'s Scan) -> Self {
+        Loader {
+            scan,
+            files: Files::default(),
+            defs: Vec::new(),
+            by_dir: HashMap::new(),
+        }
+    }
+
+    /// Parses the module in `dir` (canonical), once.
+    pub fn load_dir(&mut self, dir: &Path) -> Result<usize, Error> {
+        if let Some(i) = self.by_dir.get(dir) {
+            return Ok(*i);
+        }
+        let display_dir = self.scan.display(dir);
+        let mut def = ModuleDef {
+            dir: dir.to_path_buf(),
+            display_dir,
+            files: Vec::new(),
+            bodies: Vec::new(),
+            offsets: Vec::new(),
+        };
+        for path in self.scan.module_files(dir) {
+            let display = self.scan.display(&path);
+            let text = read_text(&path, &display)?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let (body, offsets, syntax) = if name.ends_with(".json") {
+                let jb = json_syntax::parse_config(&display, &text)?;
+                (jb.body, jb.offsets, Syntax::Json)
+            } else {
+                (parse_native(&display, &text)?, Vec::new(), Syntax::Native)
+            };
+            let id = self.files.add(SourceFile::new(display, text, syntax));
+            def.files.push(id);
+            def.bodies.push(body);
+            def.offsets.push(offsets);
+        }
+        self.defs.push(def);
+        let idx = self.defs.len() - 1;
+        self.by_dir.insert(dir.to_path_buf(), idx);
+        Ok(idx)
+    }
+
+    /// Local module sources (`./x`, `../x`) written in module `def`, resolved
+    /// to canonical directories inside the root.
+    pub fn local_calls(&self, def: usize) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let Some(d) = self.defs.get(def) else {
+            return out;
+        };
+        for body in &d.bodies {
+            for block in body.blocks() {
+                if block.ident.as_str() != "module" {
+                    continue;
+                }
+                if let Some(src) = literal_attr(&block.body, "source")
+                    && is_local_source(&src)
+                    && let Ok(c) = self.scan.resolve_inside(&d.dir.join(&src))
+                {
+                    out.push(c);
+                }
+            }
+        }
+        out
+    }
+
+    /// Resolves every module call reachable from root module `root`, keyed
+    /// by call path (`a.b`), loading the modules they lead to.
+    pub fn resolve_calls(
+        &mut self,
+        root: usize,
+        notes: &mut Vec<IngestNote>,
+    ) -> Result<HashMap<String, Target>, Error> {
+        let root_dir = self
+            .defs
+            .get(root)
+            .map(|d| d.dir.clone())
+            .unwrap_or_default();
+        let manifest = read_modules_manifest(self.scan, &root_dir);
+        let mut targets = HashMap::new();
+        let mut stack = vec![(root, String::new(), 0usize)];
+        let mut visited = HashSet::new();
+        while let Some((def, path, depth)) = stack.pop() {
+            if !visited.insert((def, path.clone())) {
+                continue;
+            }
+            if visited.len() > MAX_CALL_PATHS {
+                notes.push(IngestNote {
+                    location: Location::new(self.defs[root].display_dir.clone(), 1, 1),
+                    address: None,
+                    message: format!(
+                        "more than {MAX_CALL_PATHS} module call paths: the rest are not scanned"
+                    ),
+                });
+                break;
+            }
+            let calls = self.calls_of(def);
+            for (name, source, loc) in calls {
+                let key = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                if depth + 1 > MAX_MODULE_DEPTH {
+                    targets.insert(
+                        key,
+                        Target::NotScanned(format!(
+                            "module \"{name}\" is nested more than {MAX_MODULE_DEPTH} levels deep: not scanned"
+                        )),
+                    );
+                    continue;
+                }
+                let Some(src) = source else {
+                    targets.insert(
+                        key,
+                        Target::NotScanned(format!(
+                            "module \"{name}\" has no literal source: not scanned"
+                        )),
+                    );
+                    continue;
+                };
+                let dir_result = if is_local_source(&src) {
+                    let base = self.defs[def].dir.join(&src);
+                    self.scan.resolve_inside(&base).map_err(|e| {
+                        format!("module \"{name}\" (source \"{src}\") is not scanned: {e}")
+                    })
+                } else if let Some(dir) = manifest.get(&key) {
+                    self.scan.resolve_inside(&root_dir.join(dir)).map_err(|e| {
+                        format!("module \"{name}\" (source \"{src}\") is not scanned: {e}")
+                    })
+                } else {
+                    Err(format!(
+                        "module \"{name}\" (source \"{src}\") is not scanned: run terraform init or scan a plan"
+                    ))
+                };
+                match dir_result {
+                    Ok(dir) if dir.is_dir() => {
+                        let child = self.load_dir(&dir)?;
+                        targets.insert(key.clone(), Target::Module(child));
+                        stack.push((child, key, depth + 1));
+                    }
+                    Ok(dir) => {
+                        targets.insert(
+                            key,
+                            Target::NotScanned(format!(
+                                "module \"{name}\" (source \"{src}\") is not scanned: {} is not a directory",
+                                self.scan.display(&dir)
+                            )),
+                        );
+                    }
+                    Err(msg) => {
+                        let _ = loc;
+                        targets.insert(key, Target::NotScanned(msg));
+                    }
+                }
+            }
+        }
+        Ok(targets)
+    }
+
+    fn calls_of(&self, def: usize) -> Vec<(String, Option<String>, usize)> {
+        let mut out = Vec::new();
+        let Some(d) = self.defs.get(def) else {
+            return out;
+        };
+        for body in &d.bodies {
+            for block in body.blocks() {
+                if block.ident.as_str() != "module" {
+                    continue;
+                }
+                let Some(name) = block.labels.first().map(|l| l.as_str().to_string()) else {
+                    continue;
+                };
+                out.push((name, literal_attr(&block.body, "source"), 0));
+            }
+        }
+        out
+    }
+}
+
+/// `./x` and `../x` sources are read from disk; everything else is remote.
+pub fn is_local_source(src: &str) -> bool {
+    src.starts_with("./") || src.starts_with("../") || src == "." || src == ".."
+}
+
+/// A string attribute written as a literal (`source = "./x"`).
+pub fn literal_attr(body: &Body, name: &str) -> Option<String> {
+    let attr = body.get_attribute(name)?;
+    match &attr.value {
+        Expression::String(s) => Some(s.value().to_string()),
+        Expression::StringTemplate(t) => {
+            let mut s = String::new();
+            for e in t.iter() {
+                s.push_str(e.as_literal()?.value());
+            }
+            Some(s)
+        }
+        _ => None,
+    }
+}
+
+/// `.terraform/modules/modules.json`: call path → directory (relative to
+/// the root module).
+fn read_modules_manifest(scan: &Scan, root_dir: &Path) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let path = root_dir.join(".terraform/modules/modules.json");
+    let Ok(canonical) = scan.resolve_inside(&path) else {
+        return out;
+    };
+    let Ok(text) = std::fs::read_to_string(canonical) else {
+        return out;
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return out;
+    };
+    if let Some(mods) = json.get("Modules").and_then(|m| m.as_array()) {
+        for m in mods {
+            if let (Some(key), Some(dir)) = (
+                m.get("Key").and_then(|k| k.as_str()),
+                m.get("Dir").and_then(|d| d.as_str()),
+            ) && !key.is_empty()
+            {
+                out.insert(key.to_string(), dir.to_string());
+            }
+        }
+    }
+    out
+}
+
+impl<'a> ModuleIndex<'a> {
+    pub fn build(def: &'a ModuleDef) -> Self {
+        let mut idx = ModuleIndex {
+            def,
+            variables: HashMap::new(),
+            locals: HashMap::new(),
+            outputs: BTreeMap::new(),
+            resources: Vec::new(),
+            res_lookup: HashMap::new(),
+            calls: Vec::new(),
+            call_lookup: HashMap::new(),
+            providers: Vec::new(),
+        };
+        for (fi, body) in def.bodies.iter().enumerate() {
+            let file = def.files.get(fi).copied().unwrap_or(0);
+            let offsets = def.offsets.get(fi);
+            for (si, structure) in body.iter().enumerate() {
+                let Structure::Block(block) = structure else {
+                    continue;
+                };
+                let offset = offsets
+                    .and_then(|o| o.get(si).copied())
+                    .or_else(|| block.span().map(|s| s.start))
+                    .unwrap_or(0);
+                let decl = Decl {
+                    block,
+                    file,
+                    offset,
+                };
+                let label = |i: usize| block.labels.get(i).map(|l| l.as_str());
+                match block.ident.as_str() {
+                    "variable" => {
+                        if let Some(n) = label(0) {
+                            idx.variables.entry(n).or_insert(decl);
+                        }
+                    }
+                    "output" => {
+                        if let Some(n) = label(0) {
+                            idx.outputs.entry(n).or_insert(decl);
+                        }
+                    }
+                    "locals" => {
+                        for attr in block.body.attributes() {
+                            idx.locals
+                                .entry(attr.key.as_str())
+                                .or_insert(LocalDecl { attr, file });
+                        }
+                    }
+                    "resource" | "data" => {
+                        let mode = if block.ident.as_str() == "data" {
+                            Mode::Data
+                        } else {
+                            Mode::Managed
+                        };
+                        if let (Some(t), Some(n)) = (label(0), label(1)) {
+                            if idx.res_lookup.contains_key(&(mode == Mode::Data, t, n)) {
+                                continue;
+                            }
+                            idx.res_lookup
+                                .insert((mode == Mode::Data, t, n), idx.resources.len());
+                            idx.resources.push(ResDecl {
+                                mode,
+                                rtype: t,
+                                name: n,
+                                decl,
+                            });
+                        }
+                    }
+                    "module" => {
+                        if let Some(n) = label(0) {
+                            if idx.call_lookup.contains_key(n) {
+                                continue;
+                            }
+                            idx.call_lookup.insert(n, idx.calls.len());
+                            idx.calls.push(CallDecl {
+                                name: n,
+                                decl,
+                                source: literal_attr(&block.body, "source"),
+                            });
+                        }
+                    }
+                    "provider" if label(0) == Some("aws") => {
+                        idx.providers.push(decl);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        idx
+    }
+
+    /// Terraform rejects locals that depend on themselves; so do we, naming
+    /// the locals of the cycle.
+    pub fn check_local_cycles(&self, files: &Files) -> Result<(), Error> {
+        let mut deps: HashMap<&str, Vec<String>> = HashMap::new();
+        for (name, decl) in &self.locals {
+            let mut c = LocalRefs::default();
+            visit::visit_expr(&mut c, &decl.attr.value);
+            deps.insert(name, c.names);
+        }
+        // Iterative DFS with colours; names sorted for a deterministic report.
+        let mut names: Vec<&str> = deps.keys().copied().collect();
+        names.sort_unstable();
+        let mut state: HashMap<&str, u8> = HashMap::new(); // 1 = on stack, 2 = done
+        for start in names {
+            if state.get(start).copied().unwrap_or(0) != 0 {
+                continue;
+            }
+            let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
+            state.insert(start, 1);
+            while let Some((node, i)) = stack.pop() {
+                let next = deps.get(node).and_then(|d| d.get(i)).cloned();
+                match next {
+                    None => {
+                        state.insert(node, 2);
+                    }
+                    Some(dep) => {
+                        stack.push((node, i + 1));
+                        let Some((&dep_key, _)) = deps.get_key_value(dep.as_str()) else {
+                            continue;
+                        };
+                        match state.get(dep_key).copied().unwrap_or(0) {
+                            0 => {
+                                state.insert(dep_key, 1);
+                                stack.push((dep_key, 0));
+                            }
+                            1 => {
+                                let mut cycle: Vec<&str> = Vec::new();
+                                let from =
+                                    stack.iter().position(|(n, _)| *n == dep_key).unwrap_or(0);
+                                for (n, _) in &stack[from..] {
+                                    if cycle.last() != Some(n) {
+                                        cycle.push(n);
+                                    }
+                                }
+                                return Err(self.cycle_error(files, &cycle, dep_key));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn cycle_error(&self, files: &Files, cycle: &[&str], back_to: &str) -> Error {
+        let first = cycle.first().copied().unwrap_or(back_to);
+        let (path, line, col) = match self.locals.get(first) {
+            Some(d) => {
+                let offset = d.attr.span().map(|s| s.start).unwrap_or(0);
+                match files.get(d.file) {
+                    Some(f) => {
+                        let (l, c) = f.position(offset);
+                        (f.display.clone(), l, c)
+                    }
+                    None => (self.def.display_dir.clone(), 1, 1),
+                }
+            }
+            None => (self.def.display_dir.clone(), 1, 1),
+        };
+        let message = if cycle.len() <= 1 {
+            format!("local.{first} refers to itself (a cycle)")
+        } else {
+            let chain: Vec<String> = cycle
+                .iter()
+                .chain(std::iter::once(&back_to))
+                .map(|n| format!("local.{n}"))
+                .collect();
+            let second = cycle.get(1).copied().unwrap_or(back_to);
+            format!(
+                "local.{first} and local.{second} refer to each other (cycle: {})",
+                chain.join(" -> ")
+            )
+        };
+        Error::at(path, line, col, message)
+    }
+}
+
+/// Collects the `local.NAME` references of an expression.
+#[derive(Default)]
+struct LocalRefs {
+    names: Vec<String>,
+}
+
+impl Visit for LocalRefs {
+    fn visit_traversal(&mut self, node: &Traversal) {
+        if let Expression::Variable(v) = &node.expr
+            && v.as_str() == "local"
+            && let Some(op) = node.operators.first()
+            && let TraversalOperator::GetAttr(name) = op.value()
+        {
+            self.names.push(name.as_str().to_string());
+        }
+        visit::visit_traversal(self, node);
+    }
+}

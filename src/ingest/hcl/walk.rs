@@ -1,0 +1,322 @@
+//! Finding the files to read: `.tf`, `.tf.json` and tfvars under the scanned
+//! root, skipping `.terraform/`, `.terragrunt-cache/`, dotfiles and what git
+//! ignores, and never leaving the root through a symlink.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::ingest::IngestNote;
+use crate::model::location::Location;
+
+use super::source::{display_join, display_path};
+
+/// What a scan of the given path found.
+pub struct Scan {
+    /// The scanned root, canonical: nothing outside it is read.
+    pub root: PathBuf,
+    /// The root as the user gave it, for display.
+    pub root_display: String,
+    /// When the user gave one file: that file (canonical).
+    pub single_file: Option<PathBuf>,
+    /// Directories holding `.tf` / `.tf.json` files, with those files, sorted.
+    pub dirs: BTreeMap<PathBuf, Vec<PathBuf>>,
+    /// tfvars files per directory, sorted by name.
+    pub tfvars: BTreeMap<PathBuf, Vec<PathBuf>>,
+    pub notes: Vec<IngestNote>,
+}
+
+/// Whether a file name is Terraform configuration.
+pub fn is_config_name(name: &str) -> bool {
+    !is_editor_noise(name) && (name.ends_with(".tf") || name.ends_with(".tf.json"))
+}
+
+/// Whether a file name is a tfvars file Terraform loads by itself.
+pub fn is_auto_tfvars_name(name: &str) -> bool {
+    !is_editor_noise(name)
+        && (name == "terraform.tfvars"
+            || name == "terraform.tfvars.json"
+            || name.ends_with(".auto.tfvars")
+            || name.ends_with(".auto.tfvars.json"))
+}
+
+/// Terraform skips dotfiles and editor backups (`x.tf~`, `#x.tf#`).
+fn is_editor_noise(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~') || (name.starts_with('#') && name.ends_with('#'))
+}
+
+/// Directories never entered by the walk.
+fn is_skipped_dir(name: &str) -> bool {
+    matches!(name, ".terraform" | ".terragrunt-cache" | ".git")
+}
+
+impl Scan {
+    /// The display path of a canonical path inside the root.
+    pub fn display(&self, canonical: &Path) -> String {
+        if let Some(single) = &self.single_file
+            && single == canonical
+        {
+            return self.root_display.clone();
+        }
+        let base = if self.single_file.is_some() {
+            // The root display names the file; its directory is the base.
+            match self.root_display.rsplit_once('/') {
+                Some((dir, _)) => dir.to_string(),
+                None => ".".to_string(),
+            }
+        } else {
+            self.root_display.clone()
+        };
+        match canonical.strip_prefix(&self.root) {
+            Ok(rel) if rel.as_os_str().is_empty() => base,
+            Ok(rel) => display_join(&base, &display_path(rel)),
+            Err(_) => display_path(canonical),
+        }
+    }
+
+    /// Whether a canonical path lies inside the scanned root.
+    pub fn contains(&self, canonical: &Path) -> bool {
+        canonical.starts_with(&self.root)
+    }
+
+    /// Canonicalises `path` and checks that it stays inside the root. A
+    /// path that leaves the root lexically is refused before the file system
+    /// is asked anything about it.
+    pub fn resolve_inside(&self, path: &Path) -> Result<PathBuf, String> {
+        let lexical =
+            normalize_lexically(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
+        let root_lexical = normalize_lexically(
+            &std::path::absolute(&self.root).unwrap_or_else(|_| self.root.clone()),
+        );
+        if !lexical.starts_with(&root_lexical) && !lexical.starts_with(&self.root) {
+            return Err(format!(
+                "{} is outside the scanned root {}",
+                display_path(path),
+                self.root_display
+            ));
+        }
+        let canonical = path
+            .canonicalize()
+            .map_err(|e| format!("{}: {e}", display_path(path)))?;
+        if self.contains(&canonical) {
+            Ok(canonical)
+        } else {
+            Err(format!(
+                "{} is outside the scanned root {}",
+                display_path(path),
+                self.root_display
+            ))
+        }
+    }
+
+    /// The configuration files of a module directory, in Terraform's order
+    /// (by name). Directories the walk saw keep its filtering (git-ignored
+    /// files stay out); others (module copies under `.terraform/`) are listed.
+    pub fn module_files(&self, dir: &Path) -> Vec<PathBuf> {
+        if let Some(single) = &self.single_file {
+            if single.parent() == Some(dir) {
+                return vec![single.clone()];
+            }
+        }
+        if let Some(files) = self.dirs.get(dir) {
+            return files.clone();
+        }
+        let mut out = Vec::new();
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return out;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if !is_config_name(&name) {
+                continue;
+            }
+            let Ok(canonical) = entry.path().canonicalize() else {
+                continue;
+            };
+            if self.contains(&canonical) && canonical.is_file() {
+                out.push(canonical);
+            }
+        }
+        out.sort_by_key(|p| p.file_name().map(|n| n.to_os_string()));
+        out
+    }
+}
+
+/// `p` without `.` and `..` components, computed without the file system.
+fn normalize_lexically(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else if !out.has_root() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Scans `path`: a directory (walked recursively) or a single file.
+pub fn scan(path: &Path) -> Result<Scan, Error> {
+    let given = display_path(path);
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(&given, e))?;
+    if meta.is_file() {
+        let canonical = path.canonicalize().map_err(|e| Error::io(&given, e))?;
+        let root = canonical
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| canonical.clone());
+        let mut dirs = BTreeMap::new();
+        dirs.insert(root.clone(), vec![canonical.clone()]);
+        let mut scan = Scan {
+            root: root.clone(),
+            root_display: given,
+            single_file: Some(canonical),
+            dirs,
+            tfvars: BTreeMap::new(),
+            notes: Vec::new(),
+        };
+        let mut tfvars = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(&root) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().to_string();
+                if is_auto_tfvars_name(&name)
+                    && let Ok(c) = scan.resolve_inside(&entry.path())
+                {
+                    tfvars.push(c);
+                }
+            }
+        }
+        tfvars.sort();
+        scan.tfvars.insert(root, tfvars);
+        return Ok(scan);
+    }
+
+    let root = path.canonicalize().map_err(|e| Error::io(&given, e))?;
+    let mut scan = Scan {
+        root: root.clone(),
+        root_display: given,
+        single_file: None,
+        dirs: BTreeMap::new(),
+        tfvars: BTreeMap::new(),
+        notes: Vec::new(),
+    };
+    let mut seen_outside: BTreeSet<PathBuf> = BTreeSet::new();
+    let outside = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let filter_outside = outside.clone();
+    let filter_root = root.clone();
+    let walker = ignore::WalkBuilder::new(path)
+        .hidden(true)
+        .ignore(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(false)
+        .require_git(false)
+        .parents(true)
+        .follow_links(true)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |e| {
+            if is_skipped_dir(&e.file_name().to_string_lossy()) {
+                return false;
+            }
+            if e.path_is_symlink() {
+                let inside = e
+                    .path()
+                    .canonicalize()
+                    .map(|c| c.starts_with(&filter_root))
+                    .unwrap_or(false);
+                if !inside {
+                    if let Ok(mut list) = filter_outside.lock() {
+                        list.push(display_path(e.path()));
+                    }
+                    return false;
+                }
+            }
+            true
+        })
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                // Symlink loops and unreadable entries: say so, carry on.
+                scan.notes.push(IngestNote {
+                    location: Location::new(scan.root_display.clone(), 1, 1),
+                    address: None,
+                    message: format!("skipped while walking: {e}"),
+                });
+                continue;
+            }
+        };
+        let Some(ft) = entry.file_type() else {
+            continue;
+        };
+        let name = entry.file_name().to_string_lossy().to_string();
+        if ft.is_dir() {
+            if let Ok(c) = entry.path().canonicalize()
+                && !scan.contains(&c)
+                && seen_outside.insert(c)
+            {
+                scan.notes.push(IngestNote {
+                    location: Location::new(display_path(entry.path()), 1, 1),
+                    address: None,
+                    message: "symlink points outside the scanned root: not followed".into(),
+                });
+            }
+            continue;
+        }
+        let config = is_config_name(&name);
+        let tfvars = is_auto_tfvars_name(&name);
+        if !config && !tfvars {
+            continue;
+        }
+        let canonical = match entry.path().canonicalize() {
+            Ok(c) => c,
+            Err(_) => continue,
+        };
+        if !scan.contains(&canonical) {
+            scan.notes.push(IngestNote {
+                location: Location::new(display_path(entry.path()), 1, 1),
+                address: None,
+                message: "symlink points outside the scanned root: not read".into(),
+            });
+            continue;
+        }
+        if !canonical.is_file() {
+            continue;
+        }
+        // The file belongs to the directory it is listed in, even when it is
+        // a symlink to a file elsewhere in the root.
+        let Some(parent) = entry.path().parent().and_then(|p| p.canonicalize().ok()) else {
+            continue;
+        };
+        let list = if config {
+            scan.dirs.entry(parent).or_default()
+        } else {
+            scan.tfvars.entry(parent).or_default()
+        };
+        if !list.contains(&canonical) {
+            list.push(canonical);
+        }
+    }
+    if let Ok(list) = outside.lock() {
+        for p in list.iter() {
+            scan.notes.push(IngestNote {
+                location: Location::new(p.clone(), 1, 1),
+                address: None,
+                message: "symlink points outside the scanned root (or is broken): not followed"
+                    .into(),
+            });
+        }
+    }
+    for files in scan.dirs.values_mut().chain(scan.tfvars.values_mut()) {
+        files.sort_by_key(|p| p.file_name().map(|n| n.to_os_string()));
+    }
+    Ok(scan)
+}

@@ -1,0 +1,1 @@
+trusted_account = "666666666666"
