@@ -105,7 +105,8 @@ fn main() {
     for _ in 0..5 {
         reset_peak_rss();
         let start = Instant::now();
-        let scan = trustdrift::scan(&arg, &mut std::io::empty()).expect("scan");
+        let scan =
+            trustdrift::scan(&arg, &Default::default(), &mut std::io::empty()).expect("scan");
         let f = trustdrift::check(&scan, &policy);
         let elapsed = start.elapsed();
         findings = f.len();

@@ -31,9 +31,16 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Plan or state JSON (`terraform show -json`), recognised by content; `-` reads standard input.
+    /// A directory of .tf files, a .tf file, or plan/state JSON (`terraform show -json`,
+    /// recognised by content); `-` reads JSON from standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<String>,
+    /// An HCL input value, NAME=VALUE (as `terraform plan -var`); repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// A .tfvars file of HCL input values; repeatable.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<String>,
     /// Policy file (default: .trustdrift.hcl when it exists, else the built-in policy).
     #[arg(long, value_name = "FILE")]
     pub policy: Option<String>,

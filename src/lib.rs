@@ -14,6 +14,7 @@ pub use error::{Error, Result};
 
 use analyze::trust::{grants, trust_paths};
 use config::Policy;
+pub use ingest::hcl::HclOptions;
 use ingest::{IngestNote, Ingested};
 use model::inventory::{Inventory, TrustGrant};
 use rules::{Finding, RuleContext};
@@ -25,10 +26,14 @@ pub struct Scan {
 }
 
 /// Reads every input path (see [`ingest::load_path`]) into one inventory.
-pub fn scan(paths: &[String], stdin: &mut dyn std::io::Read) -> Result<Scan> {
+pub fn scan(
+    paths: &[String],
+    hcl_options: &HclOptions,
+    stdin: &mut dyn std::io::Read,
+) -> Result<Scan> {
     let mut all = Ingested::default();
     for path in paths {
-        let mut one = ingest::load_path(path, stdin)?;
+        let mut one = ingest::load_path(path, hcl_options, stdin)?;
         all.instances.append(&mut one.instances);
         all.notes.append(&mut one.notes);
     }

@@ -39,11 +39,41 @@ fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// `--var`, `--var-file` and `TF_VAR_*` as the HCL ingester takes them.
+fn hcl_options(input: &cli::InputArgs) -> anyhow::Result<trustdrift::HclOptions> {
+    let vars = input
+        .vars
+        .iter()
+        .map(|v| match v.split_once('=') {
+            Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
+            _ => Err(anyhow::anyhow!("--var {v:?}: expected NAME=VALUE")),
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut env_vars: Vec<(String, String)> = std::env::vars()
+        .filter_map(|(k, v)| k.strip_prefix("TF_VAR_").map(|n| (n.to_string(), v)))
+        .collect();
+    env_vars.sort();
+    Ok(trustdrift::HclOptions {
+        vars,
+        var_files: input.var_files.iter().map(Into::into).collect(),
+        env_vars,
+    })
+}
+
+fn scan(input: &cli::InputArgs) -> anyhow::Result<trustdrift::Scan> {
+    let options = hcl_options(input)?;
+    Ok(trustdrift::scan(
+        &input.paths,
+        &options,
+        &mut std::io::stdin().lock(),
+    )?)
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => {
             let policy = trustdrift::load_policy(args.input.policy.as_deref(), &args.input.paths)?;
-            let scan = trustdrift::scan(&args.input.paths, &mut std::io::stdin().lock())?;
+            let scan = scan(&args.input)?;
             let findings = trustdrift::check(&scan, &policy);
             let summary = Summary::of(&findings, fail_on(args.fail_on));
             let text = match args.format {
@@ -57,7 +87,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Inventory(args) => {
             let policy = trustdrift::load_policy(args.input.policy.as_deref(), &args.input.paths)?;
-            let scan = trustdrift::scan(&args.input.paths, &mut std::io::stdin().lock())?;
+            let scan = scan(&args.input)?;
             let grants = trustdrift::grants_of(&scan, &policy);
             let text = match args.format {
                 InventoryFormat::Json => report::inventory::render_json(&scan.inventory, &grants),

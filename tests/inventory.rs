@@ -6,7 +6,12 @@ use trustdrift::config::Policy;
 use trustdrift::model::inventory::{SubjectKind, Trust};
 
 fn scan(path: &str) -> trustdrift::Scan {
-    trustdrift::scan(&[path.to_string()], &mut std::io::empty()).expect("fixture scans")
+    trustdrift::scan(
+        &[path.to_string()],
+        &Default::default(),
+        &mut std::io::empty(),
+    )
+    .expect("fixture scans")
 }
 
 #[test]

@@ -25,7 +25,8 @@ fn policy_for(code: &str) -> Policy {
 
 fn run(code: &str, file: &str) -> Vec<Finding> {
     let path = fixture_dir(code).join(file).to_string_lossy().into_owned();
-    let scan = trustdrift::scan(&[path], &mut std::io::empty()).expect("fixture scans");
+    let scan = trustdrift::scan(&[path], &Default::default(), &mut std::io::empty())
+        .expect("fixture scans");
     trustdrift::check(&scan, &policy_for(code))
 }
 

@@ -124,7 +124,11 @@ pub fn is_relevant_type(t: &str) -> bool {
 
 /// Reads one command-line input: `-` (JSON on standard input), a plan or
 /// state JSON file (recognised by content), a `.tf` file or a directory.
-pub fn load_path(path: &str, stdin: &mut dyn std::io::Read) -> crate::Result<Ingested> {
+pub fn load_path(
+    path: &str,
+    hcl_options: &hcl::HclOptions,
+    stdin: &mut dyn std::io::Read,
+) -> crate::Result<Ingested> {
     use crate::error::Error;
     if path == "-" {
         let mut bytes = Vec::new();
@@ -142,10 +146,7 @@ pub fn load_path(path: &str, stdin: &mut dyn std::io::Read) -> crate::Result<Ing
     let p = std::path::Path::new(path);
     let meta = std::fs::metadata(p).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() || path.ends_with(".tf") || path.ends_with(".tf.json") {
-        return Err(Error::file(
-            path,
-            "reading Terraform HCL is not supported by this build; give the output of `terraform show -json`",
-        ));
+        return hcl::load(p, hcl_options);
     }
     let bytes = std::fs::read(p).map_err(|e| Error::io(path, e))?;
     if plan::looks_like_json(&bytes) || bytes.starts_with(b"PK\x03\x04") {

@@ -795,7 +795,7 @@ impl<'a> Evaluator<'a> {
                 }
                 Ok(v)
             }
-            Err(msg) => self.fail_expr(scope, expr, format!("{name}(): {msg}")),
+            Err(msg) => self.fail_expr(scope, expr, msg),
         }
     }
 

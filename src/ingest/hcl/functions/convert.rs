@@ -52,9 +52,20 @@ pub(super) fn unify(f: &str, elems: Vec<Value>) -> FR<Vec<Value>> {
 /// lexically, numbers numerically; other elements keep their order; unknown
 /// elements last.
 pub(super) fn set_normalize(elems: Vec<Value>) -> Vec<Value> {
+    // Strings, by far the common case, dedupe through a hash set so that a
+    // set of 100k keys stays linear; other values compare pairwise.
     let mut out: Vec<Value> = Vec::with_capacity(elems.len());
+    let mut strings: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut others: Vec<usize> = Vec::new();
     for e in elems {
-        if !out.iter().any(|o| same(o, &e)) {
+        let new = match &e {
+            Value::String(s) => strings.insert(s.clone()),
+            _ => !others.iter().any(|i| same(&out[*i], &e)),
+        };
+        if new {
+            if !matches!(e, Value::String(_)) {
+                others.push(out.len());
+            }
             out.push(e);
         }
     }
