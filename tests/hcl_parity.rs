@@ -114,3 +114,59 @@ fn tfvars_override_defaults() {
     let (_, other) = &hcl["aws_iam_role.cross"];
     assert_eq!(other["max_session_duration"], serde_json::json!(14400));
 }
+
+/// The inventory a user sees: roles with their statements (principals,
+/// conditions) and the grants with their keys, for the same code read as HCL
+/// and as a plan.
+#[test]
+fn inventory_is_the_same_from_hcl_and_from_the_plan() {
+    use trustdrift::config::Policy;
+    use trustdrift::model::inventory::{SubjectKind, Trust};
+
+    let policy = Policy::builtin(&trustdrift::rules::registry::codes()).expect("policy");
+    let view = |path: String| {
+        let scan = trustdrift::scan(&[path.clone()], &Default::default(), &mut std::io::empty())
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let roles: Vec<(String, Vec<String>)> = scan
+            .inventory
+            .roles
+            .iter()
+            .filter(|r| r.kind == SubjectKind::Role)
+            .map(|r| {
+                let statements = match &r.trust {
+                    Trust::Document(d) => d
+                        .statements
+                        .iter()
+                        .map(|s| {
+                            let mut principals: Vec<String> = s.principals.iter().flatten().map(|p| p.normalized()).collect();
+                            principals.sort();
+                            let mut conditions: Vec<String> = s
+                                .conditions
+                                .iter()
+                                .map(|c| format!("{} {} {:?}", c.operator.text, c.key.to_ascii_lowercase(), c.values))
+                                .collect();
+                            conditions.sort();
+                            let mut actions = s.actions.clone();
+                            actions.sort();
+                            format!("{:?} {actions:?} {principals:?} {conditions:?}", s.effect)
+                        })
+                        .collect(),
+                    other => vec![format!("{other:?}")],
+                };
+                (r.address.clone(), statements)
+            })
+            .collect();
+        let grants: Vec<(String, Vec<String>)> = trustdrift::grants_of(&scan, &policy)
+            .into_iter()
+            .map(|g| (g.key, g.scope.iter().map(|c| format!("{} {}", c.operator.text, c.key)).collect()))
+            .collect();
+        (roles, grants)
+    };
+    for case in CASES {
+        let from_plan = view(format!("testdata/parity/{case}/plan.json"));
+        let from_hcl = view(format!("testdata/parity/{case}"));
+        assert!(!from_plan.0.is_empty(), "{case}: no roles in the plan");
+        assert_eq!(from_hcl.0, from_plan.0, "{case}: roles and statements differ");
+        assert_eq!(from_hcl.1, from_plan.1, "{case}: grants differ");
+    }
+}

@@ -25,11 +25,21 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
             _ => {}
         }
     }
-    // A document a role already carries is judged at the role.
+    // A document a role already carries, whole or as a building block merged
+    // into it (`source_policy_documents` / `override_policy_documents`, where
+    // an override may replace some of its statements), is judged at the role:
+    // one statement in common marks it as used.
     documents.retain(|d| {
-        !roles.iter().any(
-            |r| matches!((&r.trust, &d.trust), (Trust::Document(a), Trust::Document(b)) if a == b),
-        )
+        let Trust::Document(doc) = &d.trust else {
+            return true;
+        };
+        !roles.iter().any(|r| match &r.trust {
+            Trust::Document(carried) => doc
+                .statements
+                .iter()
+                .any(|s| carried.statements.iter().any(|c| c.raw == s.raw)),
+            _ => false,
+        })
     });
     roles.extend(documents);
     roles.sort_by(|a, b| a.address.cmp(&b.address));
