@@ -138,12 +138,24 @@ fn inventory_is_the_same_from_hcl_and_from_the_plan() {
                         .statements
                         .iter()
                         .map(|s| {
-                            let mut principals: Vec<String> = s.principals.iter().flatten().map(|p| p.normalized()).collect();
+                            let mut principals: Vec<String> = s
+                                .principals
+                                .iter()
+                                .flatten()
+                                .map(|p| p.normalized())
+                                .collect();
                             principals.sort();
                             let mut conditions: Vec<String> = s
                                 .conditions
                                 .iter()
-                                .map(|c| format!("{} {} {:?}", c.operator.text, c.key.to_ascii_lowercase(), c.values))
+                                .map(|c| {
+                                    format!(
+                                        "{} {} {:?}",
+                                        c.operator.text,
+                                        c.key.to_ascii_lowercase(),
+                                        c.values
+                                    )
+                                })
                                 .collect();
                             conditions.sort();
                             let mut actions = s.actions.clone();
@@ -158,7 +170,15 @@ fn inventory_is_the_same_from_hcl_and_from_the_plan() {
             .collect();
         let grants: Vec<(String, Vec<String>)> = trustdrift::grants_of(&scan, &policy)
             .into_iter()
-            .map(|g| (g.key, g.scope.iter().map(|c| format!("{} {}", c.operator.text, c.key)).collect()))
+            .map(|g| {
+                (
+                    g.key,
+                    g.scope
+                        .iter()
+                        .map(|c| format!("{} {}", c.operator.text, c.key))
+                        .collect(),
+                )
+            })
             .collect();
         (roles, grants)
     };
@@ -166,7 +186,10 @@ fn inventory_is_the_same_from_hcl_and_from_the_plan() {
         let from_plan = view(format!("testdata/parity/{case}/plan.json"));
         let from_hcl = view(format!("testdata/parity/{case}"));
         assert!(!from_plan.0.is_empty(), "{case}: no roles in the plan");
-        assert_eq!(from_hcl.0, from_plan.0, "{case}: roles and statements differ");
+        assert_eq!(
+            from_hcl.0, from_plan.0,
+            "{case}: roles and statements differ"
+        );
         assert_eq!(from_hcl.1, from_plan.1, "{case}: grants differ");
     }
 }

@@ -88,10 +88,19 @@ impl Scan {
         let root_lexical = normalize_lexically(
             &std::path::absolute(&self.root).unwrap_or_else(|_| self.root.clone()),
         );
+        // Name the path as the user would: relative to the working directory.
+        let shown = std::env::current_dir()
+            .ok()
+            .and_then(|cwd| {
+                lexical
+                    .strip_prefix(normalize_lexically(&cwd))
+                    .ok()
+                    .map(display_path)
+            })
+            .unwrap_or_else(|| display_path(&lexical));
         if !lexical.starts_with(&root_lexical) && !lexical.starts_with(&self.root) {
             return Err(format!(
-                "{} is outside the scanned root {}",
-                display_path(path),
+                "{shown} is outside the scanned root {}",
                 self.root_display
             ));
         }
@@ -102,8 +111,7 @@ impl Scan {
             Ok(canonical)
         } else {
             Err(format!(
-                "{} is outside the scanned root {}",
-                display_path(path),
+                "{shown} is outside the scanned root {}",
                 self.root_display
             ))
         }

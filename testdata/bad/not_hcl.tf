@@ -1,0 +1,2 @@
+this is not { HCL at all
+  "x" = 
