@@ -125,8 +125,12 @@ fn inventory_is_the_same_from_hcl_and_from_the_plan() {
 
     let policy = Policy::builtin(&trustdrift::rules::registry::codes()).expect("policy");
     let view = |path: String| {
-        let scan = trustdrift::scan(&[path.clone()], &Default::default(), &mut std::io::empty())
-            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let scan = trustdrift::scan(
+            std::slice::from_ref(&path),
+            &Default::default(),
+            &mut std::io::empty(),
+        )
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
         let roles: Vec<(String, Vec<String>)> = scan
             .inventory
             .roles
