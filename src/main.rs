@@ -77,9 +77,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let findings = trustdrift::check(&scan, &policy);
             let summary = Summary::of(&findings, fail_on(args.fail_on));
             let text = match args.format {
-                CheckFormat::Text => {
-                    report::text::render(&findings, &summary, args.output.is_none() && use_color())
-                }
+                CheckFormat::Text => report::text::render(
+                    &findings,
+                    &summary,
+                    args.output.is_none() && use_color(),
+                    &|file: &str| std::fs::read_to_string(file).ok(),
+                ),
                 CheckFormat::Json => report::json::render(&findings, &summary),
             };
             emit(&text, args.output.as_deref())?;

@@ -34,7 +34,7 @@ fn snapshot(code: &str, kind: &str, findings: &[Finding]) {
     let summary = Summary::of(findings, Some(Severity::High));
     insta::assert_snapshot!(
         format!("{code}_{kind}_text"),
-        report::text::render(findings, &summary, false)
+        report::text::render(findings, &summary, false, &|_: &str| None)
     );
     insta::assert_snapshot!(
         format!("{code}_{kind}_json"),

@@ -31,7 +31,73 @@ impl Style {
     }
 }
 
-pub fn render(findings: &[Finding], summary: &Summary, color: bool) -> String {
+/// Returns a scanned file's text by its display name, for source excerpts.
+pub type SourceLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Files whose statements are shown as written, not only as evaluated.
+fn is_terraform_source(file: &str) -> bool {
+    file.ends_with(".tf")
+        || file.ends_with(".tf.json")
+        || file.ends_with(".tftpl")
+        || file.ends_with(".tpl")
+}
+
+/// The lines of `text` from `line`, through the bracket that opens at or
+/// after `column` closing again (a `{ ... }` statement object or block),
+/// at most `MAX_EXCERPT_LINES`. Brackets inside strings do not count.
+pub fn excerpt(text: &str, line: u32, column: u32) -> Vec<(u32, &str)> {
+    const MAX_EXCERPT_LINES: usize = 16;
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut opened = false;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, l) in text
+        .lines()
+        .enumerate()
+        .skip(line.saturating_sub(1) as usize)
+    {
+        out.push((i as u32 + 1, l));
+        let skip = if out.len() == 1 {
+            column.saturating_sub(1) as usize
+        } else {
+            0
+        };
+        for c in l.chars().skip(skip) {
+            if in_string {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match c {
+                '"' => in_string = true,
+                '#' => break,
+                '{' | '[' | '(' => {
+                    depth += 1;
+                    opened = true;
+                }
+                '}' | ']' | ')' => depth -= 1,
+                _ => {}
+            }
+        }
+        in_string = false;
+        if (opened && depth <= 0) || out.len() >= MAX_EXCERPT_LINES {
+            break;
+        }
+    }
+    out
+}
+
+pub fn render(
+    findings: &[Finding],
+    summary: &Summary,
+    color: bool,
+    sources: SourceLookup<'_>,
+) -> String {
     let style = Style { color };
     let mut out = String::new();
     for f in findings {
@@ -44,15 +110,39 @@ pub fn render(findings: &[Finding], summary: &Summary, color: bool) -> String {
             style.paint("1", &f.message)
         );
         let _ = writeln!(out, "  {} {}", style.paint("34", "-->"), f.location);
+        let bar = style.paint("34", "|");
+        let eq = style.paint("34", "=");
+        let source = is_terraform_source(&f.location.file)
+            .then(|| sources(&f.location.file))
+            .flatten();
+        if let Some(text) = &source {
+            let lines = excerpt(text, f.location.line, f.location.column);
+            let width = lines
+                .last()
+                .map(|(n, _)| n.to_string().len())
+                .unwrap_or(1)
+                .max(2);
+            let _ = writeln!(out, "{:width$} {bar}", "");
+            for (n, l) in lines {
+                let _ = writeln!(
+                    out,
+                    "{} {bar} {l}",
+                    style.paint("34", &format!("{n:>width$}"))
+                );
+            }
+            let _ = writeln!(out, "{:width$} {bar}", "");
+        }
         if let Some(snippet) = &f.snippet {
-            let bar = style.paint("34", "|");
-            let _ = writeln!(out, "   {bar}");
+            if source.is_some() {
+                let _ = writeln!(out, "   {eq} evaluated to:");
+            } else {
+                let _ = writeln!(out, "   {bar}");
+            }
             for line in snippet.lines() {
                 let _ = writeln!(out, "   {bar} {line}");
             }
             let _ = writeln!(out, "   {bar}");
         }
-        let eq = style.paint("34", "=");
         if let Some(m) = &f.missing {
             let _ = writeln!(out, "   {eq} missing: {m}");
         }
@@ -98,4 +188,18 @@ pub fn summary_line(s: &Summary) -> String {
     }
     line.push_str(".\n");
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt;
+
+    #[test]
+    fn excerpt_follows_the_statement_to_its_closing_brace() {
+        let text = "a = jsonencode({\n  Statement = [\n    {\n      Effect = \"Allow\" # {\n      X = \"}\"\n    },\n    { Effect = \"Deny\" },\n  ]\n})\n";
+        let lines: Vec<u32> = excerpt(text, 3, 5).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(lines, vec![3, 4, 5, 6]);
+        let one: Vec<u32> = excerpt(text, 7, 5).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(one, vec![7]);
+    }
 }
