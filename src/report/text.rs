@@ -44,9 +44,10 @@ fn is_terraform_source(file: &str) -> bool {
 
 /// The lines of `text` from `line`, through the bracket that opens at or
 /// after `column` closing again (a `{ ... }` statement object or block),
-/// at most `MAX_EXCERPT_LINES`. Brackets inside strings do not count.
-pub fn excerpt(text: &str, line: u32, column: u32) -> Vec<(u32, &str)> {
-    const MAX_EXCERPT_LINES: usize = 16;
+/// at most `MAX_EXCERPT_LINES`; `true` when cut short. Brackets inside
+/// strings do not count.
+pub fn excerpt(text: &str, line: u32, column: u32) -> (Vec<(u32, &str)>, bool) {
+    const MAX_EXCERPT_LINES: usize = 12;
     let mut out = Vec::new();
     let mut depth = 0i32;
     let mut opened = false;
@@ -85,11 +86,14 @@ pub fn excerpt(text: &str, line: u32, column: u32) -> Vec<(u32, &str)> {
             }
         }
         in_string = false;
-        if (opened && depth <= 0) || out.len() >= MAX_EXCERPT_LINES {
-            break;
+        if opened && depth <= 0 {
+            return (out, false);
+        }
+        if out.len() >= MAX_EXCERPT_LINES {
+            return (out, true);
         }
     }
-    out
+    (out, false)
 }
 
 pub fn render(
@@ -116,7 +120,7 @@ pub fn render(
             .then(|| sources(&f.location.file))
             .flatten();
         if let Some(text) = &source {
-            let lines = excerpt(text, f.location.line, f.location.column);
+            let (lines, cut) = excerpt(text, f.location.line, f.location.column);
             let width = lines
                 .last()
                 .map(|(n, _)| n.to_string().len())
@@ -197,9 +201,16 @@ mod tests {
     #[test]
     fn excerpt_follows_the_statement_to_its_closing_brace() {
         let text = "a = jsonencode({\n  Statement = [\n    {\n      Effect = \"Allow\" # {\n      X = \"}\"\n    },\n    { Effect = \"Deny\" },\n  ]\n})\n";
-        let lines: Vec<u32> = excerpt(text, 3, 5).into_iter().map(|(n, _)| n).collect();
-        assert_eq!(lines, vec![3, 4, 5, 6]);
-        let one: Vec<u32> = excerpt(text, 7, 5).into_iter().map(|(n, _)| n).collect();
-        assert_eq!(one, vec![7]);
+        let (lines, cut) = excerpt(text, 3, 5);
+        assert_eq!(
+            lines.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+            vec![3, 4, 5, 6]
+        );
+        assert!(!cut);
+        let (one, _) = excerpt(text, 7, 5);
+        assert_eq!(one.iter().map(|(n, _)| *n).collect::<Vec<_>>(), vec![7]);
+        let long = "{\n".to_string() + &"x = 1\n".repeat(30) + "}\n";
+        let (lines, cut) = excerpt(&long, 1, 1);
+        assert_eq!((lines.len(), cut), (12, true));
     }
 }
