@@ -134,6 +134,9 @@ pub fn render(
                     style.paint("34", &format!("{n:>width$}"))
                 );
             }
+            if cut {
+                let _ = writeln!(out, "{:width$} {bar} ...", "");
+            }
             let _ = writeln!(out, "{:width$} {bar}", "");
         }
         if let Some(snippet) = &f.snippet {
