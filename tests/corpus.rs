@@ -1,0 +1,108 @@
+//! Real Terraform: when the project's shared corpus sits beside the checkout
+//! (`../shared/corpus`, or `TRUSTDRIFT_CORPUS`), every directory is checked
+//! end to end and every plan JSON in it is read. Nothing may panic, a
+//! directory that cannot be read must say where and why, and the share of
+//! roles whose trust resolves fully from code must not fall. Without the
+//! corpus the test says so and passes.
+
+use std::path::{Path, PathBuf};
+
+use trustdrift::config::Policy;
+use trustdrift::ingest::Mode;
+use trustdrift::model::value::{Value, unknown_refs};
+
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("TRUSTDRIFT_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new("../shared/corpus").to_path_buf());
+    dir.is_dir().then_some(dir)
+}
+
+fn plan_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            plan_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            if text.contains("\"format_version\"") {
+                out.push(path);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_corpus_is_read_without_surprises() {
+    let Some(root) = corpus() else {
+        eprintln!("no corpus beside the checkout: skipped");
+        return;
+    };
+    let policy = Policy::builtin(&trustdrift::rules::registry::codes()).expect("policy");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("corpus")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let (mut roles, mut resolved, mut failed) = (0usize, 0usize, Vec::new());
+    for dir in &dirs {
+        match trustdrift::ingest::hcl::load(dir, &Default::default()) {
+            Ok(ingested) => {
+                for i in ingested
+                    .instances
+                    .iter()
+                    .filter(|i| i.mode == Mode::Managed && i.resource_type == "aws_iam_role")
+                {
+                    roles += 1;
+                    if matches!(i.attrs.get("assume_role_policy"), Some(Value::String(s)) if unknown_refs(s).is_empty())
+                    {
+                        resolved += 1;
+                    }
+                }
+                let scan = trustdrift::scan_ingested(ingested);
+                let _ = trustdrift::check(&scan, &policy);
+            }
+            Err(e) => {
+                assert!(
+                    matches!(e, trustdrift::Error::At { .. }),
+                    "{}: an unreadable directory must name the file and line: {e}",
+                    dir.display()
+                );
+                failed.push(e.to_string());
+            }
+        }
+    }
+    let mut plans = Vec::new();
+    plan_files(&root, &mut plans);
+    plans.sort();
+    for plan in &plans {
+        let path = plan.to_string_lossy().into_owned();
+        let scan = trustdrift::scan(&[path.clone()], &Default::default(), &mut std::io::empty())
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let _ = trustdrift::check(&scan, &policy);
+    }
+    let share = if roles == 0 {
+        0.0
+    } else {
+        resolved as f64 * 100.0 / roles as f64
+    };
+    eprintln!(
+        "corpus: {} directories ({} unreadable), {} plans; {resolved} of {roles} aws_iam_role instances resolve fully ({share:.1}%)",
+        dirs.len(),
+        failed.len(),
+        plans.len()
+    );
+    for f in &failed {
+        eprintln!("  unreadable: {f}");
+    }
+    assert!(
+        failed.len() * 10 <= dirs.len(),
+        "too many unreadable directories: {failed:#?}"
+    );
+    assert!(
+        roles == 0 || share >= 50.0,
+        "only {share:.1}% of roles resolve fully"
+    );
+}
