@@ -79,8 +79,12 @@ fn the_corpus_is_read_without_surprises() {
     plans.sort();
     for plan in &plans {
         let path = plan.to_string_lossy().into_owned();
-        let scan = trustdrift::scan(&[path.clone()], &Default::default(), &mut std::io::empty())
-            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let scan = trustdrift::scan(
+            std::slice::from_ref(&path),
+            &Default::default(),
+            &mut std::io::empty(),
+        )
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
         let _ = trustdrift::check(&scan, &policy);
     }
     let share = if roles == 0 {
