@@ -150,6 +150,15 @@ impl TrustPath<'_> {
             .collect()
     }
 
+    /// Is the path narrowed by a key `accept` takes, or would it be but for
+    /// an unknown value? Either way a rule about missing scope stays quiet
+    /// (TD012 speaks for the unknown).
+    pub fn scoped_or_undecided(&self, accept: impl Fn(&NarrowingKey) -> bool) -> bool {
+        self.scope.iter().any(|s| {
+            matches!(s.state, ScopeState::Effective | ScopeState::Unverifiable(_)) && accept(&s.key)
+        })
+    }
+
     pub fn principal_account(&self) -> Option<&str> {
         self.class.account()
     }

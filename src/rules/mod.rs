@@ -84,6 +84,19 @@ pub fn snippet(role: &Role, statement: &Statement) -> Option<String> {
     serde_json::to_string_pretty(&raw).ok()
 }
 
+/// A finding about one trust path: placed at its statement, showing it,
+/// naming the grant.
+pub fn path_finding(rule: &Rule, p: &TrustPath<'_>, message: impl Into<String>) -> Finding {
+    Finding::new(
+        rule,
+        &p.role.address,
+        p.role.statement_location(p.statement.index),
+        message,
+    )
+    .snippet(snippet(p.role, p.statement))
+    .grant(&p.grant_key)
+}
+
 /// `a, b or c`.
 pub fn or_list(items: &[&str]) -> String {
     match items {

@@ -22,7 +22,7 @@
 //! `"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-yourorgid"}}` (or an
 //! `ArnLike` on `aws:PrincipalArn` naming your roles, the self-assume pattern).
 
-use super::{Finding, Rule, RuleContext, snippet};
+use super::{Finding, Rule, RuleContext, path_finding};
 use crate::analyze::trust::NarrowingKey;
 use crate::model::principal::PrincipalClass;
 use crate::model::severity::Severity;
@@ -57,24 +57,16 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         .iter()
         .filter(|p| p.class == PrincipalClass::Everyone)
     {
-        if !p.effective(narrows_everyone).is_empty() || !p.unverifiable(narrows_everyone).is_empty()
-        {
+        if p.scoped_or_undecided(narrows_everyone) {
             continue;
         }
         out.push(
-            Finding::new(
-                rule,
-                &p.role.address,
-                p.role.statement_location(p.statement.index),
-                format!(
+            path_finding(rule, p, format!(
                     "{} trusts {} with no condition that narrows who may assume it",
                     p.role.address,
                     p.principal.describe()
-                ),
-            )
-            .snippet(snippet(p.role, p.statement))
-            .missing("a condition on aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:PrincipalAccount or aws:PrincipalArn")
-            .grant(&p.grant_key),
+                ))
+            .missing("a condition on aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:PrincipalAccount or aws:PrincipalArn"),
         );
     }
 }

@@ -26,8 +26,8 @@
 //! For an account of your own organisation, list it in the policy's
 //! `organization { accounts = [...] }`, or add `aws:PrincipalOrgID`.
 
-use super::{Finding, Rule, RuleContext, or_list, snippet};
-use crate::analyze::trust::{NarrowingKey, TrustPath};
+use super::{Finding, Rule, RuleContext, or_list, path_finding};
+use crate::analyze::trust::NarrowingKey;
 use crate::model::principal::PrincipalClass;
 use crate::model::severity::{Confidence, Severity};
 
@@ -99,7 +99,7 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 .map(|n| format!("{n} ({account})"))
                 .unwrap_or_else(|| account.to_string());
             out.push(
-                finding(
+                path_finding(
                     rule,
                     p,
                     format!(
@@ -117,12 +117,10 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
             );
             continue;
         }
-        if !p.effective(narrows_cross_account).is_empty()
-            || !p.unverifiable(narrows_cross_account).is_empty()
-        {
+        if p.scoped_or_undecided(narrows_cross_account) {
             continue;
         }
-        let mut f = finding(
+        let mut f = path_finding(
             rule,
             p,
             format!(
@@ -142,15 +140,4 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         }
         out.push(f);
     }
-}
-
-fn finding(rule: &Rule, p: &TrustPath<'_>, message: String) -> Finding {
-    Finding::new(
-        rule,
-        &p.role.address,
-        p.role.statement_location(p.statement.index),
-        message,
-    )
-    .snippet(snippet(p.role, p.statement))
-    .grant(&p.grant_key)
 }

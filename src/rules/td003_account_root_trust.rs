@@ -22,7 +22,7 @@
 //! Name the roles: `"Principal": {"AWS": "arn:aws:iam::111111111111:role/deploy"}`,
 //! or keep `:root` and add `"Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/deploy-*"}}`.
 
-use super::{Finding, Rule, RuleContext, snippet};
+use super::{Finding, Rule, RuleContext, path_finding};
 use crate::analyze::trust::NarrowingKey;
 use crate::model::principal::PrincipalClass;
 use crate::model::severity::Severity;
@@ -46,22 +46,15 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         if p.cross_account != Some(false) || ctx.policy.accounts.contains_key(account) {
             continue;
         }
-        if !p.effective(names_roles).is_empty() || !p.unverifiable(names_roles).is_empty() {
+        if p.scoped_or_undecided(names_roles) {
             continue;
         }
         out.push(
-            Finding::new(
-                rule,
-                &p.role.address,
-                p.role.statement_location(p.statement.index),
-                format!(
+            path_finding(rule, p, format!(
                     "{} trusts the whole account {account}: any role or user there allowed sts:AssumeRole gets in",
                     p.role.address
-                ),
-            )
-            .snippet(snippet(p.role, p.statement))
-            .missing("named role principals, or a condition on aws:PrincipalArn")
-            .grant(&p.grant_key),
+                ))
+            .missing("named role principals, or a condition on aws:PrincipalArn"),
         );
     }
 }

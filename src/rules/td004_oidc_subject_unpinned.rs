@@ -28,7 +28,7 @@
 //! pin the subject: `"token.actions.githubusercontent.com:sub": "repo:my-org/deploy:ref:refs/heads/main"`
 //! (or `repo:my-org/deploy:environment:production`).
 
-use super::{Finding, Rule, RuleContext, snippet};
+use super::{Finding, Rule, RuleContext, path_finding};
 use crate::analyze::trust::{NarrowingKey, ScopeCondition, ScopeState, provider_host};
 use crate::model::principal::PrincipalClass;
 use crate::model::severity::Severity;
@@ -161,19 +161,16 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(
-            Finding::new(
+            path_finding(
                 rule,
-                &p.role.address,
-                p.role.statement_location(p.statement.index),
+                p,
                 format!(
                     "{} trusts the identity provider {host}, but {}",
                     p.role.address,
                     problems.join(", and ")
                 ),
             )
-            .snippet(snippet(p.role, p.statement))
-            .missing(missing.join("; "))
-            .grant(&p.grant_key),
+            .missing(missing.join("; ")),
         );
     }
 }

@@ -18,7 +18,7 @@
 //! ## Fix
 //! Add `"Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}`.
 
-use super::{Finding, Rule, RuleContext, snippet};
+use super::{Finding, Rule, RuleContext, path_finding};
 use crate::analyze::trust::NarrowingKey;
 use crate::model::principal::PrincipalClass;
 use crate::model::severity::Severity;
@@ -40,22 +40,19 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         .iter()
         .filter(|p| matches!(p.class, PrincipalClass::Saml { .. }))
     {
-        if !p.effective(aud).is_empty() || !p.unverifiable(aud).is_empty() {
+        if p.scoped_or_undecided(aud) {
             continue;
         }
         out.push(
-            Finding::new(
+            path_finding(
                 rule,
-                &p.role.address,
-                p.role.statement_location(p.statement.index),
+                p,
                 format!(
                     "{} trusts the SAML provider {} without a SAML:aud condition",
                     p.role.address, p.principal.id
                 ),
             )
-            .snippet(snippet(p.role, p.statement))
-            .missing("a condition on SAML:aud")
-            .grant(&p.grant_key),
+            .missing("a condition on SAML:aud"),
         );
     }
 }

@@ -23,7 +23,7 @@
 //! Add `"Condition": {"StringEquals": {"aws:SourceAccount": "111111111111"},
 //! "ArnLike": {"aws:SourceArn": "arn:aws:bedrock:eu-west-1:111111111111:agent/*"}}`.
 
-use super::{Finding, Rule, RuleContext, snippet};
+use super::{Finding, Rule, RuleContext, path_finding};
 use crate::analyze::trust::NarrowingKey;
 use crate::model::principal::PrincipalClass;
 use crate::model::severity::Severity;
@@ -64,22 +64,15 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 .confused_deputy_services
                 .iter()
                 .any(|s| s.eq_ignore_ascii_case(name));
-        if !listed || !p.effective(source).is_empty() || !p.unverifiable(source).is_empty() {
+        if !listed || p.scoped_or_undecided(source) {
             continue;
         }
         out.push(
-            Finding::new(
-                rule,
-                &p.role.address,
-                p.role.statement_location(p.statement.index),
-                format!(
+            path_finding(rule, p, format!(
                     "{} trusts the service {name} without saying on whose behalf: any account's resources can make {name} assume it",
                     p.role.address
-                ),
-            )
-            .snippet(snippet(p.role, p.statement))
-            .missing("a condition on aws:SourceAccount or aws:SourceArn")
-            .grant(&p.grant_key),
+                ))
+            .missing("a condition on aws:SourceAccount or aws:SourceArn"),
         );
     }
 }

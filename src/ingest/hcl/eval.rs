@@ -503,7 +503,7 @@ impl<'a> Evaluator<'a> {
         let lhs = self.eval(&op.lhs_expr, scope)?;
         let rhs = self.eval(&op.rhs_expr, scope)?;
         match operator {
-            BinaryOperator::Eq | BinaryOperator::NotEq => match values_equal(&lhs, &rhs) {
+            BinaryOperator::Eq | BinaryOperator::NotEq => match functions::equal(&lhs, &rhs) {
                 Some(eq) => Ok(Value::Bool(eq == (operator == BinaryOperator::Eq))),
                 None => Ok(Value::unknown(self.text(scope, expr))),
             },
@@ -2101,43 +2101,6 @@ fn arith(a: &Value, b: &Value, op: char) -> Option<Value> {
         _ => return None,
     };
     types::number_from_f64(r).map(Value::Number)
-}
-
-/// Terraform equality; `None` when an unknown decides it.
-pub fn values_equal(a: &Value, b: &Value) -> Option<bool> {
-    match (a, b) {
-        (Value::Unknown(_), _) | (_, Value::Unknown(_)) => None,
-        (Value::Number(x), Value::Number(y)) => Some(x.as_f64() == y.as_f64()),
-        (Value::List(x), Value::List(y)) => {
-            if x.len() != y.len() {
-                return Some(false);
-            }
-            let mut unknown = false;
-            for (p, q) in x.iter().zip(y) {
-                match values_equal(p, q) {
-                    Some(false) => return Some(false),
-                    None => unknown = true,
-                    _ => {}
-                }
-            }
-            if unknown { None } else { Some(true) }
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            if x.len() != y.len() || x.keys().ne(y.keys()) {
-                return Some(false);
-            }
-            let mut unknown = false;
-            for (p, q) in x.values().zip(y.values()) {
-                match values_equal(p, q) {
-                    Some(false) => return Some(false),
-                    None => unknown = true,
-                    _ => {}
-                }
-            }
-            if unknown { None } else { Some(true) }
-        }
-        _ => Some(a == b),
-    }
 }
 
 /// `to` relative to `from`, with `/` separators (`.` when equal).

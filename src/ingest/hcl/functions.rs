@@ -40,6 +40,7 @@ mod encoding;
 mod file;
 mod format;
 mod json;
+pub(crate) use json::write_json_string;
 mod net;
 mod numeric;
 mod regexp;
@@ -437,7 +438,7 @@ fn num_value(f: &str, x: f64) -> FR<Value> {
 
 /// Equality as Terraform's `==`, numbers compared by value; `None` when an
 /// unknown (or a string holding `${…}`) makes it undecidable.
-fn equal(a: &Value, b: &Value) -> Option<bool> {
+pub(crate) fn equal(a: &Value, b: &Value) -> Option<bool> {
     match (a, b) {
         (Value::Unknown(_), _) | (_, Value::Unknown(_)) => None,
         (Value::Number(x), Value::Number(y)) => Some(numbers_equal(x, y)),

@@ -17,6 +17,7 @@
 //! * `json` is indented by two spaces, `minified_json` compact, both with
 //!   Go's escaping of `<`, `>`, `&`, U+2028 and U+2029.
 
+use crate::ingest::hcl::functions::write_json_string;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -428,7 +429,7 @@ impl J {
 
 fn write_json(j: &J, out: &mut String, indent: Option<usize>) {
     match j {
-        J::Str(s) => write_go_string(s, out),
+        J::Str(s) => write_json_string(out, s),
         J::Scalar(s) => out.push_str(s),
         J::Arr(items) => {
             if items.is_empty() {
@@ -457,7 +458,7 @@ fn write_json(j: &J, out: &mut String, indent: Option<usize>) {
                     out.push(',');
                 }
                 newline(out, indent.map(|n| n + 1));
-                write_go_string(k, out);
+                write_json_string(out, k);
                 out.push(':');
                 if indent.is_some() {
                     out.push(' ');
@@ -477,30 +478,6 @@ fn newline(out: &mut String, indent: Option<usize>) {
             out.push_str("  ");
         }
     }
-}
-
-/// A string as Go's `encoding/json` writes it (HTML-safe escaping).
-pub fn write_go_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 // ----- evaluation -----------------------------------------------------------
@@ -878,7 +855,7 @@ mod tests {
     #[test]
     fn go_escaping_matches_encoding_json() {
         let mut s = String::new();
-        write_go_string("a<b>&\"\\\n\u{1}\u{2028}", &mut s);
+        write_json_string(&mut s, "a<b>&\"\\\n\u{1}\u{2028}");
         assert_eq!(s, r#""a\u003cb\u003e\u0026\"\\\n\u0001\u2028""#);
     }
 

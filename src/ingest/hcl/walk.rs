@@ -150,8 +150,9 @@ impl Scan {
     }
 }
 
-/// `p` without `.` and `..` components, computed without the file system.
-fn normalize_lexically(p: &Path) -> PathBuf {
+/// `p` without `.` and `..` components, computed without the file system
+/// (`..` at the top of an absolute path stays at the top).
+pub(crate) fn normalize_lexically(p: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in p.components() {

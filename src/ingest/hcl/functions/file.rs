@@ -2,32 +2,14 @@
 //! scanned root: a path is checked lexically before anything outside could
 //! be touched, then again after symlinks are resolved.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
+
+use crate::ingest::hcl::walk::normalize_lexically;
 
 use super::{FR, Flow, FuncContext, Value, arity, fail, str_arg, string_unknown};
 
 /// The largest file `file()` reads.
 const MAX_FILE_BYTES: u64 = 64 << 20;
-
-/// `p` with `.` and `..` removed without touching the file system (`..` at
-/// the top of an absolute path stays at the top).
-fn normalize_lexically(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
-                    out.pop();
-                } else if !out.has_root() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
 
 /// Absolute and lexically normalised.
 fn absolute_lexical(p: &Path) -> PathBuf {

@@ -64,7 +64,7 @@ pub(super) fn write_json(out: &mut String, v: &Value, depth: usize) -> bool {
 }
 
 /// A JSON string literal with Go's `encoding/json` escaping.
-pub(super) fn write_json_string(out: &mut String, s: &str) {
+pub(crate) fn write_json_string(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for c in s.chars() {
