@@ -44,7 +44,8 @@ pub fn scan(
 pub fn scan_ingested(ingested: Ingested) -> Scan {
     let mut notes = ingested.notes;
     notes.sort();
-    notes.dedup();
+    // The same note reached through several root modules is one note.
+    notes.dedup_by(|a, b| a.location == b.location && a.message == b.message);
     Scan {
         inventory: ingest::resources::extract(&ingested.instances),
         notes,

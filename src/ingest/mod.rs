@@ -90,6 +90,9 @@ pub struct IngestNote {
     /// The address the note is about (`module.vpc`), when there is one.
     pub address: Option<String>,
     pub message: String,
+    /// Code the scan could not read (a module not downloaded, a file refused):
+    /// trust may sit behind it unseen.
+    pub unscanned: bool,
 }
 
 /// What one or more sources yielded.

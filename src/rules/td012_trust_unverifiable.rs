@@ -6,7 +6,9 @@
 //! resource), a principal that holds an unresolved expression
 //! (`arn:aws:iam::${var.account}:root`) or a unique id (`AROA…`), or a
 //! narrowing condition whose key or pattern value is unresolved. Modules and
-//! values the scan could not read are reported here at `info`.
+//! values the scan could not read are reported here at `info` when they
+//! bear on trust: a note about code whose trust came out fully resolved, or
+//! that holds no trust, is left out.
 //!
 //! ## Why it matters
 //! Unknown is not safe. A policy that only exists after apply is exactly the
@@ -31,6 +33,7 @@ use crate::analyze::trust::ScopeState;
 use crate::model::inventory::{SubjectKind, Trust};
 use crate::model::principal::PrincipalClass;
 use crate::model::severity::{Confidence, Severity};
+use crate::model::value::unknown_refs;
 
 pub static RULE: Rule = Rule {
     code: "TD012",
@@ -136,7 +139,7 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
             );
         }
     }
-    for note in ctx.notes {
+    for note in ctx.notes.iter().filter(|n| bears_on_trust(ctx, n)) {
         let address = note.address.clone().unwrap_or_default();
         out.push(
             Finding::new(rule, &address, &note.location, note.message.clone())
@@ -144,4 +147,49 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 .confidence(Confidence::Low),
         );
     }
+}
+
+/// A note about evaluating something whose trust came out fully resolved
+/// anyway (an unknown `count` on a role whose policy is known), or that
+/// yields no trust at all (a permissions policy), changes no judgement. Notes
+/// about code that was not read (a module not downloaded, a file refused)
+/// may hide trust and are kept.
+fn bears_on_trust(ctx: &RuleContext<'_>, note: &crate::ingest::IngestNote) -> bool {
+    if note.unscanned {
+        return true;
+    }
+    let Some(address) = note.address.as_deref() else {
+        return true;
+    };
+    let under = |r: &&crate::model::inventory::Role| {
+        r.address == address
+            || r.address
+                .strip_prefix(address)
+                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+    };
+    // The rest come from evaluating code that was scanned: the roles and
+    // trust documents it yields sit under the note's address.
+    ctx.inventory
+        .roles
+        .iter()
+        .filter(under)
+        .any(|r| !resolved(&r.trust))
+}
+
+/// Every principal, condition key and value of the trust policy is known.
+fn resolved(trust: &Trust) -> bool {
+    let Trust::Document(doc) = trust else {
+        return false;
+    };
+    doc.statements.iter().all(|s| {
+        s.principals
+            .iter()
+            .chain(s.not_principals.iter())
+            .flatten()
+            .all(|p| unknown_refs(&p.id).is_empty())
+            && s.conditions.iter().all(|c| {
+                unknown_refs(&c.key).is_empty()
+                    && c.values.iter().all(|v| unknown_refs(v).is_empty())
+            })
+    })
 }

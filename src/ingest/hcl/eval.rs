@@ -353,6 +353,21 @@ impl<'a> Evaluator<'a> {
     }
 
     pub fn note(&self, location: Location, address: Option<&str>, message: String) {
+        self.push_note(location, address, message, false);
+    }
+
+    /// A note about code the scan could not read at all.
+    pub fn note_unscanned(&self, location: Location, address: Option<&str>, message: String) {
+        self.push_note(location, address, message, true);
+    }
+
+    fn push_note(
+        &self,
+        location: Location,
+        address: Option<&str>,
+        message: String,
+        unscanned: bool,
+    ) {
         let key = (location.clone(), message.clone());
         if !self.seen_notes.borrow_mut().insert(key) {
             return;
@@ -361,6 +376,7 @@ impl<'a> Evaluator<'a> {
             location,
             address: address.map(str::to_string),
             message,
+            unscanned,
         });
     }
 
@@ -1678,7 +1694,7 @@ impl<'a> Evaluator<'a> {
         let def = match self.targets.get(&keypath) {
             Some(Target::Module(d)) => *d,
             Some(Target::NotScanned(msg)) => {
-                self.note(
+                self.note_unscanned(
                     self.loc_in(call.decl.file, call.decl.block.span(), call.decl.offset),
                     Some(&call_addr),
                     msg.clone(),

@@ -197,6 +197,7 @@ impl<'s> Loader<'s> {
                     message: format!(
                         "more than {MAX_CALL_PATHS} module call paths: the rest are not scanned"
                     ),
+                    unscanned: true,
                 });
                 break;
             }

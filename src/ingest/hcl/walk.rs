@@ -259,6 +259,7 @@ pub fn scan(path: &Path) -> Result<Scan, Error> {
                     location: Location::new(scan.root_display.clone(), 1, 1),
                     address: None,
                     message: format!("skipped while walking: {e}"),
+                    unscanned: true,
                 });
                 continue;
             }
@@ -276,6 +277,7 @@ pub fn scan(path: &Path) -> Result<Scan, Error> {
                     location: Location::new(display_path(entry.path()), 1, 1),
                     address: None,
                     message: "symlink points outside the scanned root: not followed".into(),
+                    unscanned: true,
                 });
             }
             continue;
@@ -294,6 +296,7 @@ pub fn scan(path: &Path) -> Result<Scan, Error> {
                 location: Location::new(display_path(entry.path()), 1, 1),
                 address: None,
                 message: "symlink points outside the scanned root: not read".into(),
+                unscanned: true,
             });
             continue;
         }
@@ -321,6 +324,7 @@ pub fn scan(path: &Path) -> Result<Scan, Error> {
                 address: None,
                 message: "symlink points outside the scanned root (or is broken): not followed"
                     .into(),
+                unscanned: true,
             });
         }
     }
