@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::model::arn::Arn;
 use crate::model::inventory::{Inventory, Role, Trust, TrustGrant, grant_key};
 use crate::model::policy::{Condition, Effect, SetOperator, Statement, is_all_wildcard};
-use crate::model::principal::{Principal, PrincipalClass, PrincipalType};
+use crate::model::principal::{OWN_ACCOUNT, Principal, PrincipalClass, PrincipalType};
 use crate::model::value::unknown_refs;
 
 /// What the analysis needs to know about the organisation.
@@ -315,7 +315,9 @@ fn cross_account(
         | PrincipalClass::CanonicalUser => None,
         other => {
             let account = other.account()?;
-            if ctx.third_parties.contains(account) {
+            if account == OWN_ACCOUNT {
+                Some(false)
+            } else if ctx.third_parties.contains(account) {
                 Some(true)
             } else if own.is_empty() {
                 None

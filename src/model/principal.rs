@@ -5,6 +5,44 @@ use serde::Serialize;
 use super::arn::{Arn, is_account_id};
 use super::value::unknown_refs;
 
+/// How the account is named when code writes it as
+/// `${data.aws_caller_identity.NAME.account_id}`: the account the code runs
+/// in, which is the account the role is created in.
+pub const OWN_ACCOUNT: &str = "(own account)";
+
+/// Stands in for [`OWN_ACCOUNT`] while an ARN is classified.
+const OWN_ACCOUNT_DIGITS: &str = "000000000000";
+
+/// `data.aws_caller_identity.current.account_id` (or `…current[0]…`).
+pub fn is_caller_account_ref(r: &str) -> bool {
+    r.starts_with("data.aws_caller_identity.") && r.ends_with(".account_id") && !r.contains(' ')
+}
+
+/// What an unknown reference stands for when it cannot change who is trusted:
+/// the caller's account is the role's own, and the partition
+/// (`data.aws_partition.current.partition` / `.dns_suffix`) only picks
+/// between AWS's copies of the same names.
+fn conventional_stand_in(r: &str) -> Option<&'static str> {
+    if is_caller_account_ref(r) {
+        Some(OWN_ACCOUNT_DIGITS)
+    } else if r.starts_with("data.aws_partition.") && r.ends_with(".partition") {
+        Some("aws")
+    } else if r.starts_with("data.aws_partition.") && r.ends_with(".dns_suffix") {
+        Some("amazonaws.com")
+    } else {
+        None
+    }
+}
+
+/// `account 111111111111`, or `its own account`.
+pub fn account_label(account: &str) -> String {
+    if account == OWN_ACCOUNT {
+        "its own account".to_string()
+    } else {
+        format!("account {account}")
+    }
+}
+
 /// The key a principal is listed under (`"*"` for `Principal: "*"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum PrincipalType {
@@ -116,6 +154,16 @@ impl Principal {
 
     pub fn classify(&self) -> PrincipalClass {
         let refs = unknown_refs(&self.id);
+        if !refs.is_empty() && refs.iter().all(|r| conventional_stand_in(r).is_some()) {
+            let mut id = self.id.clone();
+            for r in &refs {
+                if let Some(value) = conventional_stand_in(r) {
+                    id = id.replace(&format!("${{{r}}}"), value);
+                }
+            }
+            let class = Principal::new(self.kind, id).classify();
+            return class.with_account_renamed(OWN_ACCOUNT_DIGITS, OWN_ACCOUNT);
+        }
         if !refs.is_empty() {
             return PrincipalClass::Unknown {
                 refs: refs.into_iter().map(str::to_string).collect(),
@@ -137,7 +185,7 @@ impl Principal {
     /// (IAM treats the two alike), everything else stays as written.
     pub fn normalized(&self) -> String {
         match (self.kind, self.classify()) {
-            (PrincipalType::Aws, PrincipalClass::Account { account }) => {
+            (PrincipalType::Aws, PrincipalClass::Account { account }) if account != OWN_ACCOUNT => {
                 let partition = Arn::parse(&self.id).map(|a| a.partition).unwrap_or("aws");
                 format!("AWS:arn:{partition}:iam::{account}:root")
             }
@@ -162,6 +210,43 @@ impl Principal {
 }
 
 impl PrincipalClass {
+    /// The same class with account `from` named `to`.
+    fn with_account_renamed(self, from: &str, to: &str) -> PrincipalClass {
+        let rename = |a: String| if a == from { to.to_string() } else { a };
+        match self {
+            PrincipalClass::Account { account } => PrincipalClass::Account {
+                account: rename(account),
+            },
+            PrincipalClass::Role { account, name } => PrincipalClass::Role {
+                account: rename(account),
+                name,
+            },
+            PrincipalClass::AssumedRole { account, role } => PrincipalClass::AssumedRole {
+                account: rename(account),
+                role,
+            },
+            PrincipalClass::User { account, name } => PrincipalClass::User {
+                account: rename(account),
+                name,
+            },
+            PrincipalClass::FederatedUser { account } => PrincipalClass::FederatedUser {
+                account: rename(account),
+            },
+            PrincipalClass::OtherIam { account } => PrincipalClass::OtherIam {
+                account: rename(account),
+            },
+            PrincipalClass::OidcProvider { account, host } => PrincipalClass::OidcProvider {
+                account: rename(account),
+                host,
+            },
+            PrincipalClass::Saml { account, name } => PrincipalClass::Saml {
+                account: rename(account),
+                name,
+            },
+            other => other,
+        }
+    }
+
     /// The account the principal belongs to, when the principal says.
     pub fn account(&self) -> Option<&str> {
         match self {
@@ -291,6 +376,38 @@ mod tests {
             }
         );
         assert_eq!(aws("arn:aws:iam::12345:root"), PrincipalClass::Unrecognised);
+        assert_eq!(
+            aws("arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"),
+            PrincipalClass::Account {
+                account: OWN_ACCOUNT.into()
+            }
+        );
+        assert_eq!(
+            aws("arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/${var.name}"),
+            PrincipalClass::Unknown {
+                refs: vec![
+                    "data.aws_caller_identity.current.account_id".into(),
+                    "var.name".into()
+                ]
+            }
+        );
+        assert_eq!(
+            aws("arn:${data.aws_partition.current.partition}:iam::123456789012:role/deploy"),
+            PrincipalClass::Role {
+                account: "123456789012".into(),
+                name: "deploy".into()
+            }
+        );
+        let svc = Principal::new(
+            PrincipalType::Service,
+            "scheduler.redshift.${data.aws_partition.current.dns_suffix}",
+        );
+        assert_eq!(
+            svc.classify(),
+            PrincipalClass::Service {
+                name: "scheduler.redshift.amazonaws.com".into()
+            }
+        );
     }
 
     #[test]

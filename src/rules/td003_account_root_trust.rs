@@ -24,7 +24,7 @@
 
 use super::{Finding, Rule, RuleContext, path_finding};
 use crate::analyze::trust::NarrowingKey;
-use crate::model::principal::PrincipalClass;
+use crate::model::principal::{PrincipalClass, account_label};
 use crate::model::severity::Severity;
 
 pub static RULE: Rule = Rule {
@@ -50,10 +50,15 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(
-            path_finding(rule, p, format!(
-                    "{} trusts the whole account {account}: any role or user there allowed sts:AssumeRole gets in",
-                    p.role.address
-                ))
+            path_finding(
+                rule,
+                p,
+                format!(
+                    "{} trusts all of {}: any role or user there allowed sts:AssumeRole gets in",
+                    p.role.address,
+                    account_label(account)
+                ),
+            )
             .missing("named role principals, or a condition on aws:PrincipalArn"),
         );
     }
