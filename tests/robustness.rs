@@ -98,3 +98,40 @@ fn corrupted_trust_policies_are_findings() {
         let _ = trustdrift::check(&scan, &policy);
     }
 }
+
+#[test]
+fn corrupted_terraform_never_panics() {
+    let policy = Policy::builtin(&trustdrift::rules::registry::codes()).expect("policy");
+    let mut rng = Rng(0x5eed_7777_0000_0003);
+    let sources = [
+        "testdata/hcl/basic/main.tf",
+        "testdata/hcl/eval/locals.tf",
+        "testdata/hcl/policy_document/main.tf",
+        "testdata/hcl/iam_modules/modules/assumable-role/main.tf",
+        "testdata/hcl/own_account/main.tf",
+    ];
+    for source in sources {
+        let original = std::fs::read(source).expect("fixture");
+        for _ in 0..60 {
+            let dir = tempfile::tempdir().expect("tempdir");
+            std::fs::write(dir.path().join("main.tf"), mutate(&mut rng, &original)).expect("write");
+            match trustdrift::ingest::hcl::load(dir.path(), &Default::default()) {
+                Ok(ingested) => {
+                    let scan = trustdrift::scan_ingested(ingested);
+                    let _ = trustdrift::check(&scan, &policy);
+                }
+                Err(e) => {
+                    let shown = e.to_string();
+                    assert!(
+                        !shown.contains("internal error"),
+                        "{source}: the evaluator panicked: {shown}"
+                    );
+                    assert!(
+                        shown.contains("main.tf"),
+                        "{source}: error does not name the file: {shown}"
+                    );
+                }
+            }
+        }
+    }
+}
