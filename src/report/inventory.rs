@@ -77,12 +77,12 @@ fn grant_json(g: &TrustGrant, sensitive: bool) -> J {
 }
 
 pub fn render_json(inventory: &Inventory, grants: &[TrustGrant]) -> String {
-    let sensitive = |address: &str| {
-        inventory
-            .roles
-            .iter()
-            .any(|r| r.address == address && r.trust_sensitive)
-    };
+    let sensitive: std::collections::BTreeSet<&str> = inventory
+        .roles
+        .iter()
+        .filter(|r| r.trust_sensitive)
+        .map(|r| r.address.as_str())
+        .collect();
     let (roles, documents): (Vec<&Role>, Vec<&Role>) = inventory
         .roles
         .iter()
@@ -91,11 +91,16 @@ pub fn render_json(inventory: &Inventory, grants: &[TrustGrant]) -> String {
         "version": 1,
         "roles": roles.into_iter().map(role_json).collect::<Vec<_>>(),
         "documents": documents.into_iter().map(role_json).collect::<Vec<_>>(),
-        "grants": grants.iter().map(|g| grant_json(g, sensitive(&g.role))).collect::<Vec<_>>(),
+        "grants": grants.iter().map(|g| grant_json(g, sensitive.contains(g.role.as_str()))).collect::<Vec<_>>(),
     }))
 }
 
 pub fn render_text(inventory: &Inventory, grants: &[TrustGrant]) -> String {
+    let mut by_role: std::collections::BTreeMap<&str, Vec<&TrustGrant>> =
+        std::collections::BTreeMap::new();
+    for g in grants {
+        by_role.entry(g.role.as_str()).or_default().push(g);
+    }
     let mut out = String::new();
     for r in &inventory.roles {
         let change = r
@@ -124,7 +129,7 @@ pub fn render_text(inventory: &Inventory, grants: &[TrustGrant]) -> String {
             }
             Trust::Document(_) => {}
         }
-        for g in grants.iter().filter(|g| g.role == r.address) {
+        for g in by_role.get(r.address.as_str()).into_iter().flatten() {
             let cross = match g.cross_account {
                 Some(true) => "cross-account",
                 Some(false) => "same account",
