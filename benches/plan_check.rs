@@ -129,4 +129,16 @@ fn main() {
         peak as f64 / 1048576.0,
         peak as f64 / size as f64
     );
+
+    // Inventory of the same plan: grants and the JSON report.
+    let scan = trustdrift::scan(&arg, &Default::default(), &mut std::io::empty()).expect("scan");
+    let start = Instant::now();
+    let grants = trustdrift::grants_of(&scan, &policy);
+    let json = trustdrift::report::inventory::render_json(&scan.inventory, &grants);
+    println!(
+        "inventory --format json: {} grants, {:.1} MiB of JSON in {:.3} s",
+        grants.len(),
+        json.len() as f64 / 1048576.0,
+        start.elapsed().as_secs_f64()
+    );
 }
