@@ -221,14 +221,43 @@ fn a_tf_file_that_is_not_hcl_is_an_error_at_its_line() {
 }
 
 #[test]
-fn duplicate_object_keys_are_a_clear_error() {
+fn duplicate_object_keys_keep_the_later_value_and_are_noted() {
+    // Terraform reads this and keeps "b"; trustdrift must read the same and
+    // say where the shadowed key is.
     let dir = tree(&[(
         "main.tf",
-        "locals {\n  p = {\n    AWS = \"a\"\n    AWS = \"b\"\n  }\n}\n",
+        "locals {\n  p = {\n    AWS = \"a\"\n    AWS = \"b\"\n  }\n}\n\nresource \"aws_iam_role\" \"r\" {\n  name = local.p.AWS\n}\n",
     )]);
-    let text = load_err(dir.path()).to_string();
-    assert!(text.contains("main.tf:4:"), "{text}");
-    assert!(text.contains("duplicate key"), "{text}");
+    let ing = load(dir.path(), &HclOptions::default()).expect("duplicate keys are valid Terraform");
+    let role = ing
+        .instances
+        .iter()
+        .find(|i| i.address == "aws_iam_role.r")
+        .expect("role");
+    assert_eq!(role.attrs.get("name").and_then(|v| v.as_str()), Some("b"));
+    let note = ing
+        .notes
+        .iter()
+        .find(|n| n.message.contains("`AWS`"))
+        .expect("a note on the duplicate");
+    assert_eq!((note.location.line, note.location.column), (3, 5));
+    assert!(note.message.contains("line 4"), "{}", note.message);
+}
+
+#[test]
+fn many_duplicate_keys_in_nested_objects_all_resolve() {
+    let dir = tree(&[(
+        "main.tf",
+        "locals {\n  p = {\n    a = { x = 1, x = 2 }\n    a = { \"y\" = 1, \"y\" = 3 }\n    b = 1\n    b = 2\n    b = 3\n  }\n}\n\nresource \"aws_iam_role\" \"r\" {\n  name = \"${local.p.a.y}-${local.p.b}\"\n}\n",
+    )]);
+    let ing = load(dir.path(), &HclOptions::default()).expect("valid Terraform");
+    let role = ing
+        .instances
+        .iter()
+        .find(|i| i.address == "aws_iam_role.r")
+        .expect("role");
+    assert_eq!(role.attrs.get("name").and_then(|v| v.as_str()), Some("3-3"));
+    assert!(ing.notes.len() >= 4, "{:#?}", ing.notes);
 }
 
 #[test]

@@ -86,7 +86,8 @@ pub fn excerpt(text: &str, line: u32, column: u32) -> (Vec<(u32, &str)>, bool) {
             }
         }
         in_string = false;
-        if opened && depth <= 0 {
+        // A line that opens nothing (`key = "value"`) is the whole excerpt.
+        if (opened && depth <= 0) || !opened {
             return (out, false);
         }
         if out.len() >= MAX_EXCERPT_LINES {
@@ -210,6 +211,8 @@ mod tests {
             vec![3, 4, 5, 6]
         );
         assert!(!cut);
+        let (single, _) = excerpt("  \"owner\" = \"a\"\n  x = 1\n}\n", 1, 3);
+        assert_eq!(single.len(), 1);
         let (one, _) = excerpt(text, 7, 5);
         assert_eq!(one.iter().map(|(n, _)| *n).collect::<Vec<_>>(), vec![7]);
         let long = "{\n".to_string() + &"x = 1\n".repeat(30) + "}\n";

@@ -141,11 +141,12 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
     }
     for note in ctx.notes.iter().filter(|n| bears_on_trust(ctx, n)) {
         let address = note.address.clone().unwrap_or_default();
-        out.push(
-            Finding::new(rule, &address, &note.location, note.message.clone())
-                .severity(Severity::Info)
-                .confidence(Confidence::Low),
-        );
+        let mut f = Finding::new(rule, &address, &note.location, note.message.clone())
+            .severity(Severity::Info)
+            .confidence(Confidence::Low);
+        // The note says what it is about; the rule's general fix does not fit.
+        f.fix = None;
+        out.push(f);
     }
 }
 

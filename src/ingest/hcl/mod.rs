@@ -101,6 +101,7 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
     for &r in &roots {
         trees.push((r, loader.resolve_calls(r, &mut notes)?));
     }
+    notes.append(&mut loader.notes);
     let files = std::mem::take(&mut loader.files);
     let defs = std::mem::take(&mut loader.defs);
     let indexes: Vec<ModuleIndex<'_>> = defs.iter().map(ModuleIndex::build).collect();
@@ -246,7 +247,7 @@ fn read_tfvars(
         }
         return Ok(out);
     }
-    let body = source::parse_native(display, &text)?;
+    let (body, _duplicates) = source::parse_native(display, &text)?;
     let file = ev.add_file(SourceFile::new(display.to_string(), text, Syntax::Native));
     let scope = ev.constant_scope_in(root, file);
     for attr in body.attributes() {

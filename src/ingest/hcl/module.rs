@@ -97,6 +97,8 @@ pub struct Loader<'s> {
     pub scan: &'s Scan,
     pub files: Files,
     pub defs: Vec<ModuleDef>,
+    /// What loading noticed (keys written twice in one object).
+    pub notes: Vec<IngestNote>,
     by_dir: HashMap<PathBuf, usize>,
 }
 
@@ -106,6 +108,7 @@ impl<'s> Loader<'s> {
             scan,
             files: Files::default(),
             defs: Vec::new(),
+            notes: Vec::new(),
             by_dir: HashMap::new(),
         }
     }
@@ -134,7 +137,9 @@ impl<'s> Loader<'s> {
                 let jb = json_syntax::parse_config(&display, &text)?;
                 (jb.body, jb.offsets, Syntax::Json)
             } else {
-                (parse_native(&display, &text)?, Vec::new(), Syntax::Native)
+                let (body, mut duplicates) = parse_native(&display, &text)?;
+                self.notes.append(&mut duplicates);
+                (body, Vec::new(), Syntax::Native)
             };
             let id = self.files.add(SourceFile::new(display, text, syntax));
             def.files.push(id);

@@ -1,12 +1,16 @@
 //! Scanned files: their text, their display name and byte offset → line and
 //! column, and parsing them into an `hcl::edit` body (native or JSON syntax).
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::path::Path;
 
+use hcl::edit::expr::{Expression, Object, ObjectKey};
 use hcl::edit::structure::Body;
+use hcl::edit::visit_mut::{VisitMut, visit_object_mut};
 
 use crate::error::Error;
+use crate::ingest::IngestNote;
 use crate::model::location::{LineIndex, Location};
 
 /// Index of a file in [`Files`].
@@ -116,24 +120,208 @@ pub fn read_text(path: &Path, display: &str) -> Result<String, Error> {
     decode_utf8(display, bytes)
 }
 
-/// Parses native HCL, turning a parse error into an error at its file:line:col.
-pub fn parse_native(display: &str, text: &str) -> Result<Body, Error> {
-    hcl::edit::parser::parse_body(text).map_err(|e| {
-        let loc = e.location();
-        let mut message = e.message().to_string();
-        if message.contains("redefined object key") {
-            message.push_str(
-                " (a duplicate key: Terraform would keep the last value, which can hide a \
-                 principal or condition in a policy; remove the duplicate)",
-            );
+/// Parses native HCL the way Terraform reads it, turning a parse error into
+/// an error at its file:line:col.
+///
+/// A key written twice in one object literal is valid Terraform, which keeps
+/// the later value; the parser refuses it. The earlier key is overwritten in
+/// place with a marker of the same length (so every span stays true), the
+/// text parsed again, and the marked item dropped from the tree. Each
+/// dropped item comes back as a note: a duplicate inside a policy can hide a
+/// principal or a condition from a reviewer.
+pub fn parse_native(display: &str, text: &str) -> Result<(Body, Vec<IngestNote>), Error> {
+    const MAX_DUPLICATES: usize = 256;
+    let mut patched: Option<String> = None;
+    let mut shadowed: Vec<(usize, String, usize)> = Vec::new();
+    loop {
+        let current = patched.as_deref().unwrap_or(text);
+        match hcl::edit::parser::parse_body(current) {
+            Ok(mut body) => {
+                if shadowed.is_empty() {
+                    return Ok((body, Vec::new()));
+                }
+                let markers: HashSet<String> = shadowed
+                    .iter()
+                    .map(|(at, _, _)| marker_text(current, *at))
+                    .collect();
+                DropMarked { markers: &markers }.visit_body_mut(&mut body);
+                let index = LineIndex::new(text.as_bytes());
+                let notes = shadowed
+                    .iter()
+                    .map(|(first, key, later)| {
+                        // A quoted key is shown from its opening quote.
+                        let start = if text.as_bytes().get(first.wrapping_sub(1)) == Some(&b'"') {
+                            first - 1
+                        } else {
+                            *first
+                        };
+                        let (line, column) = index.position(text.as_bytes(), start);
+                        let (later_line, _) = index.position(text.as_bytes(), *later);
+                        IngestNote {
+                            location: Location::new(display, line, column),
+                            address: None,
+                            message: format!(
+                                "key `{key}` is written again on line {later_line} of the same object: Terraform keeps the later value, so this one has no effect"
+                            ),
+                            unscanned: false,
+                        }
+                    })
+                    .collect();
+                return Ok((body, notes));
+            }
+            Err(e) => {
+                let redefined = e.message().contains("redefined object key");
+                let duplicate = redefined
+                    .then(|| find_duplicate(current, e.location().offset()))
+                    .flatten();
+                match duplicate {
+                    Some((first, key, later)) if shadowed.len() < MAX_DUPLICATES => {
+                        let mut next = current.to_string();
+                        let len = key_token_len(current, first);
+                        next.replace_range(first..first + len, &marker(shadowed.len(), len));
+                        shadowed.push((first, key, later));
+                        patched = Some(next);
+                    }
+                    _ => return Err(parse_error(display, &e)),
+                }
+            }
         }
-        Error::at(
-            display,
-            loc.line() as u32,
-            loc.column() as u32,
-            format!("not valid HCL: {message}"),
-        )
-    })
+    }
+}
+
+fn parse_error(display: &str, e: &hcl::edit::parser::Error) -> Error {
+    let loc = e.location();
+    let mut message = e.message().to_string();
+    if message.contains("redefined object key") {
+        message.push_str(
+            " (a duplicate key: Terraform would keep the last value, which can hide a \
+             principal or condition in a policy; remove the duplicate)",
+        );
+    }
+    Error::at(
+        display,
+        loc.line() as u32,
+        loc.column() as u32,
+        format!("not valid HCL: {message}"),
+    )
+}
+
+/// The `n`th identifier of exactly `len` characters, distinct for every `n`
+/// (an identifier starts with a letter or `_`, then may hold digits and `-`).
+fn marker(n: usize, len: usize) -> String {
+    const FIRST: &[u8] = b"ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkjihgfedcba_";
+    const REST: &[u8] = b"0123456789ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkjihgfedcba_-";
+    let mut out = String::with_capacity(len);
+    let mut rest = n;
+    out.push(char::from(FIRST[rest % FIRST.len()]));
+    rest /= FIRST.len();
+    while out.len() < len {
+        out.push(char::from(REST[rest % REST.len()]));
+        rest /= REST.len();
+    }
+    out
+}
+
+/// The marker text written at `at` (an identifier, or a quoted key's body).
+fn marker_text(text: &str, at: usize) -> String {
+    let len = key_token_len(text, at);
+    text.get(at..at + len).unwrap_or_default().to_string()
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '-'
+}
+
+/// Length in bytes of the key token starting at `at`: an identifier, or the
+/// inside of a quoted key (`at` then points just past the opening quote).
+fn key_token_len(text: &str, at: usize) -> usize {
+    let rest = text.get(at..).unwrap_or_default();
+    if at > 0 && text.as_bytes().get(at - 1) == Some(&b'"') {
+        rest.find('"').unwrap_or(0)
+    } else {
+        rest.find(|c: char| !is_ident_char(c)).unwrap_or(rest.len())
+    }
+}
+
+/// From the parser's position at the redefined key, the key, where it is
+/// first written in the same object (the nearest earlier `key =` / `key:`
+/// at the same bracket depth), and where it is written again.
+fn find_duplicate(text: &str, offset: usize) -> Option<(usize, String, usize)> {
+    let bytes = text.as_bytes();
+    // The parser points at (or just before) the second key.
+    let mut later = offset.min(bytes.len());
+    while later < bytes.len() && bytes[later].is_ascii_whitespace() {
+        later += 1;
+    }
+    let quoted = bytes.get(later) == Some(&b'"');
+    if quoted {
+        later += 1;
+    }
+    let len = key_token_len(text, later);
+    if len == 0 {
+        return None;
+    }
+    let key = text.get(later..later + len)?.to_string();
+    // Walk back over the object, tracking depth, to the same key at depth 0.
+    let mut depth = 0i32;
+    let mut i = later.checked_sub(if quoted { 1 } else { 0 })?;
+    while i > 0 {
+        i -= 1;
+        match bytes[i] {
+            b'}' | b']' | b')' => depth += 1,
+            b'{' | b'[' | b'(' => {
+                if depth == 0 {
+                    return None;
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+        if depth != 0 || !text.is_char_boundary(i) {
+            continue;
+        }
+        let start = if quoted { i + 1 } else { i };
+        let matches_here = text.get(start..start + len) == Some(key.as_str())
+            && (if quoted {
+                bytes[i] == b'"' && bytes.get(start + len) == Some(&b'"')
+            } else {
+                (i == 0 || !text[..i].chars().next_back().is_some_and(is_ident_char))
+                    && !text[start + len..]
+                        .chars()
+                        .next()
+                        .is_some_and(is_ident_char)
+            });
+        if matches_here {
+            let after = text[start + len..].trim_start_matches(['"', ' ', '\t']);
+            if after.starts_with('=') || after.starts_with(':') {
+                return Some((start, key, later));
+            }
+        }
+    }
+    None
+}
+
+/// Drops object items whose key is one of the markers.
+struct DropMarked<'m> {
+    markers: &'m HashSet<String>,
+}
+
+impl VisitMut for DropMarked<'_> {
+    fn visit_object_mut(&mut self, node: &mut Object) {
+        let marked: Vec<ObjectKey> = node
+            .iter()
+            .filter(|(k, _)| match k {
+                ObjectKey::Ident(id) => self.markers.contains(id.as_str()),
+                ObjectKey::Expression(Expression::String(s)) => self.markers.contains(s.as_str()),
+                _ => false,
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in &marked {
+            node.remove(k);
+        }
+        visit_object_mut(self, node);
+    }
 }
 
 /// The display form of a path: `/` separators, no `./` prefix.
