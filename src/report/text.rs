@@ -87,7 +87,7 @@ pub fn excerpt(text: &str, line: u32, column: u32) -> (Vec<(u32, &str)>, bool) {
         }
         in_string = false;
         // A line that opens nothing (`key = "value"`) is the whole excerpt.
-        if (opened && depth <= 0) || !opened {
+        if !opened || depth <= 0 {
             return (out, false);
         }
         if out.len() >= MAX_EXCERPT_LINES {
