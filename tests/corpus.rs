@@ -1,8 +1,8 @@
 //! Real Terraform: when the project's shared corpus sits beside the checkout
 //! (`../shared/corpus`, or `TRUSTDRIFT_CORPUS`), every directory is checked
-//! end to end and every plan JSON in it is read. Nothing may panic, a
-//! directory that cannot be read must say where and why, and the share of
-//! roles whose trust resolves fully from code must not fall. Without the
+//! end to end and every plan JSON in it is read. Nothing may panic, every
+//! directory must be readable (an error would name the file and line), and
+//! the share of roles whose trust resolves fully from code must not fall. Without the
 //! corpus the test says so and passes.
 
 use std::path::{Path, PathBuf};
@@ -101,12 +101,9 @@ fn the_corpus_is_read_without_surprises() {
     for f in &failed {
         eprintln!("  unreadable: {f}");
     }
+    assert!(failed.is_empty(), "unreadable directories: {failed:#?}");
     assert!(
-        failed.len() * 10 <= dirs.len(),
-        "too many unreadable directories: {failed:#?}"
-    );
-    assert!(
-        roles == 0 || share >= 50.0,
+        roles == 0 || share >= 60.0,
         "only {share:.1}% of roles resolve fully"
     );
 }
