@@ -16,7 +16,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Judge the trust in plan or state JSON and report risky trust.
+    /// Judge the trust in Terraform code or plan/state JSON and report risky trust.
     Check(CheckArgs),
     /// List what was extracted (roles, trust statements, grants), no judgement.
     Inventory(InventoryArgs),
