@@ -1,6 +1,6 @@
 //! Command-line definitions (clap) and nothing else.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -101,4 +101,38 @@ pub enum RulesFormat {
 pub struct RulesArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: RulesFormat,
+}
+
+/// An input value option, in the order given: Terraform applies `-var` and
+/// `-var-file` in command-line order, a later one overriding an earlier one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputValue {
+    /// `--var NAME=VALUE`, as written.
+    Var(String),
+    /// `--var-file FILE`.
+    File(String),
+}
+
+impl Cli {
+    /// Parses the command line (exiting with clap's usage error on a bad
+    /// one), and says in which order `--var` and `--var-file` came.
+    pub fn parse_ordered() -> (Cli, Vec<InputValue>) {
+        let matches = Cli::command().get_matches();
+        let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        let mut ordered: Vec<(usize, InputValue)> = Vec::new();
+        if let Some(("check" | "inventory", sub)) = matches.subcommand() {
+            for (id, make) in [
+                ("vars", InputValue::Var as fn(String) -> InputValue),
+                ("var_files", InputValue::File),
+            ] {
+                if let (Some(indices), Some(values)) =
+                    (sub.indices_of(id), sub.get_many::<String>(id))
+                {
+                    ordered.extend(indices.zip(values).map(|(i, v)| (i, make(v.clone()))));
+                }
+            }
+        }
+        ordered.sort_by_key(|(i, _)| *i);
+        (cli, ordered.into_iter().map(|(_, v)| v).collect())
+    }
 }

@@ -14,7 +14,7 @@ pub use error::{Error, Result};
 
 use analyze::trust::{grants, trust_paths};
 use config::Policy;
-pub use ingest::hcl::HclOptions;
+pub use ingest::hcl::{CliInput, HclOptions};
 use ingest::{IngestNote, Ingested};
 use model::inventory::{Inventory, TrustGrant};
 use rules::{Finding, RuleContext};

@@ -6,15 +6,15 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Parser;
 
-use cli::{CheckFormat, Cli, Command, FailOn, InventoryFormat, RulesFormat};
+use cli::{CheckFormat, Cli, Command, FailOn, InputValue, InventoryFormat, RulesFormat};
+use trustdrift::CliInput;
 use trustdrift::model::severity::Severity;
 use trustdrift::report::{self, Summary};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let (cli, inputs) = Cli::parse_ordered();
+    match run(cli, &inputs) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -39,29 +39,31 @@ fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// `--var`, `--var-file` and `TF_VAR_*` as the HCL ingester takes them.
-fn hcl_options(input: &cli::InputArgs) -> anyhow::Result<trustdrift::HclOptions> {
-    let vars = input
-        .vars
+/// `--var`, `--var-file` (in command-line order) and `TF_VAR_*` as the HCL
+/// ingester takes them.
+fn hcl_options(inputs: &[InputValue]) -> anyhow::Result<trustdrift::HclOptions> {
+    let inputs = inputs
         .iter()
-        .map(|v| match v.split_once('=') {
-            Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
-            _ => Err(anyhow::anyhow!("--var {v:?}: expected NAME=VALUE")),
+        .map(|input| match input {
+            InputValue::File(path) => Ok(CliInput::File(path.into())),
+            InputValue::Var(v) => match v.split_once('=') {
+                Some((name, value)) if !name.is_empty() => Ok(CliInput::Var {
+                    name: name.to_string(),
+                    value: value.to_string(),
+                }),
+                _ => Err(anyhow::anyhow!("--var {v:?}: expected NAME=VALUE")),
+            },
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut env_vars: Vec<(String, String)> = std::env::vars()
         .filter_map(|(k, v)| k.strip_prefix("TF_VAR_").map(|n| (n.to_string(), v)))
         .collect();
     env_vars.sort();
-    Ok(trustdrift::HclOptions {
-        vars,
-        var_files: input.var_files.iter().map(Into::into).collect(),
-        env_vars,
-    })
+    Ok(trustdrift::HclOptions { inputs, env_vars })
 }
 
-fn scan(input: &cli::InputArgs) -> anyhow::Result<trustdrift::Scan> {
-    let options = hcl_options(input)?;
+fn scan(input: &cli::InputArgs, inputs: &[InputValue]) -> anyhow::Result<trustdrift::Scan> {
+    let options = hcl_options(inputs)?;
     Ok(trustdrift::scan(
         &input.paths,
         &options,
@@ -69,11 +71,11 @@ fn scan(input: &cli::InputArgs) -> anyhow::Result<trustdrift::Scan> {
     )?)
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli, inputs: &[InputValue]) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => {
             let policy = trustdrift::load_policy(args.input.policy.as_deref(), &args.input.paths)?;
-            let scan = scan(&args.input)?;
+            let scan = scan(&args.input, inputs)?;
             let findings = trustdrift::check(&scan, &policy);
             let summary = Summary::of(&findings, fail_on(args.fail_on));
             let text = match args.format {
@@ -90,7 +92,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Inventory(args) => {
             let policy = trustdrift::load_policy(args.input.policy.as_deref(), &args.input.paths)?;
-            let scan = scan(&args.input)?;
+            let scan = scan(&args.input, inputs)?;
             let grants = trustdrift::grants_of(&scan, &policy);
             let text = match args.format {
                 InventoryFormat::Json => report::inventory::render_json(&scan.inventory, &grants),

@@ -5,7 +5,7 @@
 mod hcl_common;
 
 use hcl_common::*;
-use trustdrift::ingest::hcl::HclOptions;
+use trustdrift::ingest::hcl::{CliInput, HclOptions};
 use trustdrift::model::value::Value;
 
 const EVAL: &str = "testdata/hcl/eval";
@@ -309,11 +309,21 @@ resource "aws_iam_role" "r" {
         ("extra.tfvars", "d = \"var-file\"\ne = \"var-file\"\n"),
     ]);
     let opts = HclOptions {
-        vars: vec![
-            ("e".into(), "cli".into()),
-            ("list".into(), "[\"x\", \"y\"]".into()),
+        inputs: vec![
+            CliInput::Var {
+                name: "e".into(),
+                value: "cli".into(),
+            },
+            CliInput::File(dir.path().join("extra.tfvars")),
+            CliInput::Var {
+                name: "e".into(),
+                value: "cli".into(),
+            },
+            CliInput::Var {
+                name: "list".into(),
+                value: "[\"x\", \"y\"]".into(),
+            },
         ],
-        var_files: vec![dir.path().join("extra.tfvars")],
         env_vars: vec![("a".into(), "env".into()), ("f".into(), "env".into())],
     };
     let ing = load_with(dir.path(), &opts);
@@ -322,6 +332,20 @@ resource "aws_iam_role" "r" {
         "tfvars,auto-a,auto-b,var-file,cli,env"
     );
     assert_eq!(string(&ing, "aws_iam_role.r", "description"), "x,y");
+
+    // Command-line order decides between --var and --var-file, as in Terraform.
+    let file_last = HclOptions {
+        inputs: vec![
+            CliInput::Var {
+                name: "e".into(),
+                value: "cli".into(),
+            },
+            CliInput::File(dir.path().join("extra.tfvars")),
+        ],
+        env_vars: Vec::new(),
+    };
+    let ing = load_with(dir.path(), &file_last);
+    assert!(string(&ing, "aws_iam_role.r", "name").contains(",var-file,var-file,"));
 }
 
 #[test]

@@ -35,12 +35,20 @@ use source::{SourceFile, Syntax, display_path};
 /// Input values from the command line and the environment.
 #[derive(Debug, Clone, Default)]
 pub struct HclOptions {
-    /// `--var NAME=VALUE`, in order.
-    pub vars: Vec<(String, String)>,
-    /// `--var-file`, in order; applied before `--var`.
-    pub var_files: Vec<PathBuf>,
+    /// `--var` and `--var-file`, in command-line order: as in Terraform, a
+    /// later one overrides an earlier one.
+    pub inputs: Vec<CliInput>,
     /// `TF_VAR_*` (name without the prefix), already filtered by the caller.
     pub env_vars: Vec<(String, String)>,
+}
+
+/// One input value option from the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CliInput {
+    /// `--var NAME=VALUE`.
+    Var { name: String, value: String },
+    /// `--var-file FILE`.
+    File(PathBuf),
 }
 
 /// Stack for the evaluation thread: deep but bounded recursion (the parser
@@ -168,19 +176,25 @@ fn root_inputs(
         let display = scan.display(f);
         m.extend(read_tfvars(ev, root, f, &display)?);
     }
-    for f in &opts.var_files {
-        let display = display_path(f);
-        m.extend(read_tfvars(ev, root, f, &display)?);
-    }
-    for (name, raw) in &opts.vars {
-        if let Some(v) = cli_value(ev, root, name, raw, &format!("--var {name}")) {
-            m.insert(name.clone(), v);
-        } else if ev.root_var_type(root, name).is_none() {
-            ev.note(
-                Location::new("--var", 1, 1),
-                None,
-                format!("--var {name}: no variable \"{name}\" is declared in the root module"),
-            );
+    for input in &opts.inputs {
+        match input {
+            CliInput::File(f) => {
+                let display = display_path(f);
+                m.extend(read_tfvars(ev, root, f, &display)?);
+            }
+            CliInput::Var { name, value } => {
+                if let Some(v) = cli_value(ev, root, name, value, &format!("--var {name}")) {
+                    m.insert(name.clone(), v);
+                } else if ev.root_var_type(root, name).is_none() {
+                    ev.note(
+                        Location::new("--var", 1, 1),
+                        None,
+                        format!(
+                            "--var {name}: no variable \"{name}\" is declared in the root module"
+                        ),
+                    );
+                }
+            }
         }
     }
     Ok(m)
