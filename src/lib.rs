@@ -74,27 +74,5 @@ pub fn grants_of(scan: &Scan, policy: &Policy) -> Vec<TrustGrant> {
 /// Loads the policy: `explicit` (`--policy`), else `.trustdrift.hcl` in the
 /// first scanned directory or the working directory, else the built-in one.
 pub fn load_policy(explicit: Option<&str>, paths: &[String]) -> Result<Policy> {
-    let known = rules::registry::codes();
-    let read = |path: &str| -> Result<Policy> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Error::file(path, "the policy file is not UTF-8"))?;
-        Policy::parse(path, &text, &known)
-    };
-    if let Some(p) = explicit {
-        return read(p);
-    }
-    let mut candidates: Vec<String> = paths
-        .iter()
-        .filter(|p| std::path::Path::new(p).is_dir())
-        .take(1)
-        .map(|d| format!("{}/.trustdrift.hcl", d.trim_end_matches('/')))
-        .collect();
-    candidates.push(".trustdrift.hcl".to_string());
-    for c in candidates {
-        if std::path::Path::new(&c).is_file() {
-            return read(&c);
-        }
-    }
-    Policy::builtin(&known)
+    config::load(explicit, paths, &rules::registry::codes())
 }
