@@ -122,65 +122,56 @@ fn role(inst: &ResourceInstance, caller_account: Option<&str>) -> Role {
         .filter(|m| !m.is_empty())
         .or_else(|| string_map(attrs.get("tags")))
         .unwrap_or_default();
-    const ATTR: &str = "assume_role_policy";
+    let mut role = subject(inst, "assume_role_policy", SubjectKind::Role);
+    role.name = match attrs.get("name") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Unknown(_)) => Some("(unknown)".to_string()),
+        _ => None,
+    };
+    role.account = account;
+    role.tags = tags;
+    role.max_session_duration = attrs.get("max_session_duration").and_then(Value::as_i64);
+    role
+}
+
+/// What every trust-carrying instance has: its place, its change, and the
+/// trust policy in attribute `attr`.
+fn subject(inst: &ResourceInstance, attr: &str, kind: SubjectKind) -> Role {
     Role {
         address: inst.address.clone(),
-        kind: SubjectKind::Role,
-        name: match attrs.get("name") {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Unknown(_)) => Some("(unknown)".to_string()),
-            _ => None,
-        },
-        account,
+        kind,
+        name: None,
+        account: None,
         change: inst.change,
         previous_address: inst.previous_address.clone(),
         location: inst.provenance.location.clone(),
         trust_location: inst
             .provenance
             .attrs
-            .get(ATTR)
+            .get(attr)
             .unwrap_or(&inst.provenance.location)
             .clone(),
-        statement_locations: statement_locations(inst, ATTR),
-        tags,
-        trust: parse_trust(attrs.get(ATTR)),
-        trust_sensitive: inst.sensitive.contains(ATTR),
-        max_session_duration: attrs.get("max_session_duration").and_then(Value::as_i64),
+        statement_locations: statement_locations(inst, attr),
+        tags: BTreeMap::new(),
+        trust: parse_trust(inst.attrs.get(attr)),
+        trust_sensitive: inst.sensitive.contains(attr),
+        max_session_duration: None,
     }
 }
 
 /// A policy document that names principals and allows assuming a role.
 fn trust_document(inst: &ResourceInstance, caller_account: Option<&str>) -> Option<Role> {
-    const ATTR: &str = "json";
-    let trust = parse_trust(inst.attrs.get(ATTR));
-    let Trust::Document(doc) = &trust else {
+    let mut doc = subject(inst, "json", SubjectKind::Document);
+    let Trust::Document(policy) = &doc.trust else {
         return None;
     };
-    let is_trust = doc
+    let is_trust = policy
         .statements
         .iter()
         .any(|s| (s.principals.is_some() || s.not_principals.is_some()) && s.covers_assume());
     if !is_trust {
         return None;
     }
-    Some(Role {
-        address: inst.address.clone(),
-        kind: SubjectKind::Document,
-        name: None,
-        account: caller_account.map(str::to_string),
-        change: inst.change,
-        previous_address: inst.previous_address.clone(),
-        location: inst.provenance.location.clone(),
-        trust_location: inst
-            .provenance
-            .attrs
-            .get(ATTR)
-            .unwrap_or(&inst.provenance.location)
-            .clone(),
-        statement_locations: statement_locations(inst, ATTR),
-        tags: BTreeMap::new(),
-        trust,
-        trust_sensitive: inst.sensitive.contains(ATTR),
-        max_session_duration: None,
-    })
+    doc.account = caller_account.map(str::to_string);
+    Some(doc)
 }

@@ -582,46 +582,21 @@ impl Evaluator<'_> {
             Some(_) => VERSION_DEFAULT.to_string(),
         };
         let mut merged = Doc::default();
-        match attr_value("source_policy_documents") {
-            None | Some(Value::Null) => {}
-            Some(Value::List(docs)) => {
-                let mut sids = std::collections::HashSet::new();
-                for (di, d) in docs.into_iter().enumerate() {
-                    let text = match d {
-                        Value::Null => continue,
-                        Value::String(s) => s,
-                        Value::Unknown(u) => {
-                            return whole_unknown(format!(
-                                "source_policy_documents holds {}",
-                                u.reason
-                            ));
-                        }
-                        _ => {
-                            return whole_unknown(
-                                "source_policy_documents must hold strings".into(),
-                            );
-                        }
-                    };
-                    let mut doc = match parse_doc(&text) {
-                        Ok(d) => d,
-                        Err(e) => return whole_unknown(format!("source document {di}: {e}")),
-                    };
-                    for (si, st) in doc.statements.iter().enumerate() {
-                        if !st.sid.is_empty() && !sids.insert(st.sid.clone()) {
-                            return whole_unknown(format!(
-                                "duplicate Sid ({}) in source_policy_documents (item {di}; statement {si})",
-                                st.sid
-                            ));
-                        }
-                    }
-                    self.trace_statements(&text, &mut doc);
-                    merged.merge(doc);
+        let sources = match self.document_list("source", attr_value("source_policy_documents")) {
+            Ok(docs) => docs,
+            Err(why) => return whole_unknown(why),
+        };
+        let mut sids = std::collections::HashSet::new();
+        for (di, doc) in sources {
+            for (si, st) in doc.statements.iter().enumerate() {
+                if !st.sid.is_empty() && !sids.insert(st.sid.clone()) {
+                    return whole_unknown(format!(
+                        "duplicate Sid ({}) in source_policy_documents (item {di}; statement {si})",
+                        st.sid
+                    ));
                 }
             }
-            Some(Value::Unknown(u)) => {
-                return whole_unknown(format!("source_policy_documents = {}", u.reason));
-            }
-            Some(_) => return whole_unknown("source_policy_documents must be a list".into()),
+            merged.merge(doc);
         }
         let mut doc = Doc {
             version: version.clone(),
@@ -652,37 +627,9 @@ impl Evaluator<'_> {
             doc.statements.push(st);
         }
         merged.merge(doc);
-        match attr_value("override_policy_documents") {
-            None | Some(Value::Null) => {}
-            Some(Value::List(docs)) => {
-                for (di, d) in docs.into_iter().enumerate() {
-                    let text = match d {
-                        Value::Null => continue,
-                        Value::String(s) => s,
-                        Value::Unknown(u) => {
-                            return whole_unknown(format!(
-                                "override_policy_documents holds {}",
-                                u.reason
-                            ));
-                        }
-                        _ => {
-                            return whole_unknown(
-                                "override_policy_documents must hold strings".into(),
-                            );
-                        }
-                    };
-                    let mut doc = match parse_doc(&text) {
-                        Ok(d) => d,
-                        Err(e) => return whole_unknown(format!("override document {di}: {e}")),
-                    };
-                    self.trace_statements(&text, &mut doc);
-                    merged.merge(doc);
-                }
-            }
-            Some(Value::Unknown(u)) => {
-                return whole_unknown(format!("override_policy_documents = {}", u.reason));
-            }
-            Some(_) => return whole_unknown("override_policy_documents must be a list".into()),
+        match self.document_list("override", attr_value("override_policy_documents")) {
+            Ok(docs) => docs.into_iter().for_each(|(_, d)| merged.merge(d)),
+            Err(why) => return whole_unknown(why),
         }
         let (json, min) = merged.render();
         let fallback = self.loc_in(res.decl.file, None, res.decl.offset);
@@ -706,6 +653,34 @@ impl Evaluator<'_> {
 
     /// Gives a parsed document's statements the locations recorded for the
     /// string it was parsed from.
+    /// The documents of `source_policy_documents` / `override_policy_documents`
+    /// (`kind` is `source` or `override`) with their positions in the list,
+    /// parsed and with their statements traced to where they are written;
+    /// `Err` says why the whole document
+    /// cannot be known.
+    fn document_list(&self, kind: &str, value: Option<Value>) -> Result<Vec<(usize, Doc)>, String> {
+        let attr = format!("{kind}_policy_documents");
+        let docs = match value {
+            None | Some(Value::Null) => return Ok(Vec::new()),
+            Some(Value::List(docs)) => docs,
+            Some(Value::Unknown(u)) => return Err(format!("{attr} = {}", u.reason)),
+            Some(_) => return Err(format!("{attr} must be a list")),
+        };
+        let mut out = Vec::new();
+        for (di, d) in docs.into_iter().enumerate() {
+            let text = match d {
+                Value::Null => continue,
+                Value::String(s) => s,
+                Value::Unknown(u) => return Err(format!("{attr} holds {}", u.reason)),
+                _ => return Err(format!("{attr} must hold strings")),
+            };
+            let mut doc = parse_doc(&text).map_err(|e| format!("{kind} document {di}: {e}"))?;
+            self.trace_statements(&text, &mut doc);
+            out.push((di, doc));
+        }
+        Ok(out)
+    }
+
     fn trace_statements(&self, text: &str, doc: &mut Doc) {
         if let Some(locs) = self.policy_locs.borrow().get(text)
             && locs.len() == doc.statements.len()
