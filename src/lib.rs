@@ -23,6 +23,25 @@ use rules::{Finding, RuleContext};
 pub struct Scan {
     pub inventory: Inventory,
     pub notes: Vec<IngestNote>,
+    /// Source texts read as input, by display name (see [`Ingested::sources`]).
+    pub sources: std::collections::BTreeMap<String, String>,
+    /// Sensitive values read (see [`Ingested::secrets`]).
+    pub secrets: std::collections::BTreeSet<String>,
+}
+
+impl Scan {
+    /// The text of a file read as input, for excerpts; `None` for any file
+    /// that was not (a refused symlink, a file never opened).
+    pub fn source(&self, display: &str) -> Option<String> {
+        self.sources.get(display).cloned()
+    }
+
+    /// `report` with every sensitive value read replaced by `(sensitive)`:
+    /// the last step before any report leaves the process, whatever its
+    /// format, so no rule or renderer can print one by mistake.
+    pub fn redact(&self, report: String) -> String {
+        report::redact(report, &self.secrets)
+    }
 }
 
 /// Reads every input path (see [`ingest::load_path`]) into one inventory.
@@ -36,6 +55,8 @@ pub fn scan(
         let mut one = ingest::load_path(path, hcl_options, stdin)?;
         all.instances.append(&mut one.instances);
         all.notes.append(&mut one.notes);
+        all.sources.append(&mut one.sources);
+        all.secrets.append(&mut one.secrets);
     }
     Ok(scan_ingested(all))
 }
@@ -49,6 +70,8 @@ pub fn scan_ingested(ingested: Ingested) -> Scan {
     Scan {
         inventory: ingest::resources::extract(&ingested.instances),
         notes,
+        sources: ingested.sources,
+        secrets: ingested.secrets,
     }
 }
 

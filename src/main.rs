@@ -17,7 +17,11 @@ fn main() -> ExitCode {
     match run(cli, &inputs) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Errors quote input (file names, values): escape it as reports do.
+            eprintln!(
+                "error: {}",
+                trustdrift::report::terminal_safe(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }
@@ -34,9 +38,12 @@ fn fail_on(f: FailOn) -> Option<Severity> {
     }
 }
 
-/// Colour only on a terminal, and never with NO_COLOR set.
+/// Colour only on a terminal that can show it: never with `NO_COLOR` set,
+/// and never when `TERM` is `dumb` (or unset on a terminal that says nothing).
 fn use_color() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").is_ok_and(|t| !t.is_empty() && t != "dumb")
 }
 
 /// `--var`, `--var-file` (in command-line order) and `TF_VAR_*` as the HCL
@@ -64,6 +71,15 @@ fn hcl_options(inputs: &[InputValue]) -> anyhow::Result<trustdrift::HclOptions> 
 
 fn scan(input: &cli::InputArgs, inputs: &[InputValue]) -> anyhow::Result<trustdrift::Scan> {
     let options = hcl_options(inputs)?;
+    let any_code = input
+        .paths
+        .iter()
+        .any(|p| p.ends_with(".tf") || p.ends_with(".tf.json") || std::path::Path::new(p).is_dir());
+    if !inputs.is_empty() && !any_code {
+        eprintln!(
+            "warning: --var and --var-file set input values of Terraform code; plan and state JSON already hold theirs, so they are not used here"
+        );
+    }
     Ok(trustdrift::scan(
         &input.paths,
         &options,
@@ -83,11 +99,11 @@ fn run(cli: Cli, inputs: &[InputValue]) -> anyhow::Result<ExitCode> {
                     &findings,
                     &summary,
                     args.output.is_none() && use_color(),
-                    &|file: &str| std::fs::read_to_string(file).ok(),
+                    &|file: &str| scan.source(file),
                 ),
                 CheckFormat::Json => report::json::render(&findings, &summary),
             };
-            emit(&text, args.output.as_deref())?;
+            emit(&scan.redact(text), args.output.as_deref())?;
             Ok(ExitCode::from(if summary.failed { 1 } else { 0 }))
         }
         Command::Inventory(args) => {
@@ -98,7 +114,7 @@ fn run(cli: Cli, inputs: &[InputValue]) -> anyhow::Result<ExitCode> {
                 InventoryFormat::Json => report::inventory::render_json(&scan.inventory, &grants),
                 InventoryFormat::Text => report::inventory::render_text(&scan.inventory, &grants),
             };
-            emit(&text, None)?;
+            emit(&scan.redact(text), None)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules(args) => {
@@ -119,10 +135,13 @@ fn run(cli: Cli, inputs: &[InputValue]) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Writes the report to stdout, or to `path` through a temporary file that
-/// is renamed into place, so a reader never sees half a report.
+/// Writes the report to stdout (no path, or `-`), or to `path` through a
+/// temporary file in the same directory that is flushed to disk and renamed
+/// into place, so a reader never sees half a report. On any failure the
+/// temporary file is removed and the error names `path`; an existing
+/// report keeps its permissions.
 fn emit(text: &str, path: Option<&str>) -> anyhow::Result<()> {
-    let Some(path) = path else {
+    let Some(path) = path.filter(|p| *p != "-") else {
         let mut out = std::io::stdout().lock();
         // A closed pipe (`| head`) is not an error worth a message.
         if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
@@ -132,7 +151,12 @@ fn emit(text: &str, path: Option<&str>) -> anyhow::Result<()> {
         }
         return Ok(());
     };
-    let target = std::path::Path::new(path);
+    write_atomically(std::path::Path::new(path), text.as_bytes())
+        .with_context(|| format!("{path}: cannot write the report"))
+}
+
+fn write_atomically(target: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::fs::OpenOptions;
     let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -141,14 +165,35 @@ fn emit(text: &str, path: Option<&str>) -> anyhow::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(
-        ".{file_name}.trustdrift-tmp-{}",
-        std::process::id()
-    ));
-    std::fs::write(&tmp, text).with_context(|| format!("{}: cannot write", tmp.display()))?;
-    std::fs::rename(&tmp, target).with_context(|| {
+    let existing_mode = std::fs::metadata(target).ok().map(|m| m.permissions());
+    // A fresh name that nothing (not even a symlink planted there) holds.
+    let (tmp, mut file) = {
+        let mut attempt = 0u32;
+        loop {
+            let tmp = dir.join(format!(
+                ".{file_name}.trustdrift-tmp-{}-{attempt}",
+                std::process::id()
+            ));
+            match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+                Ok(f) => break (tmp, f),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    let written = (|| {
+        file.write_all(bytes)?;
+        if let Some(mode) = existing_mode {
+            file.set_permissions(mode)?;
+        }
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, target)
+    })();
+    if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        format!("{path}: cannot write the report")
-    })?;
-    Ok(())
+    }
+    written
 }

@@ -288,7 +288,7 @@ resource "aws_iam_role" "r" {
 }
 
 #[test]
-fn dotfiles_terraform_dirs_and_gitignored_files_are_skipped() {
+fn dotfiles_and_terraform_dirs_are_skipped_gitignored_files_are_read() {
     let dir = tree(&[
         (
             "main.tf",
@@ -313,5 +313,9 @@ fn dotfiles_terraform_dirs_and_gitignored_files_are_skipped() {
         ),
     ]);
     let ing = load_ok(dir.path());
-    assert_eq!(addresses(&ing, "aws_iam_role"), vec!["aws_iam_role.kept"]);
+    // Terraform reads a module directory's files whatever git ignores.
+    assert_eq!(
+        addresses(&ing, "aws_iam_role"),
+        vec!["aws_iam_role.ignored", "aws_iam_role.kept"]
+    );
 }

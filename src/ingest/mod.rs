@@ -100,6 +100,14 @@ pub struct IngestNote {
 pub struct Ingested {
     pub instances: Vec<ResourceInstance>,
     pub notes: Vec<IngestNote>,
+    /// The text of every source file read as input, by display name: the
+    /// only text a report may quote. Nothing else is ever opened to show an
+    /// excerpt, so a finding placed at a file that was refused (a symlink
+    /// out of the root) shows no content.
+    pub sources: BTreeMap<String, String>,
+    /// The text of every sensitive value read (a sensitive variable's value,
+    /// a `sensitive()` argument): redacted from every report.
+    pub secrets: BTreeSet<String>,
 }
 
 /// The resource types whose instances reach the model.
@@ -150,6 +158,12 @@ pub fn load_path(
     let meta = std::fs::metadata(p).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() || path.ends_with(".tf") || path.ends_with(".tf.json") {
         return hcl::load(p, hcl_options);
+    }
+    if !meta.is_file() {
+        return Err(Error::file(
+            path,
+            "not a regular file (trustdrift reads plan JSON from a file or from `-`, standard input)",
+        ));
     }
     let bytes = std::fs::read(p).map_err(|e| Error::io(path, e))?;
     if plan::looks_like_json(&bytes) || bytes.starts_with(b"PK\x03\x04") {

@@ -39,6 +39,29 @@ impl Unknown {
     }
 }
 
+/// The strings and numbers inside `v` (as text), for redacting a sensitive
+/// value wherever it appears later; booleans and nulls carry no secret.
+pub fn leaf_texts(v: &Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        Value::String(s) if !s.is_empty() => {
+            out.insert(s.clone());
+        }
+        Value::Number(n) => {
+            out.insert(n.to_string());
+        }
+        Value::List(items) => items.iter().for_each(|i| leaf_texts(i, out)),
+        Value::Object(m) => m.values().for_each(|i| leaf_texts(i, out)),
+        _ => {}
+    }
+}
+
+/// `s` as it appears inside a JSON string, when that differs from `s`.
+pub fn json_escaped(s: &str) -> Option<String> {
+    let quoted = serde_json::to_string(s).ok()?;
+    let inner = quoted.get(1..quoted.len().saturating_sub(1))?;
+    (inner != s).then(|| inner.to_string())
+}
+
 impl Value {
     pub fn unknown(reason: impl Into<String>) -> Self {
         Value::Unknown(Unknown::new(reason))

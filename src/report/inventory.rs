@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use super::terminal_safe as safe;
+
 use serde_json::{Value as J, json};
 
 use super::{condition_json, to_pretty};
@@ -115,14 +117,16 @@ pub fn render_text(inventory: &Inventory, grants: &[TrustGrant]) -> String {
         let _ = writeln!(
             out,
             "{kind}{}{change}  {}:{}",
-            r.address, r.location.file, r.location.line
+            safe(&r.address),
+            safe(&r.location.file),
+            r.location.line
         );
         match &r.trust {
             Trust::Unknown(reason) => {
-                let _ = writeln!(out, "  trust: {UNKNOWN} ({reason})");
+                let _ = writeln!(out, "  trust: {UNKNOWN} ({})", safe(reason));
             }
             Trust::Invalid(e) => {
-                let _ = writeln!(out, "  trust: invalid ({e})");
+                let _ = writeln!(out, "  trust: invalid ({})", safe(&e.to_string()));
             }
             Trust::Missing => {
                 let _ = writeln!(out, "  trust: none");
@@ -140,8 +144,8 @@ pub fn render_text(inventory: &Inventory, grants: &[TrustGrant]) -> String {
                 out,
                 "  {} {} [{}] {cross}",
                 g.principal.kind.as_str(),
-                g.principal.id,
-                actions.join(", ")
+                safe(&g.principal.id),
+                safe(&actions.join(", "))
             );
             for c in &g.scope {
                 let values = if r.trust_sensitive {
@@ -149,7 +153,13 @@ pub fn render_text(inventory: &Inventory, grants: &[TrustGrant]) -> String {
                 } else {
                     c.values.join(", ")
                 };
-                let _ = writeln!(out, "    if {} {} = {values}", c.operator.text, c.key);
+                let _ = writeln!(
+                    out,
+                    "    if {} {} = {}",
+                    safe(&c.operator.text),
+                    safe(&c.key),
+                    safe(&values)
+                );
             }
         }
     }

@@ -53,6 +53,67 @@ pub fn condition_json(c: &Condition, sensitive: bool) -> J {
     json!({"operator": c.operator.text, "key": c.key, "values": values})
 }
 
+/// Text from the scanned input made safe for a terminal, a CI log or a
+/// pull-request comment: every control character (ESC, CR, a newline inside
+/// one field, DEL, the C1 range) and every bidirectional override or
+/// isolate is written as a visible `\u{..}` escape (`\r`, `\n` for those
+/// two), so input cannot move the cursor, rewrite a line a reviewer reads,
+/// fake a line of the report, or reorder what is shown. Tabs stay.
+pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    fn unsafe_char(c: char) -> bool {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The shortest sensitive value that is redacted as text: shorter ones (a
+/// `1`, a `no`) would blot out the report; they are still judged, and the
+/// attribute that holds them is still marked sensitive.
+pub const MIN_REDACTED_LEN: usize = 3;
+
+/// `report` with every occurrence of a secret (as written, or as escaped
+/// inside a JSON string) replaced by `(sensitive)`; longest match first.
+pub fn redact(report: String, secrets: &std::collections::BTreeSet<String>) -> String {
+    let mut patterns: Vec<String> = Vec::new();
+    for s in secrets
+        .iter()
+        .filter(|s| s.chars().count() >= MIN_REDACTED_LEN)
+    {
+        patterns.push(s.clone());
+        if let Some(e) = crate::model::value::json_escaped(s) {
+            patterns.push(e);
+        }
+        let shown = terminal_safe(s);
+        if shown != s.as_str() {
+            patterns.push(shown.into_owned());
+        }
+    }
+    if patterns.is_empty() {
+        return report;
+    }
+    match aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(&patterns)
+    {
+        Ok(ac) => ac.replace_all(&report, &vec!["(sensitive)"; patterns.len()]),
+        // Patterns too large to search for: print nothing rather than them.
+        Err(_) => String::from("(report withheld: it could not be redacted)\n"),
+    }
+}
+
 /// Pretty JSON with a trailing newline: the bytes every JSON report ends in.
 pub fn to_pretty(v: &J) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();

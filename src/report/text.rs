@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::Summary;
+use super::{Summary, terminal_safe as safe};
 use crate::model::severity::{Confidence, Severity};
 use crate::rules::Finding;
 
@@ -112,9 +112,14 @@ pub fn render(
             style.severity(f.severity),
             f.rule,
             f.name,
-            style.paint("1", &f.message)
+            style.paint("1", &safe(&f.message))
         );
-        let _ = writeln!(out, "  {} {}", style.paint("34", "-->"), f.location);
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            style.paint("34", "-->"),
+            safe(&f.location.to_string())
+        );
         let bar = style.paint("34", "|");
         let eq = style.paint("34", "=");
         let source = is_terraform_source(&f.location.file)
@@ -131,8 +136,9 @@ pub fn render(
             for (n, l) in lines {
                 let _ = writeln!(
                     out,
-                    "{} {bar} {l}",
-                    style.paint("34", &format!("{n:>width$}"))
+                    "{} {bar} {}",
+                    style.paint("34", &format!("{n:>width$}")),
+                    safe(l)
                 );
             }
             if cut {
@@ -147,15 +153,15 @@ pub fn render(
                 let _ = writeln!(out, "   {bar}");
             }
             for line in snippet.lines() {
-                let _ = writeln!(out, "   {bar} {line}");
+                let _ = writeln!(out, "   {bar} {}", safe(line));
             }
             let _ = writeln!(out, "   {bar}");
         }
         if let Some(m) = &f.missing {
-            let _ = writeln!(out, "   {eq} missing: {m}");
+            let _ = writeln!(out, "   {eq} missing: {}", safe(m));
         }
         if let Some(fix) = &f.fix {
-            let _ = writeln!(out, "   {eq} fix: {fix}");
+            let _ = writeln!(out, "   {eq} fix: {}", safe(fix));
         }
         if f.confidence == Confidence::Low {
             let _ = writeln!(
@@ -164,7 +170,7 @@ pub fn render(
             );
         }
         for (loc, note) in &f.related {
-            let _ = writeln!(out, "   {eq} {loc}: {note}");
+            let _ = writeln!(out, "   {eq} {}: {}", safe(&loc.to_string()), safe(note));
         }
         out.push('\n');
     }

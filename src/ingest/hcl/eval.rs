@@ -207,6 +207,18 @@ pub struct Evaluator<'a> {
     pub(super) docs: RefCell<HashMap<(InstId, usize, String), Value>>,
     templates: RefCell<HashMap<PathBuf, Rc<(FileId, Template)>>>,
     types: RefCell<HashMap<(usize, String), Rc<Ty>>>,
+    /// The text of every value Terraform treats as sensitive (a variable or
+    /// output declared `sensitive = true`, a `sensitive()` argument): judged
+    /// like any value, redacted wherever it would be printed.
+    pub secrets: RefCell<std::collections::BTreeSet<String>>,
+}
+
+/// `sensitive = true` in a `variable` or `output` block.
+fn declared_sensitive(body: &Body) -> bool {
+    matches!(
+        body.get_attribute("sensitive").map(|a| &a.value),
+        Some(Expression::Bool(b)) if *b.value()
+    )
 }
 
 fn strip_start(s: Strip) -> bool {
@@ -244,6 +256,7 @@ impl<'a> Evaluator<'a> {
             docs: RefCell::new(HashMap::new()),
             templates: RefCell::new(HashMap::new()),
             types: RefCell::new(HashMap::new()),
+            secrets: RefCell::new(std::collections::BTreeSet::new()),
         }
     }
 
@@ -306,6 +319,11 @@ impl<'a> Evaluator<'a> {
         let mut files = self.files.borrow_mut();
         files.push(Rc::new(file));
         files.len() - 1
+    }
+
+    /// Every file read so far, configuration and evaluation alike.
+    pub fn files_read(&self) -> Vec<Rc<SourceFile>> {
+        self.files.borrow().clone()
     }
 
     pub fn take_notes(&self) -> Vec<IngestNote> {
@@ -797,6 +815,11 @@ impl<'a> Evaluator<'a> {
         }
         if name == "templatefile" {
             return self.templatefile(args, scope, expr);
+        }
+        if name == "sensitive" {
+            let mut secrets = self.secrets.borrow_mut();
+            args.iter()
+                .for_each(|a| crate::model::value::leaf_texts(a, &mut secrets));
         }
         let ctx = FuncContext {
             root: &self.scan.root,
@@ -1585,6 +1608,9 @@ impl<'a> Evaluator<'a> {
                 raw
             }
         };
+        if declared_sensitive(&decl.block.body) {
+            crate::model::value::leaf_texts(&value, &mut self.secrets.borrow_mut());
+        }
         let v = Rc::new(value);
         i.vars.borrow_mut().insert(name.to_string(), v.clone());
         Some(v)
@@ -1649,6 +1675,9 @@ impl<'a> Evaluator<'a> {
             }
             None => Value::Null,
         };
+        if declared_sensitive(&decl.block.body) {
+            crate::model::value::leaf_texts(&v, &mut self.secrets.borrow_mut());
+        }
         let v = Rc::new(v);
         i.outputs.borrow_mut().insert(name.to_string(), v.clone());
         Some(v)

@@ -77,6 +77,9 @@ pub fn load(path: &Path, opts: &HclOptions) -> Result<Ingested> {
 
 fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
     let scan = walk::scan(path)?;
+    if scan.dirs.is_empty() {
+        return Err(nothing_to_check(&scan));
+    }
     let mut notes = scan.notes.clone();
     let mut loader = Loader::new(&scan);
     let mut walked = Vec::new();
@@ -135,9 +138,42 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
         *ev.root_inputs.borrow_mut() = inputs;
         emit(&ev, root_inst, &mut out.instances);
         notes.extend(ev.take_notes());
+        out.secrets.extend(ev.secrets.borrow().iter().cloned());
+        for f in ev.files_read() {
+            if f.syntax == Syntax::Native && !out.sources.contains_key(&f.display) {
+                out.sources.insert(f.display.clone(), f.text.clone());
+            }
+        }
     }
     out.notes = notes;
     Ok(out)
+}
+
+/// A directory with no configuration in it is an error, not a clean run:
+/// the gate would pass on nothing. Where plan JSON sits there, say that it
+/// is read as a file.
+fn nothing_to_check(scan: &walk::Scan) -> Error {
+    let mut json: Vec<String> = std::fs::read_dir(&scan.root)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| n.ends_with(".json") && !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    json.sort();
+    let mut message = "no Terraform configuration here: expected .tf or .tf.json files in this \
+                       directory or below it"
+        .to_string();
+    if let Some(first) = json.first() {
+        let shown = source::display_join(&scan.root_display, first);
+        message.push_str(&format!(
+            "; if {first} is the output of `terraform show -json`, pass it as a file: trustdrift check {shown}"
+        ));
+    }
+    Error::file(&scan.root_display, message)
 }
 
 // ----- variables -------------------------------------------------------------
@@ -338,6 +374,14 @@ fn emit(ev: &Evaluator<'_>, inst: InstId, out: &mut Vec<ResourceInstance>) {
                     }
                 }
             }
+            let sensitive = {
+                let secrets = ev.secrets.borrow();
+                attrs
+                    .iter()
+                    .filter(|(_, v)| holds_secret(v, &secrets))
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            };
             out.push(ResourceInstance {
                 address,
                 previous_address: None,
@@ -346,7 +390,7 @@ fn emit(ev: &Evaluator<'_>, inst: InstId, out: &mut Vec<ResourceInstance>) {
                 attrs: Value::Object(attrs),
                 before: None,
                 change: None,
-                sensitive: BTreeSet::new(),
+                sensitive,
                 provenance: prov,
             });
         }
@@ -358,6 +402,25 @@ fn emit(ev: &Evaluator<'_>, inst: InstId, out: &mut Vec<ResourceInstance>) {
                 emit(ev, *child, out);
             }
         }
+    }
+}
+
+/// Whether a value holds (inside a string, as written or JSON-escaped) the
+/// text of a sensitive value: Terraform would mark it sensitive, and so is it
+/// marked here.
+fn holds_secret(v: &Value, secrets: &BTreeSet<String>) -> bool {
+    if secrets.is_empty() {
+        return false;
+    }
+    match v {
+        Value::String(s) => secrets.iter().any(|secret| {
+            s.contains(secret.as_str())
+                || crate::model::value::json_escaped(secret).is_some_and(|e| s.contains(e.as_str()))
+        }),
+        Value::Number(n) => secrets.contains(&n.to_string()),
+        Value::List(items) => items.iter().any(|i| holds_secret(i, secrets)),
+        Value::Object(m) => m.values().any(|i| holds_secret(i, secrets)),
+        _ => false,
     }
 }
 

@@ -126,7 +126,7 @@ impl<'s> Loader<'s> {
             bodies: Vec::new(),
             offsets: Vec::new(),
         };
-        for path in self.scan.module_files(dir) {
+        for path in self.scan.module_files(dir)? {
             let display = self.scan.display(&path);
             let text = read_text(&path, &display)?;
             let name = path
@@ -319,7 +319,7 @@ fn read_modules_manifest(scan: &Scan, root_dir: &Path) -> HashMap<String, String
     let Ok(canonical) = scan.resolve_inside(&path) else {
         return out;
     };
-    let Ok(text) = std::fs::read_to_string(canonical) else {
+    let Ok(text) = read_text(&canonical, "modules.json") else {
         return out;
     };
     let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {

@@ -114,8 +114,10 @@ pub fn decode_utf8(display: &str, bytes: Vec<u8>) -> Result<String, Error> {
     }
 }
 
-/// Reads a file as UTF-8 text.
+/// Reads a regular file as UTF-8 text (a FIFO or a device is refused, not
+/// opened).
 pub fn read_text(path: &Path, display: &str) -> Result<String, Error> {
+    super::walk::require_regular_file(path, display)?;
     let bytes = std::fs::read(path).map_err(|e| Error::io(display, e))?;
     decode_utf8(display, bytes)
 }

@@ -1,6 +1,14 @@
 //! Finding the files to read: `.tf`, `.tf.json` and tfvars under the scanned
-//! root, skipping `.terraform/`, `.terragrunt-cache/`, dotfiles and what git
-//! ignores, and never leaving the root through a symlink.
+//! root, skipping hidden files and directories (`.terraform/`, `.git/`,
+//! `.terragrunt-cache/`, dotfiles: Terraform reads none of them as
+//! configuration), and never leaving the root through a symlink.
+//!
+//! What git ignores is read all the same: Terraform reads every `.tf` file of
+//! a module directory whatever `.gitignore` says, so a pull request must not
+//! be able to hide trust behind an ignore rule. Anything the walk should read
+//! and cannot (an unreadable directory, a `.tf` that is not a regular file)
+//! is an error, not a note: a gate that passes on what it could not read is
+//! worse than none.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -118,35 +126,44 @@ impl Scan {
     }
 
     /// The configuration files of a module directory, in Terraform's order
-    /// (by name). Directories the walk saw keep its filtering (git-ignored
-    /// files stay out); others (module copies under `.terraform/`) are listed.
-    pub fn module_files(&self, dir: &Path) -> Vec<PathBuf> {
+    /// (by name). Directories the walk saw keep its list; others (module
+    /// copies under `.terraform/`) are listed here, with the same checks: a
+    /// directory that cannot be listed, or a configuration file that is not
+    /// a regular file, is an error; a symlink out of the root is refused.
+    pub fn module_files(&self, dir: &Path) -> Result<Vec<PathBuf>, Error> {
         if let Some(single) = &self.single_file {
             if single.parent() == Some(dir) {
-                return vec![single.clone()];
+                return Ok(vec![single.clone()]);
             }
         }
         if let Some(files) = self.dirs.get(dir) {
-            return files.clone();
+            return Ok(files.clone());
         }
+        let shown = self.display(dir);
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(&shown, e))?;
         let mut out = Vec::new();
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return out;
-        };
-        for entry in entries.flatten() {
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&shown, e))?;
             let name = entry.file_name().to_string_lossy().to_string();
             if !is_config_name(&name) {
                 continue;
             }
-            let Ok(canonical) = entry.path().canonicalize() else {
-                continue;
-            };
-            if self.contains(&canonical) && canonical.is_file() {
-                out.push(canonical);
+            let shown_file = display_join(&shown, &name);
+            let canonical = entry
+                .path()
+                .canonicalize()
+                .map_err(|e| Error::io(&shown_file, e))?;
+            if !self.contains(&canonical) {
+                return Err(Error::file(
+                    shown_file,
+                    "symlink points outside the scanned root: refused",
+                ));
             }
+            require_regular_file(&canonical, &shown_file)?;
+            out.push(canonical);
         }
         out.sort_by_key(|p| p.file_name().map(|n| n.to_os_string()));
-        out
+        Ok(out)
     }
 }
 
@@ -171,11 +188,27 @@ pub(crate) fn normalize_lexically(p: &Path) -> PathBuf {
     out
 }
 
+/// Refuses a configuration file that is not a regular file (a FIFO, a
+/// socket, a device): opening one could block or read without end, and
+/// skipping it would pass trust unseen.
+pub(crate) fn require_regular_file(path: &Path, shown: &str) -> Result<(), Error> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(shown, e))?;
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(Error::file(
+            shown,
+            "not a regular file: trustdrift reads Terraform configuration only from regular files",
+        ))
+    }
+}
+
 /// Scans `path`: a directory (walked recursively) or a single file.
 pub fn scan(path: &Path) -> Result<Scan, Error> {
     let given = display_path(path);
     let meta = std::fs::metadata(path).map_err(|e| Error::io(&given, e))?;
-    if meta.is_file() {
+    if !meta.is_dir() {
+        require_regular_file(path, &given)?;
         let canonical = path.canonicalize().map_err(|e| Error::io(&given, e))?;
         let root = canonical
             .parent()
@@ -221,13 +254,8 @@ pub fn scan(path: &Path) -> Result<Scan, Error> {
     let filter_outside = outside.clone();
     let filter_root = root.clone();
     let walker = ignore::WalkBuilder::new(path)
+        .standard_filters(false)
         .hidden(true)
-        .ignore(false)
-        .git_ignore(true)
-        .git_global(false)
-        .git_exclude(false)
-        .require_git(false)
-        .parents(true)
         .follow_links(true)
         .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(move |e| {
@@ -254,14 +282,19 @@ pub fn scan(path: &Path) -> Result<Scan, Error> {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                // Symlink loops and unreadable entries: say so, carry on.
-                scan.notes.push(IngestNote {
-                    location: Location::new(scan.root_display.clone(), 1, 1),
-                    address: None,
-                    message: format!("skipped while walking: {e}"),
-                    unscanned: true,
-                });
-                continue;
+                // A symlink loop leads back to a directory that is walked
+                // anyway: say so, carry on. Anything else (an unreadable
+                // directory) hides code the scan should have read.
+                if is_loop(&e) {
+                    scan.notes.push(IngestNote {
+                        location: Location::new(scan.root_display.clone(), 1, 1),
+                        address: None,
+                        message: format!("skipped while walking: {e}"),
+                        unscanned: false,
+                    });
+                    continue;
+                }
+                return Err(walk_error(&scan.root_display, &e));
             }
         };
         let Some(ft) = entry.file_type() else {
@@ -289,7 +322,7 @@ pub fn scan(path: &Path) -> Result<Scan, Error> {
         }
         let canonical = match entry.path().canonicalize() {
             Ok(c) => c,
-            Err(_) => continue,
+            Err(e) => return Err(Error::io(display_path(entry.path()), e)),
         };
         if !scan.contains(&canonical) {
             scan.notes.push(IngestNote {
@@ -300,9 +333,7 @@ pub fn scan(path: &Path) -> Result<Scan, Error> {
             });
             continue;
         }
-        if !canonical.is_file() {
-            continue;
-        }
+        require_regular_file(&canonical, &display_path(entry.path()))?;
         // The file belongs to the directory it is listed in, even when it is
         // a symlink to a file elsewhere in the root.
         let Some(parent) = entry.path().parent().and_then(|p| p.canonicalize().ok()) else {
@@ -332,4 +363,37 @@ pub fn scan(path: &Path) -> Result<Scan, Error> {
         files.sort_by_key(|p| p.file_name().map(|n| n.to_os_string()));
     }
     Ok(scan)
+}
+
+/// Whether a walk error is a symlink loop (possibly wrapped with its path).
+fn is_loop(e: &ignore::Error) -> bool {
+    match e {
+        ignore::Error::Loop { .. } => true,
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => is_loop(err),
+        ignore::Error::WithLineNumber { err, .. } => is_loop(err),
+        ignore::Error::Partial(errs) => !errs.is_empty() && errs.iter().all(is_loop),
+        _ => false,
+    }
+}
+
+/// A walk error as an input error naming the path it is about.
+fn walk_error(root: &str, e: &ignore::Error) -> Error {
+    fn path_of(e: &ignore::Error) -> Option<String> {
+        match e {
+            ignore::Error::WithPath { path, .. } => Some(display_path(path)),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                path_of(err)
+            }
+            _ => None,
+        }
+    }
+    let path = path_of(e).unwrap_or_else(|| root.to_string());
+    let cause = match e.io_error() {
+        Some(io) => io.to_string(),
+        None => e.to_string(),
+    };
+    Error::file(
+        path,
+        format!("cannot be read ({cause}): trustdrift does not pass what it could not read"),
+    )
 }

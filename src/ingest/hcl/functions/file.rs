@@ -103,6 +103,9 @@ pub(super) fn file(f: &str, a: Vec<Value>, ctx: &FuncContext<'_>) -> FR<Value> {
     if meta.is_dir() {
         return fail(f, format!("{given:?} is a directory, not a file"));
     }
+    if !meta.is_file() {
+        return fail(f, format!("{given:?} is not a regular file"));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return fail(
             f,

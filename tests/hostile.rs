@@ -1,0 +1,482 @@
+//! The hostile-input suite: what a pull request controls (its Terraform,
+//! its plan, its policy file, the names of its files) cannot make
+//! trustdrift leak what it should not print, pass what it did not read, or
+//! run out of memory. Each test runs the release-facing binary as CI does.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_trustdrift"));
+    c.env_remove("GITHUB_ACTIONS")
+        .env_remove("NO_COLOR")
+        .env_remove("TERM");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("TF_VAR_") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    bin()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Writes `files` (path, content) under a new temporary directory.
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (p, content) in files {
+        let path = dir.path().join(p);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&path, content).expect("write");
+    }
+    dir
+}
+
+const OPEN_ROLE: &str = r#"resource "aws_iam_role" "open" {
+  name = "open"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "*" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+"#;
+
+fn assert_exit(o: &Output, code: i32) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(o),
+        stderr(o)
+    );
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Makes the binary and `dir` reachable by the unprivileged user that
+/// [`run_unprivileged`] runs as; call before making parts unreadable.
+fn share_with_unprivileged(dir: &Path) {
+    let mut p = PathBuf::from(env!("CARGO_BIN_EXE_trustdrift"));
+    while let Some(parent) = p.parent() {
+        p = parent.to_path_buf();
+        let _ = Command::new("chmod").arg("o+x").arg(&p).status();
+    }
+    let _ = Command::new("chmod")
+        .arg("-R")
+        .arg("o+rX")
+        .arg(dir)
+        .status();
+}
+
+/// Runs the binary as an unprivileged user when the tests run as root, so
+/// that file modes are enforced.
+fn run_unprivileged(dir: &Path, args: &[&str]) -> Option<Output> {
+    if !is_root() {
+        return Some(run_in(dir, args));
+    }
+    let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())?;
+    let o = Command::new(setpriv)
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_trustdrift"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("TERM")
+        .output()
+        .ok()?;
+    Some(o)
+}
+
+// ----- blinding: what was not read never passes ------------------------------
+
+#[test]
+fn gitignored_tf_files_are_read_as_terraform_reads_them() {
+    for ignore in ["open.tf\n", "*.tf\n"] {
+        let dir = tree(&[
+            ("repo/.gitignore", "*.tf\n"),
+            ("repo/infra/.gitignore", ignore),
+            ("repo/infra/open.tf", OPEN_ROLE),
+        ]);
+        std::fs::create_dir_all(dir.path().join("repo/.git")).expect("mkdir");
+        let o = run_in(&dir.path().join("repo"), &["check", "infra"]);
+        assert_exit(&o, 1);
+        assert!(stdout(&o).contains("TD001"), "{}", stdout(&o));
+    }
+}
+
+#[test]
+fn hidden_directories_and_terraform_internals_are_not_configuration() {
+    let dir = tree(&[
+        (
+            "main.tf",
+            "resource \"aws_iam_role\" \"kept\" {\n  name = \"k\"\n}\n",
+        ),
+        (".hidden/open.tf", OPEN_ROLE),
+        (".terraform/providers/open.tf", OPEN_ROLE),
+    ]);
+    let o = run_in(dir.path(), &["check", "."]);
+    assert_exit(&o, 0);
+}
+
+#[test]
+fn a_directory_with_nothing_to_check_is_exit_2() {
+    let empty = tree(&[]);
+    let o = run_in(empty.path(), &["check", "."]);
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("no Terraform configuration"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty());
+
+    let plan_only = tree(&[("plan.json", "{\"format_version\": \"1.2\"}\n")]);
+    let o = run_in(plan_only.path(), &["check", "."]);
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("pass it as a file: trustdrift check plan.json"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_fifo_named_tf_is_an_error_not_a_hang_or_a_skip() {
+    let dir = tree(&[("main.tf", OPEN_ROLE)]);
+    let fifo = dir.path().join("pipe.tf");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo is not available: skipped");
+        return;
+    }
+    let o = run_in(dir.path(), &["check", "."]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("pipe.tf"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    // Named directly, and as a tfvars file, the same.
+    let o = run_in(dir.path(), &["check", "pipe.tf"]);
+    assert_exit(&o, 2);
+    std::fs::rename(&fifo, dir.path().join("terraform.tfvars")).expect("rename");
+    let o = run_in(dir.path(), &["check", "."]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("terraform.tfvars"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_unreadable_directory_or_module_is_exit_2() {
+    let dir = tree(&[
+        ("main.tf", "module \"m\" {\n  source = \"./modules/m\"\n}\n"),
+        ("modules/m/main.tf", OPEN_ROLE),
+        ("team/main.tf", OPEN_ROLE),
+    ]);
+    let team = dir.path().join("team");
+    let module = dir.path().join("modules/m");
+    share_with_unprivileged(dir.path());
+    // An unreadable subdirectory.
+    std::fs::set_permissions(&team, std::os::unix::fs::PermissionsExt::from_mode(0o000))
+        .expect("chmod");
+    let Some(o) = run_unprivileged(dir.path(), &["check", "."]) else {
+        eprintln!("no way to drop privileges: skipped");
+        return;
+    };
+    std::fs::set_permissions(&team, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("team"), "{}", stderr(&o));
+    // An unreadable local module.
+    std::fs::set_permissions(&module, std::os::unix::fs::PermissionsExt::from_mode(0o000))
+        .expect("chmod");
+    let o = run_unprivileged(dir.path(), &["check", "."]).expect("ran before");
+    std::fs::set_permissions(&module, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("modules/m"), "{}", stderr(&o));
+}
+
+// ----- leaks: nothing outside the input is printed ---------------------------
+
+#[test]
+fn a_symlink_out_of_the_root_is_never_opened_or_quoted() {
+    let outside = tree(&[(
+        "secret.tf",
+        "TOKEN_THAT_MUST_NOT_LEAK = \"ghp_0123456789\"\nresource \"aws_iam_role\" \"x\" {}\n",
+    )]);
+    let dir = tree(&[("infra/main.tf", OPEN_ROLE)]);
+    for (link, target) in [
+        ("infra/env.tf", PathBuf::from("/proc/self/environ")),
+        ("infra/secret.tf", outside.path().join("secret.tf")),
+    ] {
+        std::os::unix::fs::symlink(&target, dir.path().join(link)).expect("symlink");
+    }
+    let o = bin()
+        .current_dir(dir.path())
+        .env("LEAK_CANARY", "canary-value-in-the-environment")
+        .args(["check", "infra"])
+        .output()
+        .expect("runs");
+    let all = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(!all.contains("canary-value-in-the-environment"), "{all}");
+    assert!(!all.contains("ghp_0123456789"), "{all}");
+    assert!(!all.contains("TOKEN_THAT_MUST_NOT_LEAK"), "{all}");
+    // The refused links are said, and the real trust is still judged.
+    assert!(all.contains("infra/env.tf"), "{all}");
+    assert!(all.contains("TD001"), "{all}");
+}
+
+const SENSITIVE_ROLE: &str = r#"variable "vendor_account" {
+  type      = string
+  sensitive = true
+}
+
+variable "external_id" {
+  type      = string
+  sensitive = true
+}
+
+locals {
+  vendor_arn = "arn:aws:iam::${var.vendor_account}:root"
+}
+
+resource "aws_iam_role" "vendor" {
+  name = "vendor"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = local.vendor_arn }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "sts:ExternalId" = sensitive(var.external_id) } }
+    }]
+  })
+}
+
+resource "aws_iam_role" "open" {
+  name = "open"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::${var.vendor_account}:root" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+"#;
+
+#[test]
+fn sensitive_values_are_judged_and_never_printed() {
+    let dir = tree(&[
+        ("main.tf", SENSITIVE_ROLE),
+        (
+            "terraform.tfvars",
+            "vendor_account = \"999988887777\"\nexternal_id = \"xid-s3cr3t-value\"\n",
+        ),
+    ]);
+    for args in [
+        vec!["check", "."],
+        vec!["check", "--format", "json", "."],
+        vec!["inventory", "."],
+        vec!["inventory", "--format", "text", "."],
+    ] {
+        let o = run_in(dir.path(), &args);
+        let out = stdout(&o);
+        assert!(!out.contains("999988887777"), "{args:?}:\n{out}");
+        assert!(!out.contains("xid-s3cr3t-value"), "{args:?}:\n{out}");
+        assert!(out.contains("(sensitive)"), "{args:?}:\n{out}");
+        if args[0] == "check" {
+            // Still judged: the unscoped foreign root is reported, the role
+            // with its external id is not.
+            assert_exit(&o, 1);
+            assert!(out.contains("aws_iam_role.open"), "{out}");
+            assert!(!out.contains("aws_iam_role.vendor "), "{out}");
+        }
+    }
+    // Given on the command line instead, the same.
+    let dir = tree(&[("main.tf", SENSITIVE_ROLE)]);
+    let o = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--var",
+            "vendor_account=999988887777",
+            "--var",
+            "external_id=xid-s3cr3t-value",
+            ".",
+        ],
+    );
+    assert!(!stdout(&o).contains("999988887777"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_non_sensitive_value_is_printed_as_is() {
+    let dir = tree(&[(
+        "main.tf",
+        &SENSITIVE_ROLE
+            .replace("sensitive = true", "sensitive = false")
+            .replace("sensitive(var.external_id)", "var.external_id"),
+    )]);
+    let o = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--var",
+            "vendor_account=999988887777",
+            "--var",
+            "external_id=x",
+            ".",
+        ],
+    );
+    assert!(stdout(&o).contains("999988887777"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("(sensitive)"), "{}", stdout(&o));
+}
+
+/// Asserts that `text` holds no control character a terminal acts on other
+/// than newlines, tabs and the report's own colour sequences, and no
+/// bidirectional override.
+fn assert_terminal_safe(text: &str) {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // Only SGR colour sequences: ESC [ digits/; m
+            assert_eq!(chars.next(), Some('['), "raw ESC in:\n{text}");
+            loop {
+                match chars.next() {
+                    Some('m') => break,
+                    Some(d) if d.is_ascii_digit() || d == ';' => {}
+                    other => panic!("not a colour sequence ({other:?}) in:\n{text}"),
+                }
+            }
+            continue;
+        }
+        assert!(
+            !(c.is_control() && c != '\n' && c != '\t'),
+            "raw control character {c:?} in:\n{text}"
+        );
+        assert!(
+            !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'),
+            "bidi control {c:?} in:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn terminal_escapes_from_hcl_are_shown_escaped() {
+    let role = "resource \"aws_iam_role\" \"evil\" {\n  name = \"evil\"\n  assume_role_policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [{\n      Sid       = \"a\\u001b[2K\\rclean\\u202e\"\n      Effect    = \"Allow\"\n      Principal = { AWS = \"arn:aws:iam::999988887777:role/x\\u001b]0;title\\u0007\\r\\nhigh[TD000] fake\" }\n      Action    = \"sts:AssumeRole\"\n    }]\n  })\n}\n";
+    let dir = tree(&[
+        ("main.tf", role),
+        (
+            "x\u{1b}[31m.tf",
+            OPEN_ROLE.replace("\"open\"", "\"open2\"").as_str(),
+        ),
+    ]);
+    for args in [
+        vec!["check", "."],
+        vec!["inventory", "--format", "text", "."],
+    ] {
+        let o = run_in(dir.path(), &args);
+        assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
+        assert_terminal_safe(&stdout(&o));
+        assert_terminal_safe(&stderr(&o));
+        assert!(stdout(&o).contains("\\u{1b}"), "{}", stdout(&o));
+        assert!(
+            !stdout(&o).lines().any(|l| l.starts_with("high[TD000]")),
+            "{}",
+            stdout(&o)
+        );
+    }
+    // Colour on (a terminal is faked with TERM and the colour path forced
+    // through the renderer), the data still escaped.
+    let text = trustdrift::report::terminal_safe("a\u{1b}[2Kb\rc\u{202e}d\ne\tf");
+    assert_eq!(text, "a\\u{1b}[2Kb\\rc\\u{202e}d\\ne\tf");
+}
+
+#[test]
+fn terminal_escapes_from_plan_json_are_shown_escaped() {
+    let plan = r#"{"format_version":"1.2","resource_changes":[{"address":"aws_iam_role.a\u001b[1A\u001b[2K","mode":"managed","type":"aws_iam_role","name":"a","change":{"actions":["create"],"before":null,"after":{"name":"a","assume_role_policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\u001b[8m\"},\"Action\":\"sts:AssumeRole\"}]}"},"after_unknown":{}}}]}"#;
+    let dir = tree(&[("plan.json", plan)]);
+    for args in [
+        vec!["check", "plan.json"],
+        vec!["inventory", "--format", "text", "plan.json"],
+    ] {
+        let o = run_in(dir.path(), &args);
+        assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
+        assert_terminal_safe(&stdout(&o));
+        assert!(
+            stdout(&o).contains("aws_iam_role.a\\u{1b}[1A"),
+            "{}",
+            stdout(&o)
+        );
+    }
+}
+
+#[test]
+fn errors_quoting_input_are_escaped_too() {
+    let dir = tree(&[("bad\u{1b}[2K.tf", "resource {\n")]);
+    let o = run_in(dir.path(), &["check", "."]);
+    assert_exit(&o, 2);
+    assert_terminal_safe(&stderr(&o));
+    assert!(stderr(&o).contains("bad\\u{1b}[2K.tf"), "{}", stderr(&o));
+}
+
+#[test]
+fn colour_follows_no_color_and_term_dumb() {
+    // Not a terminal here, so never colour; the decision is tested through
+    // `script` where available to fake one.
+    let Ok(script) = which("script") else {
+        eprintln!("script(1) is not available: skipped");
+        return;
+    };
+    let dir = tree(&[("main.tf", OPEN_ROLE)]);
+    let bin = env!("CARGO_BIN_EXE_trustdrift");
+    for (term, colour) in [("xterm", true), ("dumb", false)] {
+        let o = Command::new(&script)
+            .args(["-qec", &format!("{bin} check ."), "/dev/null"])
+            .current_dir(dir.path())
+            .env("TERM", term)
+            .env_remove("NO_COLOR")
+            .output()
+            .expect("script runs");
+        assert_eq!(
+            stdout(&o).contains("\x1b["),
+            colour,
+            "TERM={term}: {}",
+            stdout(&o)
+        );
+    }
+}
+
+fn which(name: &str) -> Result<PathBuf, ()> {
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .ok_or(())
+}
