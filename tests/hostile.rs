@@ -480,3 +480,83 @@ fn which(name: &str) -> Result<PathBuf, ()> {
         .find(|p| p.is_file())
         .ok_or(())
 }
+
+// ----- duplicate keys: both values are judged, or the input is refused ------
+
+fn plan_with_policy(policy: &str) -> String {
+    let policy = serde_json::to_string(policy).expect("json string");
+    format!(
+        r#"{{"format_version":"1.2","resource_changes":[{{"address":"aws_iam_role.r","mode":"managed","type":"aws_iam_role","name":"r","change":{{"actions":["create"],"before":null,"after":{{"name":"r","assume_role_policy":{policy}}},"after_unknown":{{}}}}}}]}}"#
+    )
+}
+
+#[test]
+fn a_duplicate_key_in_a_policy_cannot_hide_a_wildcard() {
+    for policy in [
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*","AWS":"arn:aws:iam::111122223333:role/x"},"Action":"sts:AssumeRole"}]}"#,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/x","AWS":"*"},"Action":"sts:AssumeRole"}]}"#,
+        // An Effect written twice: the Allow reading counts.
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#,
+    ] {
+        let dir = tree(&[("plan.json", &plan_with_policy(policy))]);
+        let o = run_in(dir.path(), &["check", "--format", "json", "plan.json"]);
+        assert_exit(&o, 1);
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let rules: Vec<&str> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter_map(|f| f["rule"].as_str())
+            .collect();
+        assert!(rules.contains(&"TD001"), "{policy}: {rules:?}");
+        assert!(rules.contains(&"TD901"), "{policy}: {rules:?}");
+        assert!(stdout(&o).contains("written twice"), "{}", stdout(&o));
+    }
+    // The same in a heredoc in HCL.
+    let hcl = "resource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  assume_role_policy = <<EOF\n{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\",\"AWS\":\"arn:aws:iam::111122223333:role/x\"},\"Action\":\"sts:AssumeRole\"}]}\nEOF\n}\n";
+    let dir = tree(&[("main.tf", hcl)]);
+    let o = run_in(dir.path(), &["check", "."]);
+    assert_exit(&o, 1);
+    assert!(
+        stdout(&o).contains("TD001") && stdout(&o).contains("TD901"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn a_duplicate_deny_carve_out_is_not_counted() {
+    // The Deny reads one way as "deny everyone outside the org", the other
+    // as "deny one account": which one IAM keeps is unknown, so the Allow of
+    // everyone is judged without it.
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abcdefghij"}}},{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abcdefghij"},"StringNotEquals":{"aws:PrincipalAccount":"111122223333"}}}]}"#;
+    let dir = tree(&[("plan.json", &plan_with_policy(policy))]);
+    let o = run_in(dir.path(), &["check", "plan.json"]);
+    assert!(stdout(&o).contains("TD901"), "{}", stdout(&o));
+    // Near miss: no duplicate, no TD901.
+    let clean = policy.replace(
+        r#","StringNotEquals":{"aws:PrincipalAccount":"111122223333"}"#,
+        "",
+    );
+    let dir = tree(&[("plan.json", &plan_with_policy(&clean))]);
+    let o = run_in(dir.path(), &["check", "plan.json"]);
+    assert_exit(&o, 0);
+    assert!(!stdout(&o).contains("TD901"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_plan_with_a_key_written_twice_is_refused() {
+    let plan = r#"{"format_version":"1.2","resource_changes":[{"address":"aws_iam_role.r","mode":"managed","type":"aws_iam_role","name":"r","change":{"actions":["create"],"before":null,
+"after":{"name":"r","assume_role_policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"sts:AssumeRole\"}]}",
+"assume_role_policy":"{\"Version\":\"2012-10-17\",\"Statement\":[]}"},"after_unknown":{}}}]}"#;
+    let dir = tree(&[("plan.json", plan)]);
+    let o = run_in(dir.path(), &["check", "plan.json"]);
+    assert_exit(&o, 2);
+    assert!(stdout(&o).is_empty());
+    assert!(
+        stderr(&o).contains("plan.json:3:")
+            && stderr(&o).contains("\"assume_role_policy\" is written twice"),
+        "{}",
+        stderr(&o)
+    );
+}

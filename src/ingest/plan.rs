@@ -266,14 +266,30 @@ impl Reader<'_> {
         }
     }
 
+    /// Decodes a part of the plan. Terraform never writes a key twice in
+    /// one object; a plan that does was edited, and either value could hide
+    /// trust, so it is refused at the duplicate's line and column.
     fn decode(&self, raw: &RawValue) -> Result<serde_json::Value> {
-        serde_json::from_str(raw.get()).map_err(|e| {
-            let loc = self.location_of(raw.get());
+        crate::model::json::parse_refusing_duplicates(raw.get()).map_err(|e| {
+            let start = self.location_of(raw.get());
+            let (line, column) = if e.line() <= 1 {
+                (
+                    start.line,
+                    start.column + e.column().saturating_sub(1) as u32,
+                )
+            } else {
+                (start.line + e.line() as u32 - 1, e.column().max(1) as u32)
+            };
+            let message = e.to_string();
+            let message = match message.rfind(" at line ") {
+                Some(i) => &message[..i],
+                None => &message,
+            };
             Error::at(
                 self.name,
-                loc.line,
-                loc.column,
-                format!("invalid JSON: {e}"),
+                line,
+                column,
+                format!("not a plan Terraform wrote: {message}"),
             )
         })
     }

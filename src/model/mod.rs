@@ -3,6 +3,7 @@
 
 pub mod arn;
 pub mod inventory;
+pub mod json;
 pub mod location;
 pub mod policy;
 pub mod principal;

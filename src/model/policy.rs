@@ -14,6 +14,11 @@ pub struct PolicyDocument {
     pub version: Option<String>,
     pub id: Option<String>,
     pub statements: Vec<Statement>,
+    /// Keys written twice in one object (`{"AWS": "*", "AWS": "…"}`). How IAM
+    /// reads such a document is not documented, so both readings are judged:
+    /// `statements` holds every Allow statement of either reading, and only
+    /// the Deny statements both readings agree on (the wider admitted set).
+    pub duplicates: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -175,14 +180,41 @@ fn err<T>(message: impl Into<String>) -> Result<T, PolicyError> {
 impl PolicyDocument {
     /// Parses a policy JSON string.
     pub fn parse(text: &str) -> Result<PolicyDocument, PolicyError> {
-        let json: J = match serde_json::from_str(text) {
-            Ok(j) => j,
+        let both = match super::json::parse_both_ways(text) {
+            Ok(b) => b,
             Err(e) => {
                 let full = e.to_string();
                 return err(format!("not JSON: {full}"));
             }
         };
-        PolicyDocument::from_json(&json)
+        if both.duplicates.is_empty() {
+            return PolicyDocument::from_json(&both.last);
+        }
+        let mut doc = match (
+            PolicyDocument::from_json(&both.last),
+            PolicyDocument::from_json(&both.first),
+        ) {
+            (Ok(last), Ok(first)) => last.with_reading(first),
+            (Ok(one), Err(_)) | (Err(_), Ok(one)) => one,
+            (Err(e), Err(_)) => return Err(e),
+        };
+        doc.duplicates = both.duplicates.iter().map(|d| d.to_string()).collect();
+        Ok(doc)
+    }
+
+    /// This reading joined with `other`, another reading of the same text:
+    /// every Allow statement of either, the Deny statements of both.
+    fn with_reading(mut self, other: PolicyDocument) -> PolicyDocument {
+        let deny_in_other = |s: &Statement| other.statements.iter().any(|o| o == s);
+        self.statements
+            .retain(|s| s.effect == Effect::Allow || deny_in_other(s));
+        for o in other.statements {
+            if o.effect == Effect::Allow && !self.statements.contains(&o) {
+                self.statements.push(o);
+            }
+        }
+        self.statements.sort_by_key(|s| s.index);
+        self
     }
 
     pub fn from_json(json: &J) -> Result<PolicyDocument, PolicyError> {
@@ -219,6 +251,7 @@ impl PolicyDocument {
             version,
             id,
             statements,
+            duplicates: Vec::new(),
         })
     }
 }

@@ -7,6 +7,11 @@
 //! (a 13-digit account id, a malformed ARN). The run goes on; the role's trust
 //! is reported as invalid.
 //!
+//! A key written twice in one object (`{"AWS": "*", "AWS": "arn:…"}`) is
+//! reported too. JSON parsers keep one of the two values silently, and how IAM
+//! reads such a document is not documented; trustdrift judges both readings,
+//! so the wider one decides the other rules' verdicts.
+//!
 //! ## Why it matters
 //! AWS rejects such a document at apply time, or, worse, accepts a different
 //! reading of it than the reviewer had. Either way the trust that was reviewed
@@ -49,6 +54,17 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 ),
             )),
             Trust::Document(doc) => {
+                for d in &doc.duplicates {
+                    out.push(Finding::new(
+                        rule,
+                        &role.address,
+                        &role.trust_location,
+                        format!(
+                            "the trust policy of {}: {d}; IAM's reading of a duplicate key is not documented, so both values are judged",
+                            role.address
+                        ),
+                    ));
+                }
                 for s in &doc.statements {
                     if s.principals.is_none() && s.not_principals.is_none() {
                         out.push(

@@ -1,0 +1,254 @@
+//! JSON read with every key written twice in one object kept in view.
+//!
+//! `serde_json` keeps the last of two equal keys without a word, so
+//! `{"AWS": "*", "AWS": "arn:…:role/x"}` reads as a single role and hides
+//! the wildcard. What IAM does with such a document is not documented, so it
+//! must not be guessed: [`parse_both_ways`] reads the text twice over, once
+//! keeping the first of each duplicate and once keeping the last, and says
+//! where duplicates are. A caller judges both readings (or refuses the input).
+
+use std::cell::RefCell;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value as J};
+
+/// A key written more than once in one object.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Duplicate {
+    /// Where the object is: `Statement[0].Principal` (empty at the top).
+    pub path: String,
+    pub key: String,
+}
+
+impl fmt::Display for Duplicate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "key \"{}\" is written twice at the top level", self.key)
+        } else {
+            write!(f, "key \"{}\" is written twice in {}", self.key, self.path)
+        }
+    }
+}
+
+/// The text read keeping the first and keeping the last value of each
+/// duplicated key (equal when there is none), and the duplicates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BothWays {
+    pub first: J,
+    pub last: J,
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// Parses JSON text as [`BothWays`]. Nesting is bounded by serde_json's
+/// recursion limit, so hostile depth is an error, not a crash.
+pub fn parse_both_ways(text: &str) -> Result<BothWays, serde_json::Error> {
+    let state = State::default();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let (first, last) = Seed { state: &state }.deserialize(&mut de)?;
+    de.end()?;
+    let mut duplicates = state.duplicates.into_inner();
+    duplicates.sort();
+    duplicates.dedup();
+    Ok(BothWays {
+        first,
+        last,
+        duplicates,
+    })
+}
+
+/// Parses JSON that must not hold a duplicate key (machine-written input
+/// such as plan JSON): a duplicate is an error at its line and column.
+pub fn parse_refusing_duplicates(text: &str) -> Result<J, serde_json::Error> {
+    let state = State {
+        refuse: true,
+        ..State::default()
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let (_, last) = Seed { state: &state }.deserialize(&mut de)?;
+    de.end()?;
+    Ok(last)
+}
+
+#[derive(Default)]
+struct State {
+    path: RefCell<Vec<String>>,
+    duplicates: RefCell<Vec<Duplicate>>,
+    /// Fail at the first duplicate, and build only the last reading.
+    refuse: bool,
+}
+
+impl State {
+    fn path_text(&self) -> String {
+        let mut out = String::new();
+        for p in self.path.borrow().iter() {
+            if p.starts_with('[') || out.is_empty() {
+                out.push_str(p);
+            } else {
+                out.push('.');
+                out.push_str(p);
+            }
+        }
+        out
+    }
+}
+
+struct Seed<'s> {
+    state: &'s State,
+}
+
+impl Seed<'_> {
+    /// The first reading's copy of a leaf; nothing when only the last is built.
+    fn twin(&self, make: impl FnOnce() -> J) -> J {
+        if self.state.refuse { J::Null } else { make() }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Seed<'_> {
+    type Value = (J, J);
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Seed<'_> {
+    type Value = (J, J);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok((J::Bool(v), J::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok((J::from(v), J::from(v)))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok((J::from(v), J::from(v)))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok((J::from(v), J::from(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok((
+            self.twin(|| J::String(v.to_string())),
+            J::String(v.to_string()),
+        ))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok((self.twin(|| J::String(v.clone())), J::String(v)))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok((J::Null, J::Null))
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok((J::Null, J::Null))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let (mut first, mut last) = (Vec::new(), Vec::new());
+        loop {
+            self.state
+                .path
+                .borrow_mut()
+                .push(format!("[{}]", first.len()));
+            let next = seq.next_element_seed(Seed { state: self.state });
+            self.state.path.borrow_mut().pop();
+            match next? {
+                Some((f, l)) => {
+                    first.push(f);
+                    last.push(l);
+                }
+                None => break,
+            }
+        }
+        Ok((J::Array(first), J::Array(last)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut first, mut last) = (Map::new(), Map::new());
+        while let Some(key) = map.next_key::<String>()? {
+            self.state.path.borrow_mut().push(key.clone());
+            let value = map.next_value_seed(Seed { state: self.state });
+            self.state.path.borrow_mut().pop();
+            let (f, l) = value?;
+            if self.state.refuse && last.contains_key(&key) {
+                let path = self.state.path_text();
+                let at = if path.is_empty() {
+                    "at the top level".to_string()
+                } else {
+                    format!("in {path}")
+                };
+                return Err(A::Error::custom(format!(
+                    "key \"{key}\" is written twice {at}"
+                )));
+            }
+            if first.contains_key(&key) {
+                self.state.duplicates.borrow_mut().push(Duplicate {
+                    path: self.state.path_text(),
+                    key: key.clone(),
+                });
+            } else {
+                first.insert(key.clone(), f);
+            }
+            last.insert(key, l);
+        }
+        Ok((J::Object(first), J::Object(last)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_readings_and_where_the_duplicate_is() {
+        let b = parse_both_ways(
+            r#"{"Statement":[{"Principal":{"AWS":"*","AWS":"arn:aws:iam::1:role/x"}}]}"#,
+        )
+        .expect("json");
+        assert_eq!(b.first["Statement"][0]["Principal"]["AWS"], "*");
+        assert_eq!(
+            b.last["Statement"][0]["Principal"]["AWS"],
+            "arn:aws:iam::1:role/x"
+        );
+        assert_eq!(
+            b.duplicates,
+            vec![Duplicate {
+                path: "Statement[0].Principal".into(),
+                key: "AWS".into()
+            }]
+        );
+        assert_eq!(
+            b.duplicates[0].to_string(),
+            "key \"AWS\" is written twice in Statement[0].Principal"
+        );
+    }
+
+    #[test]
+    fn no_duplicates_reads_as_serde_json_does() {
+        let text = r#"{"a":[1,2.5,{"b":null,"c":true}],"d":"e"}"#;
+        let b = parse_both_ways(text).expect("json");
+        let plain: J = serde_json::from_str(text).expect("json");
+        assert_eq!(b.first, plain);
+        assert_eq!(b.last, plain);
+        assert!(b.duplicates.is_empty());
+        assert_eq!(parse_refusing_duplicates(text).expect("json"), plain);
+        let e =
+            parse_refusing_duplicates("{\"a\": {\"b\": 1,\n \"b\": 2}}").expect_err("duplicate");
+        assert!(
+            e.to_string().contains("key \"b\" is written twice in a"),
+            "{e}"
+        );
+        assert_eq!(e.line(), 2);
+    }
+
+    #[test]
+    fn hostile_depth_is_an_error() {
+        let deep = "[".repeat(100_000);
+        assert!(parse_both_ways(&deep).is_err());
+        assert!(parse_both_ways("{\"a\":1} x").is_err());
+    }
+}
