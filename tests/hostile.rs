@@ -560,3 +560,107 @@ fn a_plan_with_a_key_written_twice_is_refused() {
         stderr(&o)
     );
 }
+
+// ----- small things a new user hits ------------------------------------------
+
+#[test]
+fn not_a_plan_says_what_a_plan_looks_like() {
+    let dir = tree(&[("a.json", "[]\n"), ("b.json", "\"x\"\n")]);
+    let o = run_in(dir.path(), &["check", "a.json"]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("writes one JSON object"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("TopLevel"), "{}", stderr(&o));
+}
+
+#[test]
+fn utf16_plan_json_gets_a_hint() {
+    let text = "{\"format_version\": \"1.2\"}";
+    let mut le: Vec<u8> = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        le.extend_from_slice(&u.to_le_bytes());
+    }
+    let no_bom: Vec<u8> = le[2..].to_vec();
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("bom.json"), &le).expect("write");
+    std::fs::write(dir.path().join("nobom.json"), &no_bom).expect("write");
+    for name in ["bom.json", "nobom.json"] {
+        let o = run_in(dir.path(), &["check", name]);
+        assert_exit(&o, 2);
+        assert!(stderr(&o).contains("UTF-16"), "{name}: {}", stderr(&o));
+    }
+    let o = bin()
+        .current_dir(dir.path())
+        .args(["check", "-"])
+        .stdin(std::fs::File::open(dir.path().join("bom.json")).expect("open"))
+        .output()
+        .expect("runs");
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("UTF-16"), "{}", stderr(&o));
+}
+
+#[test]
+fn var_with_plan_input_is_warned_about() {
+    let dir = tree(&[("plan.json", &plan_with_policy(r#"{"Version":"2012-10-17","Statement":[]}"#))]);
+    let o = run_in(dir.path(), &["check", "--var", "a=b", "plan.json"]);
+    assert_exit(&o, 0);
+    assert!(stderr(&o).contains("warning: --var"), "{}", stderr(&o));
+    let o = run_in(dir.path(), &["check", "plan.json"]);
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+}
+
+// ----- files: --output never leaves debris or loosens a report ---------------
+
+#[test]
+fn output_dash_is_standard_output() {
+    let dir = tree(&[("main.tf", OPEN_ROLE)]);
+    let o = run_in(dir.path(), &["check", "--output", "-", "."]);
+    assert_exit(&o, 1);
+    assert!(stdout(&o).contains("TD001"));
+    assert!(!dir.path().join("-").exists());
+}
+
+#[test]
+fn output_keeps_the_mode_of_an_existing_report() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tree(&[("main.tf", OPEN_ROLE), ("report.txt", "old\n")]);
+    let report = dir.path().join("report.txt");
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let o = run_in(dir.path(), &["check", "--output", "report.txt", "."]);
+    assert_exit(&o, 1);
+    let meta = std::fs::metadata(&report).expect("report");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    assert!(std::fs::read_to_string(&report).expect("read").contains("TD001"));
+}
+
+#[test]
+fn a_failed_write_leaves_no_temporary_file_and_names_the_report() {
+    // A file size limit makes the write fail part way, as a full disk does.
+    let dir = tree(&[("main.tf", &OPEN_ROLE.repeat(1).replace("open", "big"))]);
+    let bin = env!("CARGO_BIN_EXE_trustdrift");
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!("trap '' XFSZ; ulimit -f 1; exec '{bin}' check --output out/report.txt ."))
+        .current_dir(dir.path())
+        .output()
+        .expect("sh runs");
+    // No directory `out`: the error names the report, nothing is left.
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("out/report.txt"), "{}", stderr(&o));
+    std::fs::create_dir(dir.path().join("out")).expect("mkdir");
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!("trap '' XFSZ; ulimit -f 1; exec '{bin}' check --output out/report.txt ."))
+        .current_dir(dir.path())
+        .output()
+        .expect("sh runs");
+    assert_exit(&o, 2);
+    let err = stderr(&o);
+    assert!(err.contains("out/report.txt: cannot write the report"), "{err}");
+    assert!(!err.contains("trustdrift-tmp"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("out"))
+        .expect("list")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

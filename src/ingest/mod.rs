@@ -146,6 +146,9 @@ pub fn load_path(
         stdin
             .read_to_end(&mut bytes)
             .map_err(|e| Error::io("<stdin>", e))?;
+        if plan::looks_like_utf16(&bytes) {
+            return Err(plan::utf16_error("<stdin>"));
+        }
         if !plan::looks_like_json(&bytes) {
             return Err(Error::file(
                 "<stdin>",
@@ -166,7 +169,10 @@ pub fn load_path(
         ));
     }
     let bytes = std::fs::read(p).map_err(|e| Error::io(path, e))?;
-    if plan::looks_like_json(&bytes) || bytes.starts_with(b"PK\x03\x04") {
+    if plan::looks_like_json(&bytes)
+        || bytes.starts_with(b"PK\x03\x04")
+        || plan::looks_like_utf16(&bytes)
+    {
         return plan::parse(path, &bytes);
     }
     Err(Error::file(

@@ -114,10 +114,38 @@ pub fn looks_like_json(bytes: &[u8]) -> bool {
         .is_some_and(|b| *b == b'{' || *b == b'[')
 }
 
+/// Is this text UTF-16 (what PowerShell's `>` writes), with or without a
+/// byte order mark?
+pub fn looks_like_utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\xFF\xFE")
+        || bytes.starts_with(b"\xFE\xFF")
+        || (bytes.len() >= 2 && (bytes[0] == 0) != (bytes[1] == 0) && bytes[..2].contains(&b'{'))
+}
+
+/// The error for UTF-16 input, with the way to write UTF-8 instead.
+pub fn utf16_error(name: &str) -> Error {
+    Error::file(
+        name,
+        "this file is UTF-16 (what PowerShell's `>` writes); plan JSON must be UTF-8: \
+         write it with `terraform show -json plan.out | Out-File -Encoding utf8 plan.json`, \
+         or pipe it straight in with `| trustdrift check -`",
+    )
+}
+
 /// Parses `terraform show -json` output of a plan or a state. `name` is how
 /// the file is named in errors and locations.
 pub fn parse(name: &str, bytes: &[u8]) -> Result<Ingested> {
+    if looks_like_utf16(bytes) {
+        return Err(utf16_error(name));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Error::file(
+            name,
+            "not a Terraform plan or state: `terraform show -json` writes one JSON object, \
+             {\"format_version\": \"1.2\", \"resource_changes\": [...], ...}, and this is not an object",
+        ));
+    }
     if bytes.starts_with(b"PK\x03\x04") {
         return Err(Error::file(
             name,
