@@ -568,7 +568,11 @@ fn not_a_plan_says_what_a_plan_looks_like() {
     let dir = tree(&[("a.json", "[]\n"), ("b.json", "\"x\"\n")]);
     let o = run_in(dir.path(), &["check", "a.json"]);
     assert_exit(&o, 2);
-    assert!(stderr(&o).contains("writes one JSON object"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("writes one JSON object"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!stderr(&o).contains("TopLevel"), "{}", stderr(&o));
 }
 
@@ -600,7 +604,10 @@ fn utf16_plan_json_gets_a_hint() {
 
 #[test]
 fn var_with_plan_input_is_warned_about() {
-    let dir = tree(&[("plan.json", &plan_with_policy(r#"{"Version":"2012-10-17","Statement":[]}"#))]);
+    let dir = tree(&[(
+        "plan.json",
+        &plan_with_policy(r#"{"Version":"2012-10-17","Statement":[]}"#),
+    )]);
     let o = run_in(dir.path(), &["check", "--var", "a=b", "plan.json"]);
     assert_exit(&o, 0);
     assert!(stderr(&o).contains("warning: --var"), "{}", stderr(&o));
@@ -629,7 +636,11 @@ fn output_keeps_the_mode_of_an_existing_report() {
     assert_exit(&o, 1);
     let meta = std::fs::metadata(&report).expect("report");
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
-    assert!(std::fs::read_to_string(&report).expect("read").contains("TD001"));
+    assert!(
+        std::fs::read_to_string(&report)
+            .expect("read")
+            .contains("TD001")
+    );
 }
 
 #[test]
@@ -639,7 +650,9 @@ fn a_failed_write_leaves_no_temporary_file_and_names_the_report() {
     let bin = env!("CARGO_BIN_EXE_trustdrift");
     let o = Command::new("sh")
         .arg("-c")
-        .arg(format!("trap '' XFSZ; ulimit -f 1; exec '{bin}' check --output out/report.txt ."))
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f 1; exec '{bin}' check --output out/report.txt ."
+        ))
         .current_dir(dir.path())
         .output()
         .expect("sh runs");
@@ -649,13 +662,18 @@ fn a_failed_write_leaves_no_temporary_file_and_names_the_report() {
     std::fs::create_dir(dir.path().join("out")).expect("mkdir");
     let o = Command::new("sh")
         .arg("-c")
-        .arg(format!("trap '' XFSZ; ulimit -f 1; exec '{bin}' check --output out/report.txt ."))
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f 1; exec '{bin}' check --output out/report.txt ."
+        ))
         .current_dir(dir.path())
         .output()
         .expect("sh runs");
     assert_exit(&o, 2);
     let err = stderr(&o);
-    assert!(err.contains("out/report.txt: cannot write the report"), "{err}");
+    assert!(
+        err.contains("out/report.txt: cannot write the report"),
+        "{err}"
+    );
     assert!(!err.contains("trustdrift-tmp"), "{err}");
     let left: Vec<_> = std::fs::read_dir(dir.path().join("out"))
         .expect("list")
@@ -663,4 +681,99 @@ fn a_failed_write_leaves_no_temporary_file_and_names_the_report() {
         .map(|e| e.file_name())
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+// ----- exhaustion: named limits, bounded memory ------------------------------
+
+/// Runs the binary with its address space capped (`ulimit -v`, KiB), so a
+/// test fails if memory grows past what the input justifies.
+fn run_capped(dir: &Path, kib: u64, args: &[&str]) -> Output {
+    let bin = env!("CARGO_BIN_EXE_trustdrift");
+    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {kib}; exec '{bin}' {}",
+            quoted.join(" ")
+        ))
+        .current_dir(dir)
+        .output()
+        .expect("sh runs")
+}
+
+/// 1 GiB of address space: the evaluation thread reserves a large stack,
+/// the rest is what the input may cost.
+const CAP_KIB: u64 = 1024 * 1024;
+
+#[test]
+fn count_of_a_million_stops_at_the_instance_limit() {
+    let dir = tree(&[(
+        "main.tf",
+        "resource \"aws_iam_role\" \"many\" {\n  count = 1000000\n  name  = \"r${count.index}\"\n}\n",
+    )]);
+    let o = run_capped(dir.path(), CAP_KIB, &["check", "."]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("max_instances"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("main.tf:1:"), "{}", stderr(&o));
+    // Near miss: a large but sane count is read.
+    let dir = tree(&[(
+        "main.tf",
+        "resource \"aws_iam_role\" \"many\" {\n  count = 2000\n  name  = \"r${count.index}\"\n}\n",
+    )]);
+    let o = run_capped(dir.path(), CAP_KIB, &["check", "."]);
+    assert_exit(&o, 0);
+}
+
+#[test]
+fn modules_calling_each_other_cannot_multiply_without_bound() {
+    let call = |to: &str| {
+        format!(
+            "module \"next\" {{\n  source = \"../{to}\"\n  count  = 1000\n}}\nresource \"aws_iam_role\" \"r\" {{\n  name = \"r\"\n}}\n"
+        )
+    };
+    let dir = tree(&[
+        ("main.tf", "module \"a\" {\n  source = \"./mods/a\"\n}\n"),
+        ("mods/a/main.tf", &call("b")),
+        ("mods/b/main.tf", &call("c")),
+        ("mods/c/main.tf", &call("a")),
+    ]);
+    let o = run_capped(dir.path(), CAP_KIB, &["check", "."]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("max_instances"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_module_that_calls_itself_is_reported_once() {
+    let dir = tree(&[
+        ("main.tf", "module \"loop\" {\n  source = \"./m\"\n}\n"),
+        (
+            "m/main.tf",
+            "module \"again\" {\n  source = \"../m\"\n}\nresource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n}\n",
+        ),
+    ]);
+    let o = run_capped(dir.path(), CAP_KIB, &["check", "--format", "json", "."]);
+    assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert_eq!(text.matches("calls itself").count(), 1, "{text}");
+}
+
+#[test]
+fn a_huge_policy_document_is_refused_with_bounded_memory() {
+    let statement = r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/x"},"Action":"sts:AssumeRole"},"#;
+    let mut policy = String::from(r#"{"Version":"2012-10-17","Statement":["#);
+    while policy.len() < 50 << 20 {
+        policy.push_str(statement);
+    }
+    policy.push_str(r#"{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#);
+    let dir = tree(&[("plan.json", &plan_with_policy(&policy))]);
+    for cmd in ["check", "inventory"] {
+        let o = run_capped(dir.path(), CAP_KIB, &[cmd, "plan.json"]);
+        assert_exit(&o, 2);
+        assert!(
+            stderr(&o).contains("max_policy_document_bytes"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(stderr(&o).contains("plan.json:1:"), "{}", stderr(&o));
+    }
 }

@@ -133,9 +133,59 @@ pub fn is_relevant_type(t: &str) -> bool {
     RELEVANT_TYPES.contains(&t)
 }
 
+/// Attributes that hold policy documents.
+pub const POLICY_ATTRS: &[&str] = &["assume_role_policy", "policy", "json", "content"];
+
+/// The largest policy document read (bytes of its JSON text). IAM's own
+/// limits are a few kilobytes (trust policies at most 4,096 characters, a
+/// managed policy 6,144), so a larger document is not one AWS would accept:
+/// the run stops with an error naming it rather than spend memory on it.
+pub const MAX_POLICY_DOCUMENT_BYTES: usize = 256 * 1024;
+
+/// Refuses an input holding a policy document past
+/// [`MAX_POLICY_DOCUMENT_BYTES`].
+fn check_document_sizes(ingested: &Ingested) -> crate::Result<()> {
+    for inst in &ingested.instances {
+        for attr in POLICY_ATTRS {
+            let Some(Value::String(doc)) = inst.attrs.get(attr) else {
+                continue;
+            };
+            if doc.len() > MAX_POLICY_DOCUMENT_BYTES {
+                let at = inst
+                    .provenance
+                    .attrs
+                    .get(*attr)
+                    .unwrap_or(&inst.provenance.location);
+                return Err(crate::error::Error::at(
+                    &at.file,
+                    at.line,
+                    at.column,
+                    format!(
+                        "{}.{attr} is a policy document of {} bytes, past the limit of {} KiB (limit max_policy_document_bytes; IAM accepts a few KiB)",
+                        inst.address,
+                        doc.len(),
+                        MAX_POLICY_DOCUMENT_BYTES / 1024
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Reads one command-line input: `-` (JSON on standard input), a plan or
 /// state JSON file (recognised by content), a `.tf` file or a directory.
 pub fn load_path(
+    path: &str,
+    hcl_options: &hcl::HclOptions,
+    stdin: &mut dyn std::io::Read,
+) -> crate::Result<Ingested> {
+    let ingested = load_path_unchecked(path, hcl_options, stdin)?;
+    check_document_sizes(&ingested)?;
+    Ok(ingested)
+}
+
+fn load_path_unchecked(
     path: &str,
     hcl_options: &hcl::HclOptions,
     stdin: &mut dyn std::io::Read,

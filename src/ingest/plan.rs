@@ -13,7 +13,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::{
-    ChangeKind, Ingested, Mode, Provenance, ResourceInstance, SourceKind, is_relevant_type,
+    ChangeKind, Ingested, Mode, POLICY_ATTRS, Provenance, ResourceInstance, SourceKind,
+    is_relevant_type,
 };
 use crate::error::{Error, Result};
 use crate::model::location::{LineIndex, Location};
@@ -258,9 +259,6 @@ fn offset_in(whole: &str, part: &str) -> usize {
         0
     }
 }
-
-/// Attributes that hold policy documents.
-const POLICY_ATTRS: &[&str] = &["assume_role_policy", "policy", "json", "content"];
 
 struct Reader<'t> {
     name: &'t str,

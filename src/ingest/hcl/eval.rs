@@ -211,7 +211,18 @@ pub struct Evaluator<'a> {
     /// output declared `sensitive = true`, a `sensitive()` argument): judged
     /// like any value, redacted wherever it would be printed.
     pub secrets: RefCell<std::collections::BTreeSet<String>>,
+    /// How many more resource and module instances this run may expand
+    /// ([`MAX_INSTANCES`] shared by every root module of the run).
+    pub instances_left: Cell<usize>,
+    /// The first limit hit: the run ends with it (exit 2), since what lies
+    /// beyond the limit was not read.
+    pub limit_hit: RefCell<Option<crate::error::Error>>,
 }
+
+/// The most resource and module instances one run expands (`count`,
+/// `for_each`, module calls, across every root module): past it the run
+/// stops with an error naming the block, instead of growing without bound.
+pub const MAX_INSTANCES: usize = 100_000;
 
 /// `sensitive = true` in a `variable` or `output` block.
 fn declared_sensitive(body: &Body) -> bool {
@@ -257,6 +268,8 @@ impl<'a> Evaluator<'a> {
             templates: RefCell::new(HashMap::new()),
             types: RefCell::new(HashMap::new()),
             secrets: RefCell::new(std::collections::BTreeSet::new()),
+            instances_left: Cell::new(MAX_INSTANCES),
+            limit_hit: RefCell::new(None),
         }
     }
 
@@ -1361,8 +1374,44 @@ impl<'a> Evaluator<'a> {
         exp
     }
 
-    /// Expands `count` / `for_each` of a block.
+    /// Expands `count` / `for_each` of a block, within the run's instance
+    /// budget: past it, no instance and the limit recorded.
     pub fn expand(&self, block: &Block, scope: &Scope) -> Expansion {
+        let exp = self.expand_unbounded(block, scope);
+        if self.spend(exp.items.len(), block, scope) {
+            exp
+        } else {
+            Expansion {
+                keyed: exp.keyed,
+                items: Vec::new(),
+            }
+        }
+    }
+
+    /// Takes `n` instances from the budget; `false` (and the limit recorded
+    /// at `block`) when there are not that many left.
+    fn spend(&self, n: usize, block: &Block, scope: &Scope) -> bool {
+        let left = self.instances_left.get();
+        if n <= left && self.limit_hit.borrow().is_none() {
+            self.instances_left.set(left - n);
+            return true;
+        }
+        if self.limit_hit.borrow().is_none() {
+            let loc = self.loc(scope, block.span());
+            let what = scope.addr.as_deref().unwrap_or("a block");
+            *self.limit_hit.borrow_mut() = Some(crate::error::Error::at(
+                &loc.file,
+                loc.line,
+                loc.column,
+                format!(
+                    "{what} expands to {n} more instances, past the limit of {MAX_INSTANCES} resource and module instances per run (limit max_instances): trustdrift stops rather than judge part of the configuration"
+                ),
+            ));
+        }
+        false
+    }
+
+    fn expand_unbounded(&self, block: &Block, scope: &Scope) -> Expansion {
         let body = &block.body;
         if let Some(count) = body.get_attribute("count") {
             let v = self
@@ -1373,6 +1422,14 @@ impl<'a> Evaluator<'a> {
                 _ => None,
             };
             return match n {
+                // Past the budget: refused before anything is built.
+                Some(n) if n >= 0.0 && n.fract() == 0.0 && n > self.instances_left.get() as f64 => {
+                    self.spend(n as usize, block, scope);
+                    Expansion {
+                        keyed: true,
+                        items: Vec::new(),
+                    }
+                }
                 Some(n) if n >= 0.0 && n.fract() == 0.0 => Expansion {
                     keyed: true,
                     items: (0..n as i64)

@@ -189,9 +189,9 @@ impl<'s> Loader<'s> {
             .unwrap_or_default();
         let manifest = read_modules_manifest(self.scan, &root_dir);
         let mut targets = HashMap::new();
-        let mut stack = vec![(root, String::new(), 0usize)];
+        let mut stack = vec![(root, String::new(), 0usize, vec![root])];
         let mut visited = HashSet::new();
-        while let Some((def, path, depth)) = stack.pop() {
+        while let Some((def, path, depth, chain)) = stack.pop() {
             if !visited.insert((def, path.clone())) {
                 continue;
             }
@@ -248,8 +248,23 @@ impl<'s> Loader<'s> {
                 match dir_result {
                     Ok(dir) if dir.is_dir() => {
                         let child = self.load_dir(&dir)?;
+                        if chain.contains(&child) {
+                            // Terraform cannot load a module that calls
+                            // itself; following it would only multiply
+                            // instances. Said once, at this call.
+                            targets.insert(
+                                key,
+                                Target::NotScanned(format!(
+                                    "module \"{name}\" (source \"{src}\") calls {}, which is already on its own call path: a module that calls itself cannot be loaded, so it is not followed",
+                                    self.scan.display(&dir)
+                                )),
+                            );
+                            continue;
+                        }
                         targets.insert(key.clone(), Target::Module(child));
-                        stack.push((child, key, depth + 1));
+                        let mut chain = chain.clone();
+                        chain.push(child);
+                        stack.push((child, key, depth + 1, chain));
                     }
                     Ok(dir) => {
                         targets.insert(
