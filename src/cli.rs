@@ -75,6 +75,10 @@ pub struct CheckArgs {
     /// Exit 1 when a finding has this severity or higher.
     #[arg(long, value_enum, default_value = "high")]
     pub fail_on: FailOn,
+    /// Judge with the policy file as it is at this git revision (a pull
+    /// request's base), and report how the change weakens it (TD903).
+    #[arg(long, value_name = "REV")]
+    pub baseline_ref: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

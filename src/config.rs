@@ -10,7 +10,7 @@ use hcl::edit::structure::{Attribute, Block, Body, Structure};
 
 use crate::error::{Error, Result};
 use crate::model::arn::is_account_id;
-use crate::model::location::LineIndex;
+use crate::model::location::{LineIndex, Location};
 use crate::model::severity::Severity;
 
 /// The built-in policy, used when no policy file is found.
@@ -28,6 +28,25 @@ pub struct Policy {
     /// Service principals, beyond the built-in Bedrock family, whose roles
     /// need `aws:SourceAccount`/`aws:SourceArn` (TD006).
     pub confused_deputy_services: BTreeSet<String>,
+    /// Where this policy was read from: every report says so.
+    pub source: PolicySource,
+    /// Where each setting is written (`rule.TD001`, `account.999988887777`,
+    /// `organization.accounts`, `organization.id`, `metadata.max_expiry_days`,
+    /// `confused_deputy_services`), for findings about a change to it.
+    pub places: BTreeMap<String, Location>,
+}
+
+/// Where the policy in force was read from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicySource {
+    /// The file as shown (`.trustdrift.hcl`, `policies/default.hcl` for the
+    /// built-in one).
+    pub file: String,
+    /// The git revision it was read at (`--baseline-ref`); `None` for the
+    /// work tree or the built-in policy.
+    pub revision: Option<String>,
+    /// The built-in policy: no policy file was found.
+    pub builtin: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -75,7 +94,19 @@ impl Default for Metadata {
 impl Policy {
     /// The embedded default policy.
     pub fn builtin(known_rules: &[&str]) -> Result<Policy> {
-        Policy::parse(DEFAULT_POLICY_NAME, DEFAULT_POLICY, known_rules)
+        let mut p = Policy::parse(DEFAULT_POLICY_NAME, DEFAULT_POLICY, known_rules)?;
+        p.source.builtin = true;
+        Ok(p)
+    }
+
+    /// The severity this policy gives rule `code` (default `default`), or
+    /// `None` when it turns the rule off.
+    pub fn rule_severity(&self, code: &str, default: Severity) -> Option<Severity> {
+        match self.rules.get(code) {
+            Some(s) if s.enabled == Some(false) => None,
+            Some(s) => Some(s.severity.unwrap_or(default)),
+            None => Some(default),
+        }
     }
 
     /// Parses and validates policy text. `known_rules` are the codes a
@@ -96,7 +127,10 @@ impl Policy {
             index: LineIndex::new(text.as_bytes()),
             known_rules,
         };
-        reader.policy(&body)
+        let mut policy = reader.policy(&body)?;
+        policy.source.file = path.to_string();
+        policy.places = reader.places(&body);
+        Ok(policy)
     }
 }
 
@@ -105,6 +139,10 @@ impl Policy {
 /// directory, else the built-in one.
 pub fn load(explicit: Option<&str>, paths: &[String], known_rules: &[&str]) -> Result<Policy> {
     let read = |path: &str| -> Result<Policy> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if !meta.is_file() {
+            return Err(Error::file(path, "the policy file is not a regular file"));
+        }
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::file(path, "the policy file is not UTF-8"))?;
@@ -113,19 +151,185 @@ pub fn load(explicit: Option<&str>, paths: &[String], known_rules: &[&str]) -> R
     if let Some(p) = explicit {
         return read(p);
     }
-    let mut candidates: Vec<String> = paths
+    for c in candidates(paths) {
+        let path = std::path::Path::new(&c);
+        if path.symlink_metadata().is_ok() {
+            refuse_link_out(path, &c)?;
+            return read(&c);
+        }
+    }
+    Policy::builtin(known_rules)
+}
+
+/// Where a policy file is looked for when `--policy` is not given, in order.
+pub fn candidates(paths: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = paths
         .iter()
         .filter(|p| std::path::Path::new(p).is_dir())
         .take(1)
         .map(|d| format!("{}/.trustdrift.hcl", d.trim_end_matches('/')))
         .collect();
-    candidates.push(".trustdrift.hcl".to_string());
-    for c in candidates {
-        if std::path::Path::new(&c).is_file() {
-            return read(&c);
+    out.push(".trustdrift.hcl".to_string());
+    out.dedup();
+    out
+}
+
+/// A discovered `.trustdrift.hcl` is part of the scanned code: a symlink
+/// from it to a file outside its directory is refused, as any file out of
+/// the root is.
+fn refuse_link_out(path: &std::path::Path, shown: &str) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let (Ok(dir), Ok(target)) = (dir.canonicalize(), path.canonicalize()) else {
+        return Err(Error::file(shown, "the policy file cannot be resolved"));
+    };
+    if target.starts_with(&dir) {
+        Ok(())
+    } else {
+        Err(Error::file(
+            shown,
+            "the policy file is a symlink to a file outside its directory: refused",
+        ))
+    }
+}
+
+/// Reads the policy as it was at git revision `rev` (`--baseline-ref`): the
+/// first of the same candidates that exists there, else the built-in one.
+/// A pull request cannot weaken the gate that judges it this way.
+pub fn load_at(
+    rev: &str,
+    explicit: Option<&str>,
+    paths: &[String],
+    known_rules: &[&str],
+) -> Result<Policy> {
+    let repo = crate::git::Repo::discover(".")?;
+    repo.verify(rev)?;
+    let wanted: Vec<String> = match explicit {
+        Some(p) => vec![p.to_string()],
+        None => candidates(paths),
+    };
+    for c in wanted {
+        let Some(bytes) = repo.show(rev, std::path::Path::new(&c))? else {
+            continue;
+        };
+        let shown = format!("{c}@{rev}");
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::file(&shown, "the policy file is not UTF-8"))?;
+        let mut policy = Policy::parse(&shown, &text, known_rules)?;
+        policy.source.file = c;
+        policy.source.revision = Some(rev.to_string());
+        return Ok(policy);
+    }
+    let mut policy = Policy::builtin(known_rules)?;
+    policy.source.revision = Some(rev.to_string());
+    Ok(policy)
+}
+
+/// A way the policy file in the change is weaker than the one it replaces.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PolicyChange {
+    /// Where the weaker setting is written (or where the stronger one was).
+    pub location: Location,
+    pub message: String,
+}
+
+/// Everything `head` (the policy file in the change) allows that `base` (the
+/// one in force at the base revision) did not: a rule turned off or its
+/// severity lowered, an account added to the organisation or the
+/// organisation id changed, a third party's required condition dropped, a
+/// service dropped from `confused_deputy_services`, a longer expiry allowed.
+/// `defaults` gives each rule's default severity.
+pub fn weakenings(
+    base: &Policy,
+    head: &Policy,
+    defaults: &[(&str, Severity)],
+) -> Vec<PolicyChange> {
+    let at = |key: &str| -> Location {
+        head.places
+            .get(key)
+            .or_else(|| base.places.get(key))
+            .cloned()
+            .unwrap_or_else(|| Location::new(&head.source.file, 1, 1))
+    };
+    let mut out = Vec::new();
+    let mut push = |key: &str, message: String| {
+        out.push(PolicyChange {
+            location: at(key),
+            message,
+        })
+    };
+    for (code, default) in defaults {
+        let key = format!("rule.{code}");
+        match (
+            base.rule_severity(code, *default),
+            head.rule_severity(code, *default),
+        ) {
+            (Some(_), None) => push(&key, format!("turns rule {code} off")),
+            (Some(b), Some(h)) if h < b => {
+                push(&key, format!("lowers rule {code} from {b} to {h}"))
+            }
+            _ => {}
         }
     }
-    Policy::builtin(known_rules)
+    for account in head
+        .organization
+        .accounts
+        .difference(&base.organization.accounts)
+    {
+        push(
+            "organization.accounts",
+            format!(
+                "adds account {account} to the organisation: trust from it is no longer cross-account"
+            ),
+        );
+    }
+    if base.organization.id.is_some() && head.organization.id != base.organization.id {
+        push(
+            "organization.id",
+            format!(
+                "changes the organisation id from {} to {}",
+                base.organization.id.as_deref().unwrap_or("none"),
+                head.organization.id.as_deref().unwrap_or("none")
+            ),
+        );
+    }
+    for (id, party) in &base.accounts {
+        let Some(now) = head.accounts.get(id) else {
+            continue;
+        };
+        for key in party
+            .requires
+            .iter()
+            .filter(|k| !now.requires.iter().any(|n| n.eq_ignore_ascii_case(k)))
+        {
+            push(
+                &format!("account.{id}"),
+                format!("drops the {key} that account {id} must present"),
+            );
+        }
+    }
+    for service in base
+        .confused_deputy_services
+        .difference(&head.confused_deputy_services)
+    {
+        push(
+            "confused_deputy_services",
+            format!("drops {service} from confused_deputy_services"),
+        );
+    }
+    if head.metadata.max_expiry_days > base.metadata.max_expiry_days {
+        push(
+            "metadata.max_expiry_days",
+            format!(
+                "raises max_expiry_days from {} to {}",
+                base.metadata.max_expiry_days, head.metadata.max_expiry_days
+            ),
+        );
+    }
+    out.sort();
+    out
 }
 
 struct Reader<'a> {
@@ -139,6 +343,45 @@ const TOP_BLOCKS: &[&str] = &["organization", "account", "rule", "metadata"];
 const TOP_ATTRS: &[&str] = &["confused_deputy_services"];
 
 impl Reader<'_> {
+    fn location(&self, span: Option<std::ops::Range<usize>>) -> Location {
+        let offset = span.map(|s| s.start).unwrap_or(0);
+        let (line, column) = self.index.position(self.text.as_bytes(), offset);
+        Location::new(self.path, line, column)
+    }
+
+    /// Where each setting is written (see [`Policy::places`]).
+    fn places(&self, body: &Body) -> BTreeMap<String, Location> {
+        let mut out = BTreeMap::new();
+        for structure in body.iter() {
+            match structure {
+                Structure::Attribute(attr) => {
+                    out.insert(attr.key.as_str().to_string(), self.location(attr.span()));
+                }
+                Structure::Block(block) => {
+                    let ident = block.ident.as_str();
+                    match block.labels.first() {
+                        Some(label) => {
+                            out.insert(
+                                format!("{ident}.{}", label.as_str()),
+                                self.location(block.span()),
+                            );
+                        }
+                        None => {
+                            out.insert(ident.to_string(), self.location(block.span()));
+                            for attr in block.body.attributes() {
+                                out.insert(
+                                    format!("{ident}.{}", attr.key.as_str()),
+                                    self.location(attr.span()),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
     fn error(&self, span: Option<std::ops::Range<usize>>, message: impl Into<String>) -> Error {
         let offset = span.map(|s| s.start).unwrap_or(0);
         let (line, column) = self.index.position(self.text.as_bytes(), offset);
@@ -470,7 +713,12 @@ mod tests {
 
     #[test]
     fn default_policy_is_the_built_in_defaults() {
-        let p = Policy::builtin(RULES).expect("default policy parses");
+        let mut p = Policy::builtin(RULES).expect("default policy parses");
+        assert!(p.source.builtin);
+        assert_eq!(p.source.file, DEFAULT_POLICY_NAME);
+        assert!(p.places.contains_key("metadata.max_expiry_days"));
+        p.source = PolicySource::default();
+        p.places.clear();
         assert_eq!(p, Policy::default());
     }
 

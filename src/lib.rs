@@ -5,6 +5,7 @@
 pub mod analyze;
 pub mod config;
 pub mod error;
+pub mod git;
 pub mod ingest;
 pub mod model;
 pub mod report;
@@ -13,7 +14,7 @@ pub mod rules;
 pub use error::{Error, Result};
 
 use analyze::trust::{grants, trust_paths};
-use config::Policy;
+use config::{Policy, PolicyChange};
 pub use ingest::hcl::{CliInput, HclOptions};
 use ingest::{IngestNote, Ingested};
 use model::inventory::{Inventory, TrustGrant};
@@ -77,6 +78,12 @@ pub fn scan_ingested(ingested: Ingested) -> Scan {
 
 /// Every finding of every enabled rule, sorted.
 pub fn check(scan: &Scan, policy: &Policy) -> Vec<Finding> {
+    check_with(scan, policy, &[])
+}
+
+/// [`check`], with the ways the policy file in the change weakens the one
+/// in force (TD903).
+pub fn check_with(scan: &Scan, policy: &Policy, policy_changes: &[PolicyChange]) -> Vec<Finding> {
     let ctx = rules::trust_context(policy);
     let paths = trust_paths(&scan.inventory, &ctx);
     rules::run(&RuleContext {
@@ -85,6 +92,39 @@ pub fn check(scan: &Scan, policy: &Policy) -> Vec<Finding> {
         policy,
         trust: &ctx,
         notes: &scan.notes,
+        policy_changes,
+    })
+}
+
+/// The policy a run is judged by, and how the change weakens it.
+pub struct Gate {
+    pub policy: Policy,
+    /// Empty without a base revision.
+    pub weakened: Vec<PolicyChange>,
+}
+
+/// The policy in force: without `baseline_ref`, the work tree's (see
+/// [`load_policy`]); with it, the one at that revision, the work tree's
+/// compared with it (TD903), so a change cannot loosen its own gate.
+pub fn load_gate(
+    explicit: Option<&str>,
+    paths: &[String],
+    baseline_ref: Option<&str>,
+) -> Result<Gate> {
+    let head = load_policy(explicit, paths)?;
+    let Some(rev) = baseline_ref else {
+        return Ok(Gate {
+            policy: head,
+            weakened: Vec::new(),
+        });
+    };
+    let base = config::load_at(rev, explicit, paths, &rules::registry::codes())?;
+    let defaults: Vec<(&str, model::severity::Severity)> =
+        rules::RULES.iter().map(|r| (r.code, r.severity)).collect();
+    let weakened = config::weakenings(&base, &head, &defaults);
+    Ok(Gate {
+        policy: base,
+        weakened,
     })
 }
 

@@ -90,10 +90,14 @@ fn scan(input: &cli::InputArgs, inputs: &[InputValue]) -> anyhow::Result<trustdr
 fn run(cli: Cli, inputs: &[InputValue]) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => {
-            let policy = trustdrift::load_policy(args.input.policy.as_deref(), &args.input.paths)?;
+            let gate = trustdrift::load_gate(
+                args.input.policy.as_deref(),
+                &args.input.paths,
+                args.baseline_ref.as_deref(),
+            )?;
             let scan = scan(&args.input, inputs)?;
-            let findings = trustdrift::check(&scan, &policy);
-            let summary = Summary::of(&findings, fail_on(args.fail_on));
+            let findings = trustdrift::check_with(&scan, &gate.policy, &gate.weakened);
+            let summary = Summary::of(&findings, fail_on(args.fail_on)).with_policy(&gate.policy);
             let text = match args.format {
                 CheckFormat::Text => report::text::render(
                     &findings,

@@ -761,7 +761,7 @@ fn a_module_that_calls_itself_is_reported_once() {
 fn a_huge_policy_document_is_refused_with_bounded_memory() {
     let statement = r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/x"},"Action":"sts:AssumeRole"},"#;
     let mut policy = String::from(r#"{"Version":"2012-10-17","Statement":["#);
-    while policy.len() < 50 << 20 {
+    while policy.len() < 16 << 20 {
         policy.push_str(statement);
     }
     policy.push_str(r#"{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#);
@@ -776,4 +776,139 @@ fn a_huge_policy_document_is_refused_with_bounded_memory() {
         );
         assert!(stderr(&o).contains("plan.json:1:"), "{}", stderr(&o));
     }
+}
+
+// ----- the gate's own settings ------------------------------------------------
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        ok.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
+const ORG_POLICY: &str = "organization {\n  id       = \"o-abcdefghij\"\n  accounts = [\"111111111111\"]\n}\n\naccount \"999988887777\" {\n  name     = \"vendor\"\n  requires = [\"sts:ExternalId\"]\n}\n";
+
+#[test]
+fn every_report_states_its_policy_and_what_it_turns_off() {
+    let dir = tree(&[("main.tf", OPEN_ROLE)]);
+    let o = run_in(dir.path(), &["check", "."]);
+    assert!(
+        stdout(&o).contains("Policy: built-in (policies/default.hcl)."),
+        "{}",
+        stdout(&o)
+    );
+    std::fs::write(
+        dir.path().join(".trustdrift.hcl"),
+        "rule \"TD001\" {\n  enabled = false\n}\nrule \"TD002\" {\n  severity = \"low\"\n}\n",
+    )
+    .expect("write");
+    let o = run_in(dir.path(), &["check", "."]);
+    assert!(
+        stdout(&o)
+            .contains("Policy: ./.trustdrift.hcl; turns off TD001; lowers TD002 from high to low."),
+        "{}",
+        stdout(&o)
+    );
+    let o = run_in(dir.path(), &["check", "--format", "json", "."]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(report["policy"]["disabled"], serde_json::json!(["TD001"]));
+    assert_eq!(report["policy"]["lowered"][0]["rule"], "TD002");
+}
+
+#[test]
+fn with_a_base_revision_the_change_cannot_loosen_its_own_gate() {
+    let dir = tree(&[
+        ("infra/main.tf", OPEN_ROLE),
+        ("infra/.trustdrift.hcl", ORG_POLICY),
+    ]);
+    let repo = dir.path();
+    git(repo, &["init", "-q"]);
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-qm", "base"]);
+    // The change turns TD001 off, moves the vendor into the organisation and
+    // drops nothing else.
+    let weakened = ORG_POLICY.replace("[\"111111111111\"]", "[\"111111111111\", \"222222222222\"]")
+        + "\nrule \"TD001\" {\n  enabled = false\n}\n";
+    std::fs::write(repo.join("infra/.trustdrift.hcl"), &weakened).expect("write");
+    let o = run_in(repo, &["check", "--baseline-ref", "HEAD", "infra"]);
+    assert_exit(&o, 1);
+    let out = stdout(&o);
+    assert!(out.contains("TD001"), "the base policy still judges: {out}");
+    assert!(out.contains("TD903"), "{out}");
+    assert!(out.contains("turns rule TD001 off"), "{out}");
+    assert!(out.contains("infra/.trustdrift.hcl:11:"), "{out}");
+    assert!(
+        out.contains("adds account 222222222222 to the organisation"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Policy: infra/.trustdrift.hcl at HEAD."),
+        "{out}"
+    );
+    // A third party's requirement dropped.
+    let dropped = ORG_POLICY.replace("  requires = [\"sts:ExternalId\"]\n", "");
+    std::fs::write(repo.join("infra/.trustdrift.hcl"), &dropped).expect("write");
+    let o = run_in(repo, &["check", "--baseline-ref", "HEAD", "infra"]);
+    assert!(
+        stdout(&o).contains("drops the sts:ExternalId that account 999988887777 must present"),
+        "{}",
+        stdout(&o)
+    );
+    // A policy file added by the change is compared with the built-in one.
+    std::fs::remove_file(repo.join("infra/.trustdrift.hcl")).expect("rm");
+    git(repo, &["rm", "-q", "--cached", "infra/.trustdrift.hcl"]);
+    git(repo, &["commit", "-qm", "no policy"]);
+    std::fs::write(
+        repo.join("infra/.trustdrift.hcl"),
+        "rule \"TD001\" {\n  severity = \"info\"\n}\n",
+    )
+    .expect("write");
+    let o = run_in(repo, &["check", "--baseline-ref", "HEAD", "infra"]);
+    assert!(
+        stdout(&o).contains("lowers rule TD001 from critical to info"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("Policy: built-in (policies/default.hcl) at HEAD."),
+        "{}",
+        stdout(&o)
+    );
+    // Near miss: an unchanged policy gives no TD903.
+    std::fs::remove_file(repo.join("infra/.trustdrift.hcl")).expect("rm");
+    let o = run_in(repo, &["check", "--baseline-ref", "HEAD", "infra"]);
+    assert!(!stdout(&o).contains("TD903"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_bad_base_revision_is_exit_2() {
+    let dir = tree(&[("main.tf", OPEN_ROLE)]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-qm", "base"]);
+    for rev in ["no-such-branch", "--output=/tmp/x", ""] {
+        let o = run_in(dir.path(), &["check", "--baseline-ref", rev, "."]);
+        assert_exit(&o, 2);
+        assert!(stdout(&o).is_empty());
+    }
+    let outside = tree(&[("main.tf", OPEN_ROLE)]);
+    let o = run_in(outside.path(), &["check", "--baseline-ref", "HEAD", "."]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("git"), "{}", stderr(&o));
 }

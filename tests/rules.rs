@@ -27,6 +27,23 @@ fn run(code: &str, file: &str) -> Vec<Finding> {
     let path = fixture_dir(code).join(file).to_string_lossy().into_owned();
     let scan = trustdrift::scan(&[path], &Default::default(), &mut std::io::empty())
         .expect("fixture scans");
+    // A fixture with a `base.hcl` is judged by that base policy, with
+    // `policy.hcl` as the change's policy for the trigger and the base
+    // itself for the near miss.
+    let base_path = fixture_dir(code).join("base.hcl");
+    if let Ok(text) = std::fs::read_to_string(&base_path) {
+        let known = trustdrift::rules::registry::codes();
+        let base = Policy::parse(&base_path.to_string_lossy(), &text, &known)
+            .expect("fixture base policy parses");
+        let head = if file == "trigger.json" {
+            policy_for(code)
+        } else {
+            base.clone()
+        };
+        let defaults: Vec<(&str, Severity)> = RULES.iter().map(|r| (r.code, r.severity)).collect();
+        let changes = trustdrift::config::weakenings(&base, &head, &defaults);
+        return trustdrift::check_with(&scan, &base, &changes);
+    }
     trustdrift::check(&scan, &policy_for(code))
 }
 

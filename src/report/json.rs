@@ -29,7 +29,7 @@ pub fn render(findings: &[Finding], summary: &Summary) -> String {
     for s in Severity::ALL {
         by_severity.insert(s.as_str().to_string(), json!(summary.counts[s as usize]));
     }
-    to_pretty(&json!({
+    let mut report = json!({
         "version": 1,
         "findings": findings.iter().map(finding_json).collect::<Vec<_>>(),
         "summary": {
@@ -38,5 +38,9 @@ pub fn render(findings: &[Finding], summary: &Summary) -> String {
             "fail_on": summary.fail_on.map(Severity::as_str).unwrap_or("never"),
             "failed": summary.failed,
         },
-    }))
+    });
+    if let (Some(policy), J::Object(top)) = (&summary.policy, &mut report) {
+        top.insert("policy".to_string(), policy.json());
+    }
+    to_pretty(&report)
 }

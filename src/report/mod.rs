@@ -16,6 +16,77 @@ pub struct Summary {
     pub counts: [usize; 5],
     pub fail_on: Option<Severity>,
     pub failed: bool,
+    /// The policy the run was judged by; every report from the command line
+    /// states it.
+    pub policy: Option<PolicyInfo>,
+}
+
+/// Which policy judged the run, and what it turns off or lowers: a reader
+/// of the report must see when the gate itself was loosened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyInfo {
+    pub file: String,
+    pub revision: Option<String>,
+    pub builtin: bool,
+    /// Rules the policy turns off.
+    pub disabled: Vec<String>,
+    /// Rules it gives a lower severity than their default: (code, default, set).
+    pub lowered: Vec<(String, Severity, Severity)>,
+}
+
+impl PolicyInfo {
+    pub fn of(policy: &crate::config::Policy) -> PolicyInfo {
+        let mut disabled = Vec::new();
+        let mut lowered = Vec::new();
+        for rule in crate::rules::RULES {
+            match policy.rule_severity(rule.code, rule.severity) {
+                None => disabled.push(rule.code.to_string()),
+                Some(s) if s < rule.severity => {
+                    lowered.push((rule.code.to_string(), rule.severity, s))
+                }
+                Some(_) => {}
+            }
+        }
+        PolicyInfo {
+            file: policy.source.file.clone(),
+            revision: policy.source.revision.clone(),
+            builtin: policy.source.builtin,
+            disabled,
+            lowered,
+        }
+    }
+
+    /// `Policy: .trustdrift.hcl at origin/main; turns off TD001; lowers TD003 from medium to low.`
+    pub fn line(&self) -> String {
+        let mut line = if self.builtin {
+            format!("Policy: built-in ({})", self.file)
+        } else {
+            format!("Policy: {}", terminal_safe(&self.file))
+        };
+        if let Some(rev) = &self.revision {
+            line.push_str(&format!(" at {}", terminal_safe(rev)));
+        }
+        if !self.disabled.is_empty() {
+            line.push_str(&format!("; turns off {}", self.disabled.join(", ")));
+        }
+        for (code, from, to) in &self.lowered {
+            line.push_str(&format!("; lowers {code} from {from} to {to}"));
+        }
+        line.push_str(".\n");
+        line
+    }
+
+    pub fn json(&self) -> J {
+        json!({
+            "file": self.file,
+            "revision": self.revision,
+            "builtin": self.builtin,
+            "disabled": self.disabled,
+            "lowered": self.lowered.iter().map(|(code, from, to)| json!({
+                "rule": code, "default": from.as_str(), "severity": to.as_str()
+            })).collect::<Vec<_>>(),
+        })
+    }
 }
 
 impl Summary {
@@ -29,7 +100,14 @@ impl Summary {
             counts,
             fail_on,
             failed,
+            policy: None,
         }
+    }
+
+    /// This summary, stating the policy the run was judged by.
+    pub fn with_policy(mut self, policy: &crate::config::Policy) -> Summary {
+        self.policy = Some(PolicyInfo::of(policy));
+        self
     }
 
     pub fn total(&self) -> usize {

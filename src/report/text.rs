@@ -179,6 +179,7 @@ pub fn render(
 }
 
 pub fn summary_line(s: &Summary) -> String {
+    let policy = s.policy.as_ref().map(|p| p.line()).unwrap_or_default();
     let total = s.total();
     let mut line = if total == 0 {
         "No findings".to_string()
@@ -201,7 +202,7 @@ pub fn summary_line(s: &Summary) -> String {
         None => {}
     }
     line.push_str(".\n");
-    line
+    policy + &line
 }
 
 #[cfg(test)]

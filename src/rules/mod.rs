@@ -14,6 +14,7 @@ mod td007_scope_defeated;
 mod td011_not_principal_allow;
 mod td012_trust_unverifiable;
 mod td901_policy_document_invalid;
+mod td903_policy_weakened;
 
 use std::collections::BTreeSet;
 
@@ -33,6 +34,9 @@ pub struct RuleContext<'a> {
     pub policy: &'a Policy,
     pub trust: &'a TrustContext,
     pub notes: &'a [IngestNote],
+    /// How the policy file in the change weakens the one in force
+    /// (`--baseline-ref`); empty otherwise.
+    pub policy_changes: &'a [crate::config::PolicyChange],
 }
 
 /// The analysis context a policy implies.

@@ -42,7 +42,7 @@ use super::{
     td001_trust_any_principal, td002_cross_account_unscoped, td003_account_root_trust,
     td004_oidc_subject_unpinned, td005_saml_unscoped, td006_service_confused_deputy,
     td007_scope_defeated, td011_not_principal_allow, td012_trust_unverifiable,
-    td901_policy_document_invalid,
+    td901_policy_document_invalid, td903_policy_weakened,
 };
 
 /// Every rule, in code order.
@@ -57,6 +57,7 @@ pub static RULES: &[&Rule] = &[
     &td011_not_principal_allow::RULE,
     &td012_trust_unverifiable::RULE,
     &td901_policy_document_invalid::RULE,
+    &td903_policy_weakened::RULE,
 ];
 
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
@@ -147,6 +148,7 @@ mod tests {
                 "TD011 not-principal-allow critical",
                 "TD012 trust-unverifiable medium",
                 "TD901 policy-document-invalid high",
+                "TD903 policy-weakened high",
             ]
         );
     }
