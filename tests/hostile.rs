@@ -646,7 +646,7 @@ fn output_keeps_the_mode_of_an_existing_report() {
 #[test]
 fn a_failed_write_leaves_no_temporary_file_and_names_the_report() {
     // A file size limit makes the write fail part way, as a full disk does.
-    let dir = tree(&[("main.tf", &OPEN_ROLE.repeat(1).replace("open", "big"))]);
+    let dir = tree(&[("main.tf", &OPEN_ROLE.replace("open", "big"))]);
     let bin = env!("CARGO_BIN_EXE_trustdrift");
     let o = Command::new("sh")
         .arg("-c")
