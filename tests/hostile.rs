@@ -912,3 +912,22 @@ fn a_bad_base_revision_is_exit_2() {
     assert_exit(&o, 2);
     assert!(stderr(&o).contains("git"), "{}", stderr(&o));
 }
+
+#[test]
+fn sensitive_root_variables_of_a_plan_are_never_printed() {
+    let plan = r#"{"format_version":"1.2",
+"variables":{"vendor":{"value":"999988887777"}},
+"configuration":{"root_module":{"variables":{"vendor":{"sensitive":true}}}},
+"resource_changes":[{"address":"aws_iam_role.r","mode":"managed","type":"aws_iam_role","name":"r","change":{"actions":["create"],"before":null,"after":{"name":"r","assume_role_policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::999988887777:root\"},\"Action\":\"sts:AssumeRole\"}]}"},"after_unknown":{}}}]}"#;
+    let dir = tree(&[("plan.json", plan)]);
+    for args in [vec!["check", "plan.json"], vec!["inventory", "plan.json"]] {
+        let o = run_in(dir.path(), &args);
+        assert!(!stdout(&o).contains("999988887777"), "{}", stdout(&o));
+        assert!(stdout(&o).contains("(sensitive)"), "{}", stdout(&o));
+    }
+    // Near miss: not declared sensitive, printed.
+    let open = plan.replace("\"sensitive\":true", "\"sensitive\":false");
+    let dir = tree(&[("plan.json", &open)]);
+    let o = run_in(dir.path(), &["check", "plan.json"]);
+    assert!(stdout(&o).contains("999988887777"), "{}", stdout(&o));
+}

@@ -21,3 +21,50 @@ fn readme_rule_table_is_current() {
         "README rule table is stale: run TRUSTDRIFT_BLESS=1 cargo test --test readme"
     );
 }
+
+/// The security section's limits table states the values in force.
+#[test]
+fn readme_limits_are_the_ones_in_force() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let thousands = |n: usize| {
+        let s = n.to_string();
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    for (name, value) in [
+        (
+            "`max_instances`",
+            thousands(trustdrift::ingest::hcl::eval::MAX_INSTANCES),
+        ),
+        (
+            "`max_policy_document_bytes`",
+            format!(
+                "{} KiB",
+                trustdrift::ingest::MAX_POLICY_DOCUMENT_BYTES / 1024
+            ),
+        ),
+        (
+            "module nesting depth",
+            trustdrift::ingest::hcl::module::MAX_MODULE_DEPTH.to_string(),
+        ),
+        (
+            "evaluation nesting depth",
+            trustdrift::ingest::hcl::eval::MAX_EVAL_DEPTH.to_string(),
+        ),
+    ] {
+        let row = readme
+            .lines()
+            .find(|l| l.trim_start().starts_with("| ") && l.contains(name))
+            .unwrap_or_else(|| panic!("README has no limits row for {name}"));
+        assert!(
+            row.trim_end().ends_with(&format!("| {value} |")),
+            "README row for {name} should say {value}: {row}"
+        );
+    }
+}

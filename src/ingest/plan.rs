@@ -36,6 +36,8 @@ struct TopLevel<'a> {
     planned_values: Option<&'a RawValue>,
     #[serde(borrow, default)]
     configuration: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    variables: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -198,6 +200,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Ingested> {
     } else if let Some(root) = top.values.as_ref().and_then(|v| v.root_module.as_ref()) {
         reader.state_module(root, SourceKind::State, None)?;
     }
+    reader.sensitive_variables(top.configuration, top.variables)?;
     Ok(reader.out)
 }
 
@@ -318,6 +321,53 @@ impl Reader<'_> {
                 format!("not a plan Terraform wrote: {message}"),
             )
         })
+    }
+
+    /// The values of root variables the configuration declares sensitive:
+    /// judged like any value, redacted from every report.
+    fn sensitive_variables(
+        &mut self,
+        configuration: Option<&RawValue>,
+        variables: Option<&RawValue>,
+    ) -> Result<()> {
+        let (Some(configuration), Some(variables)) = (configuration, variables) else {
+            return Ok(());
+        };
+        #[derive(Deserialize)]
+        struct Configuration {
+            #[serde(default)]
+            root_module: Option<RootModule>,
+        }
+        #[derive(Deserialize)]
+        struct RootModule {
+            #[serde(default)]
+            variables: Option<std::collections::BTreeMap<String, VariableDecl>>,
+        }
+        #[derive(Deserialize)]
+        struct VariableDecl {
+            #[serde(default)]
+            sensitive: Option<bool>,
+        }
+        let declared: Configuration =
+            serde_json::from_str(configuration.get()).map_err(|e| json_error(self.name, &e))?;
+        let Some(declared) = declared.root_module.and_then(|m| m.variables) else {
+            return Ok(());
+        };
+        if !declared.values().any(|d| d.sensitive == Some(true)) {
+            return Ok(());
+        }
+        let values = self.decode(variables)?;
+        for (name, decl) in &declared {
+            if decl.sensitive == Some(true)
+                && let Some(v) = values.get(name).and_then(|v| v.get("value"))
+            {
+                crate::model::value::leaf_texts(
+                    &Value::from_json(v.clone()),
+                    &mut self.out.secrets,
+                );
+            }
+        }
+        Ok(())
     }
 
     fn resource_change(&mut self, rc: &ResourceChange<'_>) -> Result<()> {
