@@ -931,3 +931,26 @@ fn sensitive_root_variables_of_a_plan_are_never_printed() {
     let o = run_in(dir.path(), &["check", "plan.json"]);
     assert!(stdout(&o).contains("999988887777"), "{}", stdout(&o));
 }
+
+#[test]
+fn nested_for_expressions_stop_at_the_iteration_limit() {
+    let dir = tree(&[(
+        "main.tf",
+        "locals {\n  cube = [for i in range(1024) : [for j in range(1024) : [for k in range(1024) : k]]]\n}\nresource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  tags = { n = length(local.cube) }\n}\n",
+    )]);
+    let o = run_capped(dir.path(), CAP_KIB, &["check", "."]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("max_for_iterations"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("main.tf:2:"), "{}", stderr(&o));
+}
+
+#[test]
+fn strings_built_without_bound_stop_at_the_byte_limit() {
+    let dir = tree(&[(
+        "main.tf",
+        "locals {\n  wide = format(\"%10000s\", \"x\")\n  big  = [for i in range(1024) : join(\"\", [for j in range(1024) : local.wide])]\n}\nresource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  tags = { n = length(local.big) }\n}\n",
+    )]);
+    let o = run_capped(dir.path(), CAP_KIB, &["check", "."]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("max_string_bytes"), "{}", stderr(&o));
+}

@@ -50,6 +50,17 @@ fn readme_limits_are_the_ones_in_force() {
             ),
         ),
         (
+            "`max_for_iterations`",
+            thousands(trustdrift::ingest::hcl::eval::MAX_FOR_ITERATIONS),
+        ),
+        (
+            "`max_string_bytes`",
+            format!(
+                "{} MiB",
+                trustdrift::ingest::hcl::eval::MAX_STRING_BYTES >> 20
+            ),
+        ),
+        (
             "module nesting depth",
             trustdrift::ingest::hcl::module::MAX_MODULE_DEPTH.to_string(),
         ),

@@ -211,9 +211,8 @@ pub struct Evaluator<'a> {
     /// output declared `sensitive = true`, a `sensitive()` argument): judged
     /// like any value, redacted wherever it would be printed.
     pub secrets: RefCell<std::collections::BTreeSet<String>>,
-    /// How many more resource and module instances this run may expand
-    /// ([`MAX_INSTANCES`] shared by every root module of the run).
-    pub instances_left: Cell<usize>,
+    /// What this run may still spend, shared by every root module of it.
+    pub budget: Cell<Budget>,
     /// The first limit hit: the run ends with it (exit 2), since what lies
     /// beyond the limit was not read.
     pub limit_hit: RefCell<Option<crate::error::Error>>,
@@ -223,6 +222,29 @@ pub struct Evaluator<'a> {
 /// `for_each`, module calls, across every root module): past it the run
 /// stops with an error naming the block, instead of growing without bound.
 pub const MAX_INSTANCES: usize = 100_000;
+/// The most `for` expression iterations one run evaluates (nested `for`s
+/// multiply: three over `range(1024)` would be a billion).
+pub const MAX_FOR_ITERATIONS: usize = 5_000_000;
+/// The most string bytes one run builds by templates and function calls.
+pub const MAX_STRING_BYTES: usize = 512 << 20;
+
+/// What a run may still spend: its limits, counted down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    pub instances: usize,
+    pub for_iterations: usize,
+    pub string_bytes: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            instances: MAX_INSTANCES,
+            for_iterations: MAX_FOR_ITERATIONS,
+            string_bytes: MAX_STRING_BYTES,
+        }
+    }
+}
 
 /// `sensitive = true` in a `variable` or `output` block.
 fn declared_sensitive(body: &Body) -> bool {
@@ -268,7 +290,7 @@ impl<'a> Evaluator<'a> {
             templates: RefCell::new(HashMap::new()),
             types: RefCell::new(HashMap::new()),
             secrets: RefCell::new(std::collections::BTreeSet::new()),
-            instances_left: Cell::new(MAX_INSTANCES),
+            budget: Cell::new(Budget::default()),
             limit_hit: RefCell::new(None),
         }
     }
@@ -431,6 +453,9 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates an expression.
     pub fn eval(&self, expr: &Expression, scope: &Scope) -> R {
+        if let Some(stop) = self.stopped(scope, expr) {
+            return Err(stop);
+        }
         let d = self.depth.get();
         if d >= MAX_EVAL_DEPTH {
             return self.fail_expr(scope, expr, "expression nested too deeply to evaluate");
@@ -615,6 +640,7 @@ impl<'a> Evaluator<'a> {
         let mut obj: BTreeMap<String, Value> = BTreeMap::new();
         let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         for (k, v) in pairs {
+            self.spend_work(1, 0, scope, expr)?;
             let mut inner = scope.clone();
             if let Some(kv) = &key_var {
                 inner.binds = bind(&inner.binds, kv, k);
@@ -683,7 +709,11 @@ impl<'a> Evaluator<'a> {
         }
         let mut out = TemplateOut::default();
         match self.render(t, scope, &mut out)? {
-            true => Ok(Value::String(out.finish())),
+            true => {
+                let s = out.finish();
+                self.spend_work(0, s.len(), scope, expr)?;
+                Ok(Value::String(s))
+            }
             false => Ok(Value::unknown(self.text(scope, expr))),
         }
     }
@@ -840,6 +870,9 @@ impl<'a> Evaluator<'a> {
         };
         match functions::call(&name, args, &ctx) {
             Ok(v) => {
+                if let Value::String(s) = &v {
+                    self.spend_work(0, s.len(), scope, expr)?;
+                }
                 if name == "jsonencode"
                     && let (Value::String(s), Some(arg)) = (&v, call.args.get(0))
                 {
@@ -1391,24 +1424,76 @@ impl<'a> Evaluator<'a> {
     /// Takes `n` instances from the budget; `false` (and the limit recorded
     /// at `block`) when there are not that many left.
     fn spend(&self, n: usize, block: &Block, scope: &Scope) -> bool {
-        let left = self.instances_left.get();
-        if n <= left && self.limit_hit.borrow().is_none() {
-            self.instances_left.set(left - n);
+        let mut budget = self.budget.get();
+        if n <= budget.instances && self.limit_hit.borrow().is_none() {
+            budget.instances -= n;
+            self.budget.set(budget);
             return true;
         }
+        let what = scope.addr.as_deref().unwrap_or("a block");
+        self.hit_limit(
+            self.loc(scope, block.span()),
+            format!(
+                "{what} expands to {n} more instances, past the limit of {MAX_INSTANCES} resource and module instances per run (limit max_instances)"
+            ),
+        );
+        false
+    }
+
+    /// Records the first limit hit; the run ends with it.
+    fn hit_limit(&self, loc: Location, message: String) {
         if self.limit_hit.borrow().is_none() {
-            let loc = self.loc(scope, block.span());
-            let what = scope.addr.as_deref().unwrap_or("a block");
             *self.limit_hit.borrow_mut() = Some(crate::error::Error::at(
                 &loc.file,
                 loc.line,
                 loc.column,
-                format!(
-                    "{what} expands to {n} more instances, past the limit of {MAX_INSTANCES} resource and module instances per run (limit max_instances): trustdrift stops rather than judge part of the configuration"
-                ),
+                format!("{message}: trustdrift stops rather than judge part of the configuration"),
             ));
         }
-        false
+    }
+
+    /// Spends evaluation work (`for` iterations, string bytes built) from the
+    /// run's budget; past it, an error that ends the evaluation.
+    fn spend_work(
+        &self,
+        iterations: usize,
+        bytes: usize,
+        scope: &Scope,
+        expr: &Expression,
+    ) -> Result<(), EvalErr> {
+        let mut budget = self.budget.get();
+        if iterations <= budget.for_iterations && bytes <= budget.string_bytes {
+            budget.for_iterations -= iterations;
+            budget.string_bytes -= bytes;
+            self.budget.set(budget);
+            return Ok(());
+        }
+        let loc = self.loc(scope, expr.span());
+        let message = if iterations > budget.for_iterations {
+            format!(
+                "for expressions iterate more than {MAX_FOR_ITERATIONS} times in this run (limit max_for_iterations)"
+            )
+        } else {
+            format!(
+                "more than {} MiB of strings are built in this run (limit max_string_bytes)",
+                MAX_STRING_BYTES >> 20
+            )
+        };
+        self.hit_limit(loc.clone(), message.clone());
+        Err(EvalErr {
+            loc,
+            msg: message,
+            text: self.text(scope, expr),
+        })
+    }
+
+    /// Once a limit is hit, evaluation stops everywhere at once.
+    fn stopped(&self, scope: &Scope, expr: &Expression) -> Option<EvalErr> {
+        self.limit_hit.borrow().as_ref().map(|e| EvalErr {
+            loc: self.loc(scope, expr.span()),
+            msg: e.to_string(),
+            text: self.text(scope, expr),
+        })
     }
 
     fn expand_unbounded(&self, block: &Block, scope: &Scope) -> Expansion {
@@ -1423,7 +1508,9 @@ impl<'a> Evaluator<'a> {
             };
             return match n {
                 // Past the budget: refused before anything is built.
-                Some(n) if n >= 0.0 && n.fract() == 0.0 && n > self.instances_left.get() as f64 => {
+                Some(n)
+                    if n >= 0.0 && n.fract() == 0.0 && n > self.budget.get().instances as f64 =>
+                {
                     self.spend(n as usize, block, scope);
                     Expansion {
                         keyed: true,

@@ -122,7 +122,7 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
     let files: Vec<Rc<SourceFile>> = files.into_inner().into_iter().map(Rc::new).collect();
 
     let mut out = Ingested::default();
-    let mut instances_left = eval::MAX_INSTANCES;
+    let mut budget = eval::Budget::default();
     for (root, targets) in &trees {
         let Some(root_def) = defs.get(*root) else {
             continue;
@@ -134,7 +134,7 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
             targets,
             root_def.dir.clone(),
         );
-        ev.instances_left.set(instances_left);
+        ev.budget.set(budget);
         let root_inst = ev.add_root(*root);
         let inputs = root_inputs(&ev, root_inst, &scan, &root_def.dir, opts)?;
         *ev.root_inputs.borrow_mut() = inputs;
@@ -142,7 +142,7 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
         if let Some(e) = ev.limit_hit.borrow_mut().take() {
             return Err(e);
         }
-        instances_left = ev.instances_left.get();
+        budget = ev.budget.get();
         notes.extend(ev.take_notes());
         out.secrets.extend(ev.secrets.borrow().iter().cloned());
         for f in ev.files_read() {
