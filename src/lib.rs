@@ -1,15 +1,18 @@
 //! trustdrift: who may assume which IAM role, under which conditions, and
 //! whether that trust is scoped. The pipeline as library calls:
-//! [`scan`] reads sources into an [`Inventory`], [`check`] judges it.
+//! [`scan`] reads sources into an [`Inventory`], [`check`] judges it;
+//! [`run::run`] is the one entry point the binary calls.
 
 pub mod analyze;
 pub mod config;
 pub mod error;
-pub mod git;
+pub(crate) mod git;
 pub mod ingest;
 pub mod model;
+pub(crate) mod output;
 pub mod report;
 pub mod rules;
+pub mod run;
 
 pub use error::{Error, Result};
 

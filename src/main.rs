@@ -10,11 +10,12 @@ use anyhow::Context;
 use cli::{CheckFormat, Cli, Command, FailOn, InputValue, InventoryFormat, RulesFormat};
 use trustdrift::CliInput;
 use trustdrift::model::severity::Severity;
-use trustdrift::report::{self, Summary};
+use trustdrift::report;
+use trustdrift::run::{self, Destination, Request};
 
 fn main() -> ExitCode {
     let (cli, inputs) = Cli::parse_ordered();
-    match run(cli, &inputs) {
+    match dispatch(cli, &inputs) {
         Ok(code) => code,
         Err(e) => {
             // Errors quote input (file names, values): escape it as reports do.
@@ -46,10 +47,10 @@ fn use_color() -> bool {
         && std::env::var("TERM").is_ok_and(|t| !t.is_empty() && t != "dumb")
 }
 
-/// `--var`, `--var-file` (in command-line order) and `TF_VAR_*` as the HCL
-/// ingester takes them.
-fn hcl_options(inputs: &[InputValue]) -> anyhow::Result<trustdrift::HclOptions> {
-    let inputs = inputs
+/// The shared input options: paths, policy, `--var`, `--var-file` (in
+/// command-line order) and `TF_VAR_*` as the HCL ingester takes them.
+fn input(args: &cli::InputArgs, inputs: &[InputValue]) -> anyhow::Result<run::Input> {
+    let values = inputs
         .iter()
         .map(|input| match input {
             InputValue::File(path) => Ok(CliInput::File(path.into())),
@@ -66,138 +67,70 @@ fn hcl_options(inputs: &[InputValue]) -> anyhow::Result<trustdrift::HclOptions> 
         .filter_map(|(k, v)| k.strip_prefix("TF_VAR_").map(|n| (n.to_string(), v)))
         .collect();
     env_vars.sort();
-    Ok(trustdrift::HclOptions { inputs, env_vars })
+    Ok(run::Input {
+        paths: args.paths.clone(),
+        policy: args.policy.clone(),
+        hcl: trustdrift::HclOptions {
+            inputs: values,
+            env_vars,
+        },
+    })
 }
 
-fn scan(input: &cli::InputArgs, inputs: &[InputValue]) -> anyhow::Result<trustdrift::Scan> {
-    let options = hcl_options(inputs)?;
-    let any_code = input
-        .paths
-        .iter()
-        .any(|p| p.ends_with(".tf") || p.ends_with(".tf.json") || std::path::Path::new(p).is_dir());
-    if !inputs.is_empty() && !any_code {
-        eprintln!(
-            "warning: --var and --var-file set input values of Terraform code; plan and state JSON already hold theirs, so they are not used here"
-        );
-    }
-    Ok(trustdrift::scan(
-        &input.paths,
-        &options,
-        &mut std::io::stdin().lock(),
-    )?)
-}
-
-fn run(cli: Cli, inputs: &[InputValue]) -> anyhow::Result<ExitCode> {
-    match cli.command {
-        Command::Check(args) => {
-            let gate = trustdrift::load_gate(
-                args.input.policy.as_deref(),
-                &args.input.paths,
-                args.baseline_ref.as_deref(),
-            )?;
-            let scan = scan(&args.input, inputs)?;
-            let findings = trustdrift::check_with(&scan, &gate.policy, &gate.weakened);
-            let summary = Summary::of(&findings, fail_on(args.fail_on)).with_policy(&gate.policy);
-            let text = match args.format {
-                CheckFormat::Text => report::text::render(
-                    &findings,
-                    &summary,
-                    args.output.is_none() && use_color(),
-                    &|file: &str| scan.source(file),
-                ),
-                CheckFormat::Json => report::json::render(&findings, &summary),
-            };
-            emit(&scan.redact(text), args.output.as_deref())?;
-            Ok(ExitCode::from(if summary.failed { 1 } else { 0 }))
-        }
-        Command::Inventory(args) => {
-            let policy = trustdrift::load_policy(args.input.policy.as_deref(), &args.input.paths)?;
-            let scan = scan(&args.input, inputs)?;
-            let grants = trustdrift::grants_of(&scan, &policy);
-            let text = match args.format {
-                InventoryFormat::Json => report::inventory::render_json(&scan.inventory, &grants),
-                InventoryFormat::Text => report::inventory::render_text(&scan.inventory, &grants),
-            };
-            emit(&scan.redact(text), None)?;
-            Ok(ExitCode::SUCCESS)
-        }
+fn dispatch(cli: Cli, inputs: &[InputValue]) -> anyhow::Result<ExitCode> {
+    let request = match cli.command {
+        Command::Check(args) => Request {
+            input: input(&args.input, inputs)?,
+            command: run::Command::Check(run::Check {
+                format: match args.format {
+                    CheckFormat::Text => run::Format::Text,
+                    CheckFormat::Json => run::Format::Json,
+                },
+                output: Destination::of(args.output.as_deref()),
+                fail_on: fail_on(args.fail_on),
+                baseline_ref: args.baseline_ref,
+                color: use_color(),
+            }),
+        },
+        Command::Inventory(args) => Request {
+            input: input(&args.input, inputs)?,
+            command: run::Command::Inventory {
+                format: match args.format {
+                    InventoryFormat::Json => run::InventoryFormat::Json,
+                    InventoryFormat::Text => run::InventoryFormat::Text,
+                },
+            },
+        },
         Command::Rules(args) => {
-            let text = match args.format {
+            print(&match args.format {
                 RulesFormat::Text => report::rules::render_text(),
                 RulesFormat::Json => report::rules::render_json(),
-            };
-            emit(&text, None)?;
-            Ok(ExitCode::SUCCESS)
+            })?;
+            return Ok(ExitCode::SUCCESS);
         }
         Command::Explain { rule } => {
             let Some(r) = trustdrift::rules::registry::find(&rule) else {
                 anyhow::bail!("no rule named {rule:?} (see `trustdrift rules`)");
             };
-            emit(&report::rules::render_explain(r), None)?;
-            Ok(ExitCode::SUCCESS)
-        }
-    }
-}
-
-/// Writes the report to stdout (no path, or `-`), or to `path` through a
-/// temporary file in the same directory that is flushed to disk and renamed
-/// into place, so a reader never sees half a report. On any failure the
-/// temporary file is removed and the error names `path`; an existing
-/// report keeps its permissions.
-fn emit(text: &str, path: Option<&str>) -> anyhow::Result<()> {
-    let Some(path) = path.filter(|p| *p != "-") else {
-        let mut out = std::io::stdout().lock();
-        // A closed pipe (`| head`) is not an error worth a message.
-        if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-            if e.kind() != std::io::ErrorKind::BrokenPipe {
-                return Err(e).context("writing the report");
-            }
-        }
-        return Ok(());
-    };
-    write_atomically(std::path::Path::new(path), text.as_bytes())
-        .with_context(|| format!("{path}: cannot write the report"))
-}
-
-fn write_atomically(target: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::fs::OpenOptions;
-    let dir = target
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let file_name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let existing_mode = std::fs::metadata(target).ok().map(|m| m.permissions());
-    // A fresh name that nothing (not even a symlink planted there) holds.
-    let (tmp, mut file) = {
-        let mut attempt = 0u32;
-        loop {
-            let tmp = dir.join(format!(
-                ".{file_name}.trustdrift-tmp-{}-{attempt}",
-                std::process::id()
-            ));
-            match OpenOptions::new().write(true).create_new(true).open(&tmp) {
-                Ok(f) => break (tmp, f),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
-                    attempt += 1;
-                }
-                Err(e) => return Err(e),
-            }
+            print(&report::rules::render_explain(r))?;
+            return Ok(ExitCode::SUCCESS);
         }
     };
-    let written = (|| {
-        file.write_all(bytes)?;
-        if let Some(mode) = existing_mode {
-            file.set_permissions(mode)?;
-        }
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, target)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let outcome = run::run(&request, &mut std::io::stdin().lock())?;
+    for warning in &outcome.warnings {
+        eprintln!("warning: {}", report::terminal_safe(warning));
     }
-    written
+    print(&outcome.stdout)?;
+    Ok(ExitCode::from(outcome.exit))
+}
+
+fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a message.
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(e).context("writing the report");
+        }
+    }
+    Ok(())
 }
