@@ -4,6 +4,7 @@
 //! [`run::run`] is the one entry point the binary calls.
 
 pub mod analyze;
+pub mod baseline;
 pub mod config;
 pub mod error;
 pub(crate) mod git;

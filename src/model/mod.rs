@@ -2,6 +2,7 @@
 //! principals, conditions, ARNs, the inventory and its trust grants.
 
 pub mod arn;
+pub mod date;
 pub mod inventory;
 pub mod json;
 pub mod location;

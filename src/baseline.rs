@@ -1,0 +1,487 @@
+//! The baseline snapshot (`.trustdrift/baseline.json`): every trust grant
+//! (and, later, every Bedrock reach) a compliance team has seen, with its
+//! normalised content, a hash of it, and an optional approval (who owns it,
+//! until when, why). It is the "before" that drift compares with, and its
+//! history in the repository is the audit trail of who approved what.
+//!
+//! The bytes are deterministic (entries sorted by key, object keys sorted,
+//! two-space indentation, a trailing newline), so the same grants always give
+//! the same file. It is written to a temporary file in the same directory,
+//! flushed and renamed: a crash leaves the old file whole. A file written by
+//! a newer format version, or one that is not a baseline, is refused and left
+//! untouched.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as J;
+
+use crate::error::{Error, Result};
+use crate::model::date::Date;
+
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// Where `check` looks for a baseline when `--baseline` is not given.
+pub const DEFAULT_PATH: &str = ".trustdrift/baseline.json";
+
+/// What an entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// Who may assume a role: one grant.
+    Trust,
+}
+
+/// One grant as the baseline holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// The grant key (`ROLE_ADDRESS|PRINCIPAL`).
+    pub key: String,
+    pub kind: EntryKind,
+    /// The role (or document) it is about.
+    pub subject: String,
+    /// The normalised content drift compares.
+    pub content: J,
+    /// `sha256:` of the content's canonical JSON.
+    pub hash: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Approval>,
+}
+
+/// A reviewer's approval of a grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    pub owner: String,
+    /// YYYY-MM-DD.
+    pub expires: String,
+    pub reason: String,
+    #[serde(default)]
+    pub ticket: Option<String>,
+    /// The day it was given (YYYY-MM-DD).
+    pub approved: String,
+    /// The content hash it was given for: a grant that changed since shows
+    /// its approval as given for something else.
+    pub content_hash: String,
+}
+
+/// The whole snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Baseline {
+    pub version: u64,
+    /// The trustdrift that wrote it.
+    pub tool: String,
+    /// By key.
+    pub entries: BTreeMap<String, Entry>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OnDisk {
+    version: u64,
+    tool: String,
+    entries: Vec<Entry>,
+}
+
+/// `sha256:HEX` of a value's canonical JSON (object keys sorted, no spaces).
+pub fn content_hash(content: &J) -> String {
+    use sha2::{Digest, Sha256};
+    let canonical = serde_json::to_string(content).unwrap_or_default();
+    let digest = Sha256::digest(canonical.as_bytes());
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+impl Entry {
+    pub fn new(key: String, kind: EntryKind, subject: String, content: J) -> Entry {
+        let hash = content_hash(&content);
+        Entry {
+            key,
+            kind,
+            subject,
+            content,
+            hash,
+            approval: None,
+        }
+    }
+}
+
+/// What `update` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpdateSummary {
+    /// Keys new in the baseline (unapproved).
+    pub added: Vec<String>,
+    /// Keys dropped because their grant no longer exists.
+    pub removed: Vec<String>,
+    /// Keys whose content changed (their approval is kept, marked as given
+    /// for other content).
+    pub changed: Vec<String>,
+    /// Approvals carried over.
+    pub approvals_kept: usize,
+}
+
+impl Baseline {
+    /// A baseline of `entries`, none approved.
+    pub fn new(entries: Vec<Entry>) -> Baseline {
+        Baseline {
+            version: FORMAT_VERSION,
+            tool: tool_version(),
+            entries: entries.into_iter().map(|e| (e.key.clone(), e)).collect(),
+        }
+    }
+
+    /// Parses a baseline file's text; `name` is how errors name it.
+    pub fn parse(name: &str, text: &str) -> Result<Baseline> {
+        let json = crate::model::json::parse_refusing_duplicates(text).map_err(|e| {
+            Error::at(
+                name,
+                e.line() as u32,
+                e.column().max(1) as u32,
+                format!("not a baseline file: {}", strip_position(&e.to_string())),
+            )
+        })?;
+        let version = json.get("version").and_then(J::as_u64);
+        match version {
+            Some(v) if v > FORMAT_VERSION => {
+                return Err(Error::file(
+                    name,
+                    format!(
+                        "baseline format version {v} was written by a newer trustdrift; this one reads version {FORMAT_VERSION} (upgrade trustdrift)"
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                return Err(Error::file(
+                    name,
+                    "not a baseline file: no \"version\" number (trustdrift baseline create writes one)",
+                ));
+            }
+        }
+        let disk: OnDisk = serde_json::from_value(json)
+            .map_err(|e| Error::file(name, format!("not a baseline file: {e}")))?;
+        let mut entries = BTreeMap::new();
+        for e in disk.entries {
+            if content_hash(&e.content) != e.hash {
+                return Err(Error::file(
+                    name,
+                    format!(
+                        "entry {}: its hash does not match its content (the file was edited by hand; run trustdrift baseline update)",
+                        e.key
+                    ),
+                ));
+            }
+            if let Some(a) = &e.approval {
+                for (what, day) in [("expires", &a.expires), ("approved", &a.approved)] {
+                    if Date::parse(day).is_none() {
+                        return Err(Error::file(
+                            name,
+                            format!(
+                                "entry {}: approval {what} {day:?} is not a date (YYYY-MM-DD)",
+                                e.key
+                            ),
+                        ));
+                    }
+                }
+            }
+            let key = e.key.clone();
+            if entries.insert(key.clone(), e).is_some() {
+                return Err(Error::file(name, format!("entry {key} appears twice")));
+            }
+        }
+        Ok(Baseline {
+            version: disk.version,
+            tool: disk.tool,
+            entries,
+        })
+    }
+
+    /// Reads a baseline file.
+    pub fn read(path: &Path) -> Result<Baseline> {
+        let shown = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(&shown, e))?;
+        if !meta.is_file() {
+            return Err(Error::file(&shown, "the baseline is not a regular file"));
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, e))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::file(&shown, "not a baseline file: not UTF-8"))?;
+        Baseline::parse(&shown, &text)
+    }
+
+    /// The file's bytes: deterministic, pretty, with a trailing newline.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let disk = OnDisk {
+            version: self.version,
+            tool: self.tool.clone(),
+            entries: self.entries.values().cloned().collect(),
+        };
+        // Through a Value, whose maps are sorted, so every key is in order.
+        let value = serde_json::to_value(&disk).unwrap_or(J::Null);
+        let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
+        s.push('\n');
+        s.into_bytes()
+    }
+
+    /// Writes the file atomically; refuses to replace an existing file
+    /// unless `force`.
+    pub fn write(&self, path: &Path, force: bool) -> Result<()> {
+        let shown = path.display().to_string();
+        if !force && path.symlink_metadata().is_ok() {
+            return Err(Error::file(
+                &shown,
+                "a baseline already exists here: use `trustdrift baseline update` to keep its approvals, or --force to replace it",
+            ));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display(), e))?;
+        }
+        crate::output::write_atomically(path, &self.to_bytes())
+            .map_err(|e| Error::file(&shown, format!("cannot write the baseline: {e}")))
+    }
+
+    /// This baseline brought up to `current` (the grants that exist now):
+    /// new grants are added unapproved, vanished ones dropped, and every
+    /// grant that still exists keeps its approval, whatever its content now.
+    pub fn update(&self, current: Vec<Entry>) -> (Baseline, UpdateSummary) {
+        let mut summary = UpdateSummary::default();
+        let mut entries = BTreeMap::new();
+        for mut e in current {
+            match self.entries.get(&e.key) {
+                Some(old) => {
+                    if old.hash != e.hash {
+                        summary.changed.push(e.key.clone());
+                    }
+                    if let Some(a) = &old.approval {
+                        e.approval = Some(a.clone());
+                        summary.approvals_kept += 1;
+                    }
+                }
+                None => summary.added.push(e.key.clone()),
+            }
+            entries.insert(e.key.clone(), e);
+        }
+        summary.removed = self
+            .entries
+            .keys()
+            .filter(|k| !entries.contains_key(*k))
+            .cloned()
+            .collect();
+        (
+            Baseline {
+                version: FORMAT_VERSION,
+                tool: tool_version(),
+                entries,
+            },
+            summary,
+        )
+    }
+
+    /// Approves every entry whose key matches `pattern` (a glob: `*` any
+    /// run of characters, `?` one). Refuses an expiry that is not after
+    /// `today` or is more than `max_days` away, and a pattern matching
+    /// nothing. Returns the keys approved.
+    pub fn approve(
+        &mut self,
+        pattern: &str,
+        approval: ApprovalRequest,
+        today: Date,
+        max_days: u32,
+    ) -> Result<Vec<String>> {
+        let expires = Date::parse(&approval.expires).ok_or_else(|| {
+            Error::Usage(format!(
+                "--expires {:?} is not a date (YYYY-MM-DD)",
+                approval.expires
+            ))
+        })?;
+        if expires <= today {
+            return Err(Error::Usage(format!(
+                "--expires {expires} is not after today ({today}): an approval must expire in the future"
+            )));
+        }
+        if expires.days_since(today) > i64::from(max_days) {
+            return Err(Error::Usage(format!(
+                "--expires {expires} is more than max_expiry_days ({max_days}) after today ({today})"
+            )));
+        }
+        for (what, value) in [("--owner", &approval.owner), ("--reason", &approval.reason)] {
+            if value.trim().is_empty() {
+                return Err(Error::Usage(format!("{what} must not be empty")));
+            }
+        }
+        let matched: Vec<String> = self
+            .entries
+            .keys()
+            .filter(|k| crate::model::policy::wildcard_match(pattern, k, false))
+            .cloned()
+            .collect();
+        if matched.is_empty() {
+            return Err(Error::Usage(format!(
+                "no grant in the baseline matches {pattern:?} (see `trustdrift baseline show`)"
+            )));
+        }
+        for key in &matched {
+            if let Some(e) = self.entries.get_mut(key) {
+                e.approval = Some(Approval {
+                    owner: approval.owner.clone(),
+                    expires: expires.to_string(),
+                    reason: approval.reason.clone(),
+                    ticket: approval.ticket.clone(),
+                    approved: today.to_string(),
+                    content_hash: e.hash.clone(),
+                });
+            }
+        }
+        self.tool = tool_version();
+        Ok(matched)
+    }
+}
+
+/// What `baseline approve` was asked to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovalRequest {
+    pub owner: String,
+    pub expires: String,
+    pub reason: String,
+    pub ticket: Option<String>,
+}
+
+fn tool_version() -> String {
+    format!("trustdrift {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// serde_json's message without its " at line L column C" suffix.
+fn strip_position(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(key: &str, content: J) -> Entry {
+        let subject = key.split('|').next().unwrap_or_default().to_string();
+        Entry::new(key.to_string(), EntryKind::Trust, subject, content)
+    }
+
+    fn day(s: &str) -> Date {
+        Date::parse(s).expect("date")
+    }
+
+    fn request(expires: &str) -> ApprovalRequest {
+        ApprovalRequest {
+            owner: "team-a".into(),
+            expires: expires.into(),
+            reason: "vendor access".into(),
+            ticket: Some("SEC-1".into()),
+        }
+    }
+
+    #[test]
+    fn bytes_are_deterministic_sorted_and_round_trip() {
+        let a = Baseline::new(vec![
+            entry("b|AWS:x", serde_json::json!({"z": 1, "a": [2, 1]})),
+            entry("a|AWS:y", serde_json::json!({"k": "v"})),
+        ]);
+        let b = Baseline::new(vec![
+            entry("a|AWS:y", serde_json::json!({"k": "v"})),
+            entry("b|AWS:x", serde_json::json!({"a": [2, 1], "z": 1})),
+        ]);
+        assert_eq!(a.to_bytes(), b.to_bytes());
+        let text = String::from_utf8(a.to_bytes()).expect("utf8");
+        assert!(text.ends_with("}\n"));
+        assert!(text.find("a|AWS:y") < text.find("b|AWS:x"));
+        let back = Baseline::parse("b.json", &text).expect("parses");
+        assert_eq!(back, a);
+        assert_eq!(back.to_bytes(), a.to_bytes());
+    }
+
+    #[test]
+    fn update_keeps_approvals_adds_and_drops() {
+        let mut base = Baseline::new(vec![
+            entry("r1|p", serde_json::json!(1)),
+            entry("r2|p", serde_json::json!(2)),
+        ]);
+        base.approve("r1|*", request("2027-01-10"), day("2026-12-01"), 90)
+            .expect("approves");
+        let (next, summary) = base.update(vec![
+            entry("r1|p", serde_json::json!(10)),
+            entry("r3|p", serde_json::json!(3)),
+        ]);
+        assert_eq!(summary.added, vec!["r3|p"]);
+        assert_eq!(summary.removed, vec!["r2|p"]);
+        assert_eq!(summary.changed, vec!["r1|p"]);
+        assert_eq!(summary.approvals_kept, 1);
+        let kept = next.entries["r1|p"]
+            .approval
+            .as_ref()
+            .expect("approval kept");
+        assert_ne!(kept.content_hash, next.entries["r1|p"].hash);
+        assert!(next.entries["r3|p"].approval.is_none());
+        // Updating with no change changes no byte.
+        let current: Vec<Entry> = next.entries.values().cloned().collect();
+        let (again, summary) = next.update(current);
+        assert_eq!(again.to_bytes(), next.to_bytes());
+        assert_eq!(
+            summary,
+            UpdateSummary {
+                approvals_kept: 1,
+                ..Default::default()
+            }
+        );
+    }
+
+    #[test]
+    fn approve_refuses_past_far_and_unmatched() {
+        let mut base = Baseline::new(vec![entry("r1|p", serde_json::json!(1))]);
+        let today = day("2026-12-01");
+        assert!(
+            base.approve("r1|p", request("2026-12-01"), today, 90)
+                .is_err()
+        );
+        assert!(
+            base.approve("r1|p", request("2027-06-01"), today, 90)
+                .is_err()
+        );
+        assert!(
+            base.approve("nothing*", request("2027-01-01"), today, 90)
+                .is_err()
+        );
+        assert!(
+            base.approve("r1|p", request("2027-02-29"), today, 90)
+                .is_err()
+        );
+        let approved = base
+            .approve("r1|p", request("2027-02-28"), today, 90)
+            .expect("approves");
+        assert_eq!(approved, vec!["r1|p"]);
+    }
+
+    #[test]
+    fn newer_corrupt_and_edited_files_are_refused() {
+        let newer = r#"{"version": 2, "tool": "trustdrift 9", "entries": []}"#;
+        let e = Baseline::parse("b.json", newer).expect_err("newer");
+        assert!(e.to_string().contains("newer trustdrift"), "{e}");
+        let e = Baseline::parse("b.json", "{\"version\": 1,\n  \"tool\": ").expect_err("truncated");
+        assert!(e.to_string().starts_with("b.json:2:"), "{e}");
+        let e = Baseline::parse("b.json", "[]").expect_err("not an object");
+        assert!(e.to_string().contains("not a baseline"), "{e}");
+        let mut edited = String::from_utf8(
+            Baseline::new(vec![entry("r|p", serde_json::json!({"a": 1}))]).to_bytes(),
+        )
+        .expect("utf8");
+        edited = edited.replace("\"a\": 1", "\"a\": 2");
+        let e = Baseline::parse("b.json", &edited).expect_err("edited");
+        assert!(e.to_string().contains("hash does not match"), "{e}");
+    }
+}
