@@ -457,9 +457,43 @@ pub fn pattern_is_wild(pattern: &str) -> bool {
 /// ARN patterns match per colon-separated component (a `*` does not span a
 /// colon, except inside the resource part).
 fn arn_match(pattern: &str, arn: &str) -> bool {
+    let pattern = arn_view(pattern);
     let p: Vec<&str> = pattern.splitn(6, ':').collect();
     let a: Vec<&str> = arn.splitn(6, ':').collect();
     p.len() == a.len() && p.iter().zip(&a).all(|(p, a)| pattern_matches(p, a))
+}
+
+/// An ARN pattern with each policy variable (`${aws:PrincipalAccount}`,
+/// whose colon would split the ARN) replaced by the `*` it matches as.
+fn arn_view(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after.find('}') {
+            Some(end) if after[..end].contains(':') => {
+                out.push('*');
+                rest = &after[end + 1..];
+            }
+            Some(end) => {
+                out.push_str(&rest[start..start + end + 3]);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The account and resource parts of an ARN pattern.
+fn arn_parts(pattern: &str) -> Option<(String, String)> {
+    let view = arn_view(pattern);
+    Arn::parse(&view).map(|a| (a.account.to_string(), a.resource.to_string()))
 }
 
 // --------------------------------------------------------------- the spans
@@ -547,8 +581,13 @@ enum Outcome {
     True,
     /// Holds for none.
     False,
-    /// Holds when `key`'s value is in the span (the key present).
-    Test { key: String, values: Span },
+    /// Holds when `key`'s value is in the span, and, when `absent`, also
+    /// without the key (only kept so for a Deny, which is negated).
+    Test {
+        key: String,
+        values: Span,
+        absent: bool,
+    },
     /// Holds only for requests without the key.
     Absent { key: String },
     /// An operator on a value that is not about who the caller is (a time,
@@ -592,7 +631,12 @@ fn present_span(op: Op, c: &Condition, key: &str) -> Result<Span, BTreeSet<Strin
 }
 
 /// Evaluates one condition for one kind of request.
-fn evaluate(c: &Condition, op: Op, req: &Request) -> Result<Outcome, BTreeSet<String>> {
+fn evaluate(
+    c: &Condition,
+    op: Op,
+    req: &Request,
+    for_deny: bool,
+) -> Result<Outcome, BTreeSet<String>> {
     let key_refs = unknown_refs(&c.key);
     if !key_refs.is_empty() {
         return Err(key_refs.into_iter().map(str::to_string).collect());
@@ -617,6 +661,7 @@ fn evaluate(c: &Condition, op: Op, req: &Request) -> Result<Outcome, BTreeSet<St
             (Presence::Maybe, false, true) => Outcome::Test {
                 key,
                 values: Span::Any,
+                absent: false,
             },
         });
     }
@@ -666,7 +711,7 @@ fn evaluate(c: &Condition, op: Op, req: &Request) -> Result<Outcome, BTreeSet<St
                     return Err(refs);
                 }
                 let text = format!("{} {}", c.operator.base, c.values.join(", "));
-                if presence == Presence::Maybe && when_absent {
+                if presence == Presence::Maybe && when_absent && !for_deny {
                     return Ok(Outcome::True);
                 }
                 return Ok(Outcome::Other { key, text });
@@ -681,45 +726,77 @@ fn evaluate(c: &Condition, op: Op, req: &Request) -> Result<Outcome, BTreeSet<St
         });
     }
     if presence == Presence::Maybe && when_absent {
+        if for_deny {
+            return Ok(Outcome::Test {
+                key,
+                values,
+                absent: true,
+            });
+        }
         // The caller can leave the key out (no organisation, no external id,
         // long-term keys without MFA context): the condition admits all.
         return Ok(Outcome::True);
     }
     Ok(match values {
         Span::Any if presence == Presence::Always => Outcome::True,
-        values => Outcome::Test { key, values },
+        values => Outcome::Test {
+            key,
+            values,
+            absent: false,
+        },
     })
 }
 
 /// The condition a Deny statement's single condition leaves standing:
-/// requests it does not match.
-fn negate(o: Outcome) -> Outcome {
-    match o {
+/// requests it does not match, as an Allow condition for `req`.
+fn negate(o: Outcome, req: &Request) -> Outcome {
+    let negated = match o {
         Outcome::True => Outcome::False,
         Outcome::False => Outcome::True,
-        Outcome::Test { key, values } => match values {
-            Span::Any => Outcome::Absent { key },
-            Span::Only(v) => Outcome::Test {
-                key,
-                values: Span::Except(v),
-            },
-            Span::Except(v) => Outcome::Test {
-                key,
-                values: Span::Only(v),
-            },
-            Span::Unresolved(r) => Outcome::Test {
-                key,
-                values: Span::Unresolved(r),
-            },
-        },
+        Outcome::Test {
+            key,
+            values,
+            absent,
+        } => {
+            let values = match values {
+                Span::Any => Span::Only(BTreeSet::new()),
+                Span::Only(v) if v.is_empty() => Span::Any,
+                Span::Only(v) => Span::Except(v),
+                Span::Except(v) => Span::Only(v),
+                Span::Unresolved(r) => Span::Unresolved(r),
+            };
+            match (values.is_empty(), absent) {
+                // Denied with the key whatever its value, and without it: all.
+                (true, true) => Outcome::False,
+                (true, false) => Outcome::Absent { key },
+                (false, a) => Outcome::Test {
+                    key,
+                    values,
+                    absent: !a,
+                },
+            }
+        }
         Outcome::Absent { key } => Outcome::Test {
             key,
             values: Span::Any,
+            absent: false,
         },
         Outcome::Other { key, text } => Outcome::Other {
             key,
             text: format!("not ({text})"),
         },
+    };
+    // As for an Allow: a key the caller may leave out, that passes when left out, admits all.
+    match negated {
+        Outcome::Test {
+            key, absent: true, ..
+        } if req.presence(&key) == Presence::Maybe => Outcome::True,
+        Outcome::Test {
+            key,
+            values: Span::Any,
+            ..
+        } if req.presence(&key) == Presence::Always => Outcome::True,
+        other => other,
     }
 }
 
@@ -943,7 +1020,7 @@ pub fn admit(
         let Ok(op) = parse_op(c) else {
             return nobody(unknown_operator(c), defeats, unresolved);
         };
-        match evaluate(c, op, req) {
+        match evaluate(c, op, req, false) {
             Err(refs) => unresolved.push(Unresolved {
                 statement: statement.index,
                 operator: c.operator.text.clone(),
@@ -1062,8 +1139,8 @@ fn defeated(c: &Condition, op: Op, outcome: &Outcome, req: &Request) -> Option<S
             }
             if key == "aws:principalarn" || key == "aws:sourcearn" {
                 for v in vs {
-                    match Arn::parse(v) {
-                        Some(arn) if pattern_is_wild(arn.account) => {
+                    match arn_parts(v) {
+                        Some((account, _)) if pattern_is_wild(&account) => {
                             return Some(format!(
                                 "the value \"{v}\" matches that name in any account"
                             ));
@@ -1103,7 +1180,7 @@ fn deny_outcome(deny: &Statement, req: &Request) -> DenyEffect {
         let Ok(op) = parse_op(c) else {
             return DenyEffect::Nothing;
         };
-        match evaluate(c, op, req) {
+        match evaluate(c, op, req, true) {
             Ok(Outcome::True) => {}
             Ok(Outcome::False) => {
                 if op.negated
@@ -1129,7 +1206,11 @@ fn deny_outcome(deny: &Statement, req: &Request) -> DenyEffect {
         0 => DenyEffect::All,
         1 => live
             .pop()
-            .map_or(DenyEffect::Nothing, |o| DenyEffect::Leaves(negate(o))),
+            .map_or(DenyEffect::Nothing, |o| match negate(o, req) {
+                Outcome::True => DenyEffect::Nothing,
+                Outcome::False => DenyEffect::All,
+                left => DenyEffect::Leaves(left),
+            }),
         // "Deny unless A and B" is an OR of two exceptions; the conjunction
         // cannot say it, so the Deny is not subtracted (admits too much, never too little).
         _ => DenyEffect::Nothing,
@@ -1149,8 +1230,8 @@ fn describe_request(req: &Request) -> String {
 fn arn_accounts(patterns: &BTreeSet<String>) -> Span {
     let mut out = BTreeSet::new();
     for p in patterns {
-        match Arn::parse(p) {
-            Some(arn) => out.insert(arn.account.to_string()),
+        match arn_parts(p) {
+            Some((account, _)) => out.insert(account),
             None => return Span::Any,
         };
     }
@@ -1168,7 +1249,7 @@ fn describe(
     for t in tests {
         let (key, span) = match t {
             Outcome::True | Outcome::False => continue,
-            Outcome::Test { key, values } => (key, values),
+            Outcome::Test { key, values, .. } => (key, values),
             Outcome::Absent { key } => (key, Span::Only(BTreeSet::from(["(absent)".to_string()]))),
             Outcome::Other { key, text } => (key, Span::Only(BTreeSet::from([text]))),
         };
@@ -1420,9 +1501,9 @@ impl Admitted {
         };
         identities.only().is_some_and(|ids| {
             !ids.is_empty()
-                && ids.iter().all(|i| match Arn::parse(i) {
-                    Some(arn) => {
-                        !pattern_is_wild(arn.account) && !is_everything(&tokens(arn.resource, true))
+                && ids.iter().all(|i| match arn_parts(i) {
+                    Some((account, resource)) => {
+                        !pattern_is_wild(&account) && !is_everything(&tokens(&resource, true))
                     }
                     None => false,
                 })
@@ -1437,8 +1518,8 @@ impl Admitted {
         };
         identities.only().is_some_and(|ids| {
             !ids.is_empty()
-                && ids.iter().all(|i| match Arn::parse(i) {
-                    Some(arn) => !is_everything(&tokens(arn.resource, true)),
+                && ids.iter().all(|i| match arn_parts(i) {
+                    Some((_, resource)) => !is_everything(&tokens(&resource, true)),
                     None => !is_everything(&tokens(i, true)),
                 })
         })
@@ -1744,15 +1825,15 @@ impl Admitted {
 
 /// `role deploy`, `any role matching deploy-*`, `session deploy/ci`.
 fn identity_words(id: &str) -> String {
-    let Some(arn) = Arn::parse(id) else {
+    let Some((_, resource)) = arn_parts(id) else {
         return id.to_string();
     };
-    let (kind, name) = match arn.resource.split_once('/') {
+    let (kind, name) = match resource.split_once('/') {
         Some(("role", n)) => ("role", n),
         Some(("user", n)) => ("user", n),
         Some(("assumed-role", n)) => ("session", n),
         Some(("federated-user", n)) => ("federated user", n),
-        _ => return arn.resource.to_string(),
+        _ => return resource,
     };
     if is_everything(&tokens(name, true)) {
         format!("any {kind}")

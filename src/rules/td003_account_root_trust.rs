@@ -23,7 +23,6 @@
 //! or keep `:root` and add `"Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/deploy-*"}}`.
 
 use super::{Finding, Rule, RuleContext, path_finding};
-use crate::analyze::trust::NarrowingKey;
 use crate::model::principal::{PrincipalClass, account_label};
 use crate::model::severity::Severity;
 
@@ -38,7 +37,6 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
-    let names_roles = |k: &NarrowingKey| *k == NarrowingKey::PrincipalArn;
     for p in ctx.paths.iter() {
         let PrincipalClass::Account { account } = &p.class else {
             continue;
@@ -46,7 +44,11 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         if p.cross_account != Some(false) || ctx.policy.accounts.contains_key(account) {
             continue;
         }
-        if p.scoped_or_undecided(names_roles) {
+        // Every role and user of the account gets in: no identity is named.
+        let whole = p
+            .aws_callers()
+            .any(|a| !a.admitted.narrows_identities() && !a.admitted.is_unresolved());
+        if !whole {
             continue;
         }
         out.push(
