@@ -204,6 +204,12 @@ fn bool_if_exists_is_no_mfa_requirement() {
         Some(Severity::High),
         "{if_exists:?}"
     );
+    // The Deny form of the same requirement.
+    let deny = judge(&[
+        &root("999988887777", "{}"),
+        r#"{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}"#,
+    ]);
+    assert!(quiet(&deny), "{deny:?}");
     // Near miss: plain Bool is a requirement (long-term keys fail it).
     let plain = judge(&[&root(
         "999988887777",
@@ -413,4 +419,28 @@ fn documents_iam_refuses_are_td901_not_live_grants() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123def4"}}}]}"#,
     );
     assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn scope_resting_on_an_unknown_is_unverifiable_not_open() {
+    let unknown = judge(&[&aws_star(
+        r#"{"ArnLike":{"aws:PrincipalArn":"${var.ci_role_arn}"}}"#,
+    )]);
+    assert_eq!(
+        fires(&unknown, "TD012"),
+        Some(Severity::Medium),
+        "{unknown:?}"
+    );
+    assert_eq!(fires(&unknown, "TD001"), None, "{unknown:?}");
+    // Near miss: an unknown on a key that does not decide who gets in
+    // leaves the verdict to the rest.
+    let unrelated = judge(&[&aws_star(
+        r#"{"StringEquals":{"aws:RequestTag/team":"${var.team}"}}"#,
+    )]);
+    assert_eq!(
+        fires(&unrelated, "TD001"),
+        Some(Severity::Critical),
+        "{unrelated:?}"
+    );
+    assert_eq!(fires(&unrelated, "TD012"), None, "{unrelated:?}");
 }

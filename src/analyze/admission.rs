@@ -107,6 +107,15 @@ impl Request {
         }
     }
 
+    /// The value every request of this kind has for `key`, where it is fixed.
+    pub fn known_value(&self, key: &str) -> Option<&'static str> {
+        match (self, key) {
+            (Request::Aws, "aws:principalisawsservice") => Some("false"),
+            (Request::Service, "aws:principalisawsservice") => Some("true"),
+            _ => None,
+        }
+    }
+
     /// Does this kind of request carry `key` (lower case)?
     pub fn presence(&self, key: &str) -> Presence {
         if ALWAYS_EVERYWHERE.contains(&key) {
@@ -718,6 +727,16 @@ fn evaluate(
             }
         }
     };
+    if let Some(known) = req.known_value(&key) {
+        // The value every such request has: the condition is decided.
+        let holds = match &values {
+            Span::Any => true,
+            Span::Only(v) => v.iter().any(|p| pattern_matches(p, known)),
+            Span::Except(v) => !v.iter().any(|p| pattern_matches(p, known)),
+            Span::Unresolved(_) => return Ok(Outcome::True),
+        };
+        return Ok(if holds { Outcome::True } else { Outcome::False });
+    }
     if values.is_empty() {
         // No value can satisfy it: only a request without the key passes.
         return Ok(match (presence, when_absent) {
@@ -878,6 +897,14 @@ pub struct Admission {
     pub unresolved: Vec<Unresolved>,
 }
 
+impl Admission {
+    /// Whether the admission narrows rests on a value not known before
+    /// apply (TD012 speaks for it; the other rules wait).
+    pub fn undecided(&self) -> bool {
+        !self.unresolved.is_empty() || self.admitted.is_unresolved()
+    }
+}
+
 /// What the organisation is, from the policy file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Organization {
@@ -1021,11 +1048,26 @@ pub fn admit(
             return nobody(unknown_operator(c), defeats, unresolved);
         };
         match evaluate(c, op, req, false) {
-            Err(refs) => unresolved.push(Unresolved {
-                statement: statement.index,
-                operator: c.operator.text.clone(),
-                key: c.key.clone(),
-                refs: refs.into_iter().collect(),
+            // An unknown on a key that decides who gets in leaves the verdict
+            // open; on another key it narrows by something not known yet.
+            Err(refs)
+                if is_narrowing_key(&c.key.to_ascii_lowercase())
+                    || !unknown_refs(&c.key).is_empty() =>
+            {
+                unresolved.push(Unresolved {
+                    statement: statement.index,
+                    operator: c.operator.text.clone(),
+                    key: c.key.clone(),
+                    refs: refs.into_iter().collect(),
+                })
+            }
+            Err(refs) => tests.push(Outcome::Other {
+                key: c.key.to_ascii_lowercase(),
+                text: format!(
+                    "{} (depends on {})",
+                    c.operator.base,
+                    refs.into_iter().collect::<Vec<_>>().join(", ")
+                ),
             }),
             Ok(Outcome::False) => {
                 return nobody(
@@ -1287,9 +1329,10 @@ fn describe(
                     Span::Only(ids) => Span::Only(
                         ids.into_iter()
                             .filter(|id| {
+                                let value = principal_arn_value(id);
                                 patterns
                                     .iter()
-                                    .any(|p| arn_match(p, id) || pattern_matches(p, id))
+                                    .any(|p| arn_match(p, &value) || pattern_matches(p, &value))
                             })
                             .collect(),
                     ),
@@ -1304,7 +1347,13 @@ fn describe(
                     why: "the principal and the conditions on aws:PrincipalAccount / aws:PrincipalArn have no caller in common".to_string(),
                 };
             }
-            let mfa = matches!(take(&mut keys, "aws:multifactorauthpresent"), Span::Only(v) if v.len() == 1 && v.contains("true"));
+            // MFA is required when only `true` passes (`Bool … true`, or a Deny
+            // of `BoolIfExists … false`, which leaves "present and not false").
+            let mfa = match take(&mut keys, "aws:multifactorauthpresent") {
+                Span::Only(v) => v.len() == 1 && v.contains("true"),
+                Span::Except(v) => v.len() == 1 && v.contains("false"),
+                _ => false,
+            };
             Admitted::Aws {
                 accounts,
                 organizations: take(&mut keys, "aws:principalorgid"),
@@ -1347,6 +1396,20 @@ fn describe(
             other: keys,
         },
     }
+}
+
+/// The `aws:PrincipalArn` a principal's requests carry: for a role session,
+/// the role's ARN (DOMAIN §2.1), not the session's.
+fn principal_arn_value(id: &str) -> String {
+    if let Some(arn) = Arn::parse(id) {
+        if arn.service == "sts" {
+            if let Some(rest) = arn.resource.strip_prefix("assumed-role/") {
+                let role = rest.split('/').next().unwrap_or(rest);
+                return format!("arn:{}:iam::{}:role/{role}", arn.partition, arn.account);
+            }
+        }
+    }
+    id.to_string()
 }
 
 /// Accounts in both spans, where a pattern (`11111111111?`) keeps the

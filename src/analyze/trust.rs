@@ -73,7 +73,6 @@ impl TrustPath<'_> {
                     || admitted.names_identities()
                     || *mfa
                     || external_id.only().is_some()
-                    || a.admitted.is_unresolved()
             }
             Admitted::Service {
                 source_accounts,

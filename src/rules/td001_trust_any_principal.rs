@@ -55,7 +55,7 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         // Open when AWS callers of any account get in: neither the accounts,
         // the organisation nor the identities are pinned.
         let open = p.aws_callers().any(|a| {
-            !a.admitted.is_unresolved()
+            !a.undecided()
                 && !a.admitted.inside_organization(org, &p.own_accounts)
                 && !a.admitted.names_identities()
                 && a.admitted.account_reach(org, &p.own_accounts) == Reach::Any

@@ -58,7 +58,7 @@ fn scoped(p: &TrustPath<'_>, a: &Admission, ctx: &RuleContext<'_>) -> bool {
     else {
         return true;
     };
-    a.admitted.is_unresolved()
+    a.undecided()
         || a.admitted.inside_organization(&ctx.trust.organization, &p.own_accounts)
         // aws:PrincipalArn naming identities under an account (or "*") principal.
         || (a.admitted.names_identities()

@@ -47,7 +47,7 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         // Every role and user of the account gets in: no identity is named.
         let whole = p
             .aws_callers()
-            .any(|a| !a.admitted.narrows_identities() && !a.admitted.is_unresolved());
+            .any(|a| !a.admitted.narrows_identities() && !a.undecided());
         if !whole {
             continue;
         }

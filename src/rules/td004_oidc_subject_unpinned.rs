@@ -158,7 +158,7 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 continue;
             };
             // A claim that rests on an unknown value: TD012's concern.
-            if a.admitted.is_unresolved() || !a.unresolved.is_empty() {
+            if a.undecided() {
                 continue;
             }
             // As written in the principal (the issuer is compared in lower case).

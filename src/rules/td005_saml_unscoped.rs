@@ -36,7 +36,7 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
     for p in ctx.paths.iter() {
         let open = p.admissions.iter().any(|a| {
             matches!(&a.admitted, Admitted::Saml { .. })
-                && !a.admitted.is_unresolved()
+                && !a.undecided()
                 && !a.admitted.key_pinned("saml:aud")
         });
         if !open {

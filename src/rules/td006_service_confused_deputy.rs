@@ -60,7 +60,7 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         }
         let open = p.admissions.iter().any(|a| {
             matches!(&a.admitted, Admitted::Service { .. })
-                && !a.admitted.is_unresolved()
+                && !a.undecided()
                 && !p.is_scoped(a, &ctx.trust.organization)
         });
         if !open {

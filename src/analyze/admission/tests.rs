@@ -622,6 +622,19 @@ fn deny_carve_outs_subtract() {
         };
         assert!(a.inside_organization(&org, &BTreeSet::new()), "{op}: {a:?}");
     }
+    // The data perimeter pattern: the second condition holds for every AWS
+    // caller, so the Deny still subtracts on the organisation.
+    let doc = statement(
+        r#"{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"},
+           {"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{
+              "StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-abc123def4"},
+              "BoolIfExists":{"aws:PrincipalIsAWSService":"false"}}}"#,
+    );
+    let org = Organization {
+        id: Some("o-abc123def4".into()),
+        accounts: BTreeSet::new(),
+    };
+    assert!(admit_one(&doc, Request::Aws).inside_organization(&org, &BTreeSet::new()));
     // An unconditional Deny for the same principal leaves nobody.
     let doc = statement(
         r#"{"Effect":"Allow","Principal":{"AWS":"999988887777"},"Action":"sts:AssumeRole"},
@@ -685,4 +698,26 @@ fn refused_documents_say_why() {
         r#"{"Effect":"Allow","Principal":{"AWS":["*","111111111111"]},"Action":"sts:AssumeRole","Condition":{"StringEqualsIgnoreCase":{"sts:ExternalId":"x"},"NumericLessThanEquals":{"aws:MultiFactorAuthAge":"3600"}}}"#,
     );
     assert!(refusals(&doc).is_empty());
+}
+
+#[test]
+fn a_session_is_matched_by_its_roles_arn() {
+    // "For a role session, aws:PrincipalArn is the role ARN, not the session ARN."
+    let doc = statement(
+        r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:sts::111111111111:assumed-role/ci/build"},"Action":"sts:AssumeRole",
+            "Condition":{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::111111111111:role/ci"}}}"#,
+    );
+    assert!(matches!(
+        admit_one(&doc, Request::Aws),
+        Admitted::Aws { .. }
+    ));
+    // Near miss: another role's ARN leaves no caller.
+    let doc = statement(
+        r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:sts::111111111111:assumed-role/ci/build"},"Action":"sts:AssumeRole",
+            "Condition":{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::111111111111:role/admin"}}}"#,
+    );
+    assert!(matches!(
+        admit_one(&doc, Request::Aws),
+        Admitted::Nobody { .. }
+    ));
 }
