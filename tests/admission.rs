@@ -316,6 +316,12 @@ fn an_empty_value_list_matches_nothing() {
         r#"{"StringEquals":{"sts:ExternalId":[]}}"#,
     )]);
     assert!(quiet(&empty), "{empty:?}");
+    // Only requests without an external id: the caller just passes none.
+    let absent = judge(&[&root(
+        "999988887777",
+        r#"{"Null":{"sts:ExternalId":"true"}}"#,
+    )]);
+    assert_eq!(fires(&absent, "TD002"), Some(Severity::High), "{absent:?}");
     // Near miss: an empty list in a negated operator excludes nothing.
     let negated = judge(&[&root(
         "999988887777",

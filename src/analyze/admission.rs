@@ -1292,7 +1292,9 @@ fn describe(
         let (key, span) = match t {
             Outcome::True | Outcome::False => continue,
             Outcome::Test { key, values, .. } => (key, values),
-            Outcome::Absent { key } => (key, Span::Only(BTreeSet::from(["(absent)".to_string()]))),
+            // Only requests without a key the caller may leave out: the
+            // caller leaves it out, and nothing about who they are is fixed.
+            Outcome::Absent { .. } => continue,
             Outcome::Other { key, text } => (key, Span::Only(BTreeSet::from([text]))),
         };
         let merged = match keys.remove(&key) {

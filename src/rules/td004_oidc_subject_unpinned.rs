@@ -49,7 +49,7 @@ pub static RULE: Rule = Rule {
     code: "TD004",
     name: "oidc-subject-unpinned",
     severity: Severity::High,
-    summary: "a federated OIDC principal without an `aud` and a `sub` condition pinned to a repository, project or service account",
+    summary: "a federated OIDC principal without an `aud` and a `sub` condition pinned to a repository, project or service account (high; medium for one EKS namespace; low for a pinned `sub` without `aud`)",
     fix: "add an HOST:aud condition and pin HOST:sub to one repository, project or service account",
     source: include_str!("td004_oidc_subject_unpinned.rs"),
     check,

@@ -40,7 +40,7 @@ pub static RULE: Rule = Rule {
     code: "TD007",
     name: "scope-defeated",
     severity: Severity::High,
-    summary: "a narrowing key whose value is a wildcard, `ForAllValues:` on a single-valued key, or `…IfExists` on a narrowing key",
+    summary: "a narrowing key whose value is a wildcard, or `ForAllValues:` / `…IfExists` on a narrowing key the request may lack (info when something else scopes the statement)",
     fix: "use StringEquals (or ArnLike) with the exact value, without ForAllValues: or IfExists",
     source: include_str!("td007_scope_defeated.rs"),
     check,

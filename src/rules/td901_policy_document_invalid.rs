@@ -41,7 +41,7 @@ pub static RULE: Rule = Rule {
     code: "TD901",
     name: "policy-document-invalid",
     severity: Severity::High,
-    summary: "a policy string that is not valid IAM policy JSON",
+    summary: "a policy string that is not valid IAM policy JSON, or a trust document IAM refuses (`NotPrincipal`, `CanonicalUser`, a wildcard inside a principal, an unknown condition operator)",
     fix: "build the document with jsonencode() or data \"aws_iam_policy_document\"",
     source: include_str!("td901_policy_document_invalid.rs"),
     check,
