@@ -228,6 +228,12 @@ fn a_policy_variable_in_the_account_matches_every_caller() {
         Some(Severity::Critical),
         "{variable:?}"
     );
+    // Without Version 2012-10-17 there are no policy variables: the text is
+    // literal, and no account has that id.
+    let literal = judge_document(
+        r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::${aws:PrincipalAccount}:role/admin"}}}]}"#,
+    );
+    assert_eq!(fires(&literal, "TD001"), None, "{literal:?}");
     // Near miss: a variable in the name, the account fixed.
     let name = judge(&[&aws_star(
         r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::111111111111:role/${aws:username}"}}"#,

@@ -1514,11 +1514,14 @@ impl Organization {
             Span::Only(v) => {
                 let mut reach = Reach::Own;
                 for a in v {
-                    if a != OWN_ACCOUNT && (pattern_is_wild(a) || !is_account_id(a)) {
-                        if unknown_refs(a).is_empty() {
-                            return Reach::Any;
+                    if a != OWN_ACCOUNT && pattern_is_wild(a) {
+                        return Reach::Any;
+                    }
+                    if a != OWN_ACCOUNT && !is_account_id(a) {
+                        if !unknown_refs(a).is_empty() {
+                            reach = reach.max(Reach::Unknown);
                         }
-                        reach = reach.max(Reach::Unknown);
+                        // Otherwise no account has that id: it admits nobody.
                         continue;
                     }
                     match self.is_own(a, own) {

@@ -9,7 +9,7 @@ use super::admission::{self, Admission, Admitted, Organization, Request};
 use crate::model::inventory::{Inventory, Role, Trust, grant_key};
 use crate::model::policy::{Effect, Statement};
 use crate::model::principal::{OWN_ACCOUNT, Principal, PrincipalClass};
-use crate::model::value::unknown_refs;
+use crate::model::value::{is_iam_policy_variable, unknown_refs};
 
 /// What the analysis needs to know about the organisation.
 #[derive(Debug, Clone, Default)]
@@ -133,10 +133,26 @@ pub fn trust_paths<'a>(inventory: &'a Inventory, ctx: &TrustContext) -> Vec<Trus
             .into_iter()
             .next()
             .map(|(_, why)| why);
+        // Policy variables exist only in version 2012-10-17 documents; in any
+        // other (and without a Version, which IAM reads as 2008-10-17) they are
+        // literal text.
+        let literal: Vec<Statement> = if doc.version.as_deref() == Some("2012-10-17") {
+            Vec::new()
+        } else {
+            doc.statements.iter().map(literal_variables).collect()
+        };
+        let evaluated = |s: &'a Statement| -> &Statement {
+            doc.statements
+                .iter()
+                .position(|x| std::ptr::eq(x, s))
+                .and_then(|i| literal.get(i))
+                .unwrap_or(s)
+        };
         let denies: Vec<&Statement> = doc
             .statements
             .iter()
             .filter(|s| s.effect == Effect::Deny && s.covers_assume())
+            .map(evaluated)
             .collect();
         for statement in doc
             .statements
@@ -163,7 +179,13 @@ pub fn trust_paths<'a>(inventory: &'a Inventory, ctx: &TrustContext) -> Vec<Trus
                         admission::requests(principal, &class)
                             .iter()
                             .map(|req: &Request| {
-                                admission::admit(statement, principal, &class, req, &applying)
+                                admission::admit(
+                                    evaluated(statement),
+                                    principal,
+                                    &class,
+                                    req,
+                                    &applying,
+                                )
                             })
                             .collect()
                     }
@@ -244,6 +266,39 @@ pub fn grants(paths: &[TrustPath<'_>], ctx: &TrustContext) -> Vec<TrustGrant> {
             })
         })
         .collect()
+}
+
+/// The statement with every IAM policy variable in its condition values
+/// escaped to the literal text it is outside a 2012-10-17 document.
+fn literal_variables(statement: &Statement) -> Statement {
+    let mut out = statement.clone();
+    for c in &mut out.conditions {
+        for v in &mut c.values {
+            let mut escaped = String::new();
+            let mut rest = v.as_str();
+            while let Some(start) = rest.find("${") {
+                escaped.push_str(&rest[..start]);
+                let after = &rest[start + 2..];
+                match after.find('}') {
+                    Some(end)
+                        if is_iam_policy_variable(&after[..end])
+                            && !matches!(&after[..end], "*" | "?" | "$") =>
+                    {
+                        escaped.push_str("${$}{");
+                        escaped.push_str(&after[..=end]);
+                        rest = &after[end + 1..];
+                    }
+                    _ => {
+                        escaped.push_str("${");
+                        rest = after;
+                    }
+                }
+            }
+            escaped.push_str(rest);
+            *v = escaped;
+        }
+    }
+    out
 }
 
 /// Keys of a Federated principal's provider, as they appear in conditions.
