@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::arn::{Arn, is_account_id};
 use crate::model::policy::{Condition, Effect, SetOperator, Statement};
@@ -508,7 +508,7 @@ fn arn_parts(pattern: &str) -> Option<(String, String)> {
 // --------------------------------------------------------------- the spans
 
 /// A set of values a key (or an axis such as "accounts") is admitted with.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "span", content = "values", rename_all = "snake_case")]
 pub enum Span {
     /// Every value: nothing narrows this axis.
@@ -822,7 +822,7 @@ fn negate(o: Outcome, req: &Request) -> Outcome {
 // ------------------------------------------------------------ descriptions
 
 /// Who one statement admits through one principal: the normalised grant.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "caller", rename_all = "snake_case")]
 pub enum Admitted {
     /// Nobody can use it, and why.

@@ -6,6 +6,10 @@
 //! roles that should get in, without an `aws:PrincipalArn` condition that
 //! names them. Third-party accounts are TD002's concern: a vendor's root with
 //! the condition its `account` block requires is the documented pattern.
+//! What counts is who the statement admits once IAM evaluates it: an
+//! `aws:PrincipalArn` condition (or a Deny carve-out such as `ArnNotLike
+//! aws:PrincipalArn`) that leaves only named roles is enough; a pattern that
+//! matches every role of the account (`arn:aws:iam::ID:*`) is not.
 //!
 //! ## Why it matters
 //! `:root` does not mean the root user: it delegates to the whole account, so

@@ -721,3 +721,16 @@ fn a_session_is_matched_by_its_roles_arn() {
         Admitted::Nobody { .. }
     ));
 }
+
+#[test]
+fn the_description_round_trips_through_json() {
+    // The baseline stores it and compares grants as sets of descriptions.
+    let doc = statement(
+        r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"sts:AssumeRole",
+            "Condition":{"StringEquals":{"sts:ExternalId":"c0ffee"},"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}"#,
+    );
+    let a = admit_one(&doc, Request::Aws);
+    let json = serde_json::to_string(&a).expect("serialises");
+    let back: Admitted = serde_json::from_str(&json).expect("deserialises");
+    assert_eq!(a, back);
+}
