@@ -456,3 +456,27 @@ fn scope_resting_on_an_unknown_is_unverifiable_not_open() {
     );
     assert_eq!(fires(&unrelated, "TD012"), None, "{unrelated:?}");
 }
+
+#[test]
+fn a_whole_own_account_is_narrowed_by_what_it_admits() {
+    let everything = judge(&[&root(
+        "111111111111",
+        r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::111111111111:*"}}"#,
+    )]);
+    assert_eq!(
+        fires(&everything, "TD003"),
+        Some(Severity::Medium),
+        "{everything:?}"
+    );
+    let carve_out = judge(&[
+        &root("111111111111", "{}"),
+        r#"{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::111111111111:role/deploy-*"}}}"#,
+    ]);
+    assert!(quiet(&carve_out), "{carve_out:?}");
+    // Near miss: the plain form of the same narrowing.
+    let named = judge(&[&root(
+        "111111111111",
+        r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::111111111111:role/deploy-*"}}"#,
+    )]);
+    assert!(quiet(&named), "{named:?}");
+}
