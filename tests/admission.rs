@@ -401,6 +401,22 @@ fn subject_severity_follows_its_span() {
         r#"{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"},"StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/*"}}"#,
     )]);
     assert_eq!(fires(&org, "TD004"), Some(Severity::High), "{org:?}");
+    let repository = judge(&[&federated(
+        GH,
+        "sts:AssumeRoleWithWebIdentity",
+        r#"{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com","token.actions.githubusercontent.com:repository":"acme/deploy"}}"#,
+    )]);
+    assert!(quiet(&repository), "{repository:?}");
+    let repository_org = judge(&[&federated(
+        GH,
+        "sts:AssumeRoleWithWebIdentity",
+        r#"{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"},"StringLike":{"token.actions.githubusercontent.com:repository":"acme/*"}}"#,
+    )]);
+    assert_eq!(
+        fires(&repository_org, "TD004"),
+        Some(Severity::High),
+        "{repository_org:?}"
+    );
     // Near miss: pinned with aud.
     let pinned = judge(&[&federated(
         EKS,

@@ -80,7 +80,10 @@ impl TrustPath<'_> {
                 source_orgs,
                 ..
             } => !(source_accounts.is_any() && source_arns.is_any() && source_orgs.is_any()),
-            Admitted::WebIdentity { subjects, .. } => !subjects.is_any(),
+            // A pinned claim other than sub (GitHub's repository) scopes too.
+            Admitted::WebIdentity {
+                subjects, other, ..
+            } => !subjects.is_any() || other.values().any(|s| s.only().is_some()),
             Admitted::Saml { audiences, .. } => !audiences.is_any(),
         }
     }

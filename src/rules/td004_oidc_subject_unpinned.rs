@@ -19,6 +19,8 @@
 //! `ForAllValues:` on them narrow like the plain operator; another issuer's
 //! keys (`gitlab.com:sub` on GitHub) are never present, and a statement that
 //! does not allow `sts:AssumeRoleWithWebIdentity` admits nobody.
+//! GitHub claims that STS evaluates as keys (`…:repository`,
+//! `…:repository_id`, `…:job_workflow_ref`) pin a repository as `sub` does.
 //!
 //! ## Why it matters
 //! Without a `sub` condition, any workflow of any repository on GitHub (or any
@@ -54,6 +56,9 @@ pub static RULE: Rule = Rule {
     source: include_str!("td004_oidc_subject_unpinned.rs"),
     check,
 };
+
+/// GitHub token claims STS evaluates as keys that name one repository.
+const GITHUB_REPOSITORY_CLAIMS: &[&str] = &["repository", "repository_id", "job_workflow_ref"];
 
 /// How many callers one `sub` pattern admits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -177,6 +182,18 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                         .max()
                         .unwrap_or(SubjectSpan::One),
                     _ => SubjectSpan::Any,
+                };
+                // GitHub's own claims, which STS also evaluates, pin a repository too.
+                let claim_pinned = GITHUB_REPOSITORY_CLAIMS.iter().any(|claim| {
+                    a.admitted
+                        .key_span(&format!("{issuer}:{claim}"))
+                        .only()
+                        .is_some_and(|v| !v.is_empty() && !v.iter().any(|x| wild(x)))
+                });
+                let span = if claim_pinned {
+                    span.min(SubjectSpan::One)
+                } else {
+                    span
                 };
                 let loose: Vec<String> = subjects
                     .only()
