@@ -460,6 +460,17 @@ fn scope_resting_on_an_unknown_is_unverifiable_not_open() {
         "{unknown:?}"
     );
     assert_eq!(fires(&unknown, "TD001"), None, "{unknown:?}");
+    let org = judge(&[&aws_star(
+        r#"{"StringEquals":{"aws:PrincipalOrgID":"${var.org_id}"}}"#,
+    )]);
+    assert_eq!(fires(&org, "TD012"), Some(Severity::Medium), "{org:?}");
+    assert_eq!(fires(&org, "TD001"), None, "{org:?}");
+    // An unknown external id is still one fixed value the caller must present.
+    let external = judge(&[&root(
+        "999988887777",
+        r#"{"StringEquals":{"sts:ExternalId":"${var.external_id}"}}"#,
+    )]);
+    assert!(quiet(&external), "{external:?}");
     // Near miss: an unknown on a key that does not decide who gets in
     // leaves the verdict to the rest.
     let unrelated = judge(&[&aws_star(

@@ -617,7 +617,7 @@ fn present_span(op: Op, c: &Condition, key: &str) -> Result<Span, BTreeSet<Strin
         let unknown = unknown_refs(v);
         // An unknown inside a pattern (or a subject) decides what it admits;
         // an unknown compared for equality is one fixed value.
-        if !unknown.is_empty() && (like || key.ends_with(":sub")) {
+        if !unknown.is_empty() && (like || key.ends_with(":sub") || value_decides(key)) {
             refs.extend(unknown.into_iter().map(str::to_string));
             continue;
         }
@@ -637,6 +637,22 @@ fn present_span(op: Op, c: &Condition, key: &str) -> Result<Span, BTreeSet<Strin
         (false, false) => Span::Only(set),
         (true, false) => Span::Except(set),
     })
+}
+
+/// Keys whose value, not just its presence, decides whether the caller is
+/// yours: an unknown value there leaves the verdict open.
+fn value_decides(key: &str) -> bool {
+    matches!(
+        key,
+        "aws:principalorgid"
+            | "aws:principalorgpaths"
+            | "aws:principalaccount"
+            | "aws:principalarn"
+            | "aws:sourceaccount"
+            | "aws:sourcearn"
+            | "aws:sourceorgid"
+            | "aws:sourceorgpaths"
+    )
 }
 
 /// Evaluates one condition for one kind of request.
