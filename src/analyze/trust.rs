@@ -53,13 +53,6 @@ impl TrustPath<'_> {
             .filter(|a| matches!(a.admitted, Admitted::Aws { .. }))
     }
 
-    /// Somebody gets in through this path.
-    pub fn admits_anyone(&self) -> bool {
-        self.admissions
-            .iter()
-            .any(|a| !matches!(a.admitted, Admitted::Nobody { .. }))
-    }
-
     /// Is the admission narrowed by more than the principal's kind: to your
     /// organisation, named identities, an external id, MFA, a pinned subject
     /// or audience, or a source?

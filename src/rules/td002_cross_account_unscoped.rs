@@ -148,7 +148,12 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 format!(
                     "{} trusts {} from outside the organisation with no condition that narrows who may assume it",
                     p.role.address,
-                    p.principal.describe()
+                    if everyone {
+                        // Its conditions say which accounts: say what it admits.
+                        a.admitted.describe(p.role.trust_sensitive)
+                    } else {
+                        p.principal.describe()
+                    }
                 ),
             )
             .missing("a condition on sts:ExternalId, aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:PrincipalArn or aws:MultiFactorAuthPresent");
