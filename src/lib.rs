@@ -17,11 +17,11 @@ pub mod run;
 
 pub use error::{Error, Result};
 
-use analyze::trust::{grants, trust_paths};
+use analyze::trust::{TrustGrant, grants, trust_paths};
 use config::{Policy, PolicyChange};
 pub use ingest::hcl::{CliInput, HclOptions};
 use ingest::{IngestNote, Ingested};
-use model::inventory::{Inventory, TrustGrant};
+use model::inventory::Inventory;
 use rules::{Finding, RuleContext};
 
 /// What a scan of the inputs yielded.

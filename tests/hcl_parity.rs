@@ -174,15 +174,7 @@ fn inventory_is_the_same_from_hcl_and_from_the_plan() {
             .collect();
         let grants: Vec<(String, Vec<String>)> = trustdrift::grants_of(&scan, &policy)
             .into_iter()
-            .map(|g| {
-                (
-                    g.key,
-                    g.scope
-                        .iter()
-                        .map(|c| format!("{} {}", c.operator.text, c.key))
-                        .collect(),
-                )
-            })
+            .map(|g| (g.key, g.admits.iter().map(|a| a.describe(false)).collect()))
             .collect();
         (roles, grants)
     };

@@ -89,7 +89,14 @@ fn removed_roles_grant_nothing_and_grant_keys_are_stable() {
     assert_eq!(nested.owner.as_deref(), Some("team-payments"));
     assert_eq!(nested.expires.as_deref(), Some("2027-03-31"));
     assert_eq!(nested.cross_account, Some(true));
-    assert_eq!(nested.scope.len(), 1);
+    assert_eq!(
+        nested
+            .admits
+            .iter()
+            .map(|a| a.describe(false))
+            .collect::<Vec<_>>(),
+        ["any role or user in 999988887777 with sts:ExternalId = pay-eu"]
+    );
     // Same input, same bytes.
     let again = trustdrift::grants_of(&scan("testdata/plans/lifecycle.json"), &policy);
     assert_eq!(grants, again);

@@ -105,3 +105,29 @@ fn scoped_trust_passes_every_rule() {
         );
     }
 }
+
+#[test]
+fn no_rule_reads_raw_conditions() {
+    // Rules judge who is admitted (analyze::admission), never condition
+    // operators, keys or values one by one.
+    let mut checked = 0;
+    for entry in std::fs::read_dir("src/rules").expect("src/rules") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("rule source");
+        for forbidden in [
+            ".conditions",
+            "policy::Condition",
+            "Operator",
+            "unknown_refs",
+            "Condition {",
+        ] {
+            assert!(
+                !text.contains(forbidden),
+                "{} reads raw conditions ({forbidden})",
+                path.display()
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= RULES.len());
+}

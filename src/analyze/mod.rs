@@ -1,4 +1,5 @@
 //! Judgement-free analysis of the model: which principal gets into which
 //! role, through which statement, narrowed by which conditions.
 
+pub mod admission;
 pub mod trust;

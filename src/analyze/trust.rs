@@ -1,121 +1,26 @@
-//! Trust paths (role × Allow statement × principal), the narrowing
-//! conditions on each (DOMAIN §2.1), and the grants they add up to.
+//! Trust paths (role × Allow statement × principal), who each admits
+//! ([`super::admission`]), and the grants they add up to.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::arn::Arn;
-use crate::model::inventory::{Inventory, Role, Trust, TrustGrant, grant_key};
-use crate::model::policy::{Condition, Effect, SetOperator, Statement, is_all_wildcard};
-use crate::model::principal::{OWN_ACCOUNT, Principal, PrincipalClass, PrincipalType};
-use crate::model::value::unknown_refs;
+use serde::Serialize;
+
+use super::admission::{self, Admission, Admitted, Organization, Request};
+use crate::model::inventory::{Inventory, Role, Trust, grant_key};
+use crate::model::policy::{Effect, Statement};
+use crate::model::principal::{OWN_ACCOUNT, Principal, PrincipalClass};
+use crate::model::value::{is_iam_policy_variable, unknown_refs};
 
 /// What the analysis needs to know about the organisation.
 #[derive(Debug, Clone, Default)]
 pub struct TrustContext {
-    /// The organisation's accounts; empty when the policy names none, in
-    /// which case each role's own account is the only one that is "own".
-    pub organization_accounts: BTreeSet<String>,
+    /// The organisation's id and accounts; without accounts, each role's own
+    /// account is the only one that is "own".
+    pub organization: Organization,
     /// Known third-party accounts.
     pub third_parties: BTreeSet<String>,
     pub owner_tags: Vec<String>,
     pub expiry_tag: String,
-}
-
-/// A condition key AWS documents as narrowing who gets in.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum NarrowingKey {
-    ExternalId,
-    PrincipalOrgId,
-    PrincipalOrgPaths,
-    PrincipalAccount,
-    PrincipalArn,
-    SourceAccount,
-    SourceArn,
-    SourceOrgId,
-    SourceOrgPaths,
-    MfaPresent,
-    SamlAud,
-    /// `HOST:CLAIM` of a web identity provider (`…githubusercontent.com:sub`).
-    OidcClaim {
-        host: String,
-        claim: String,
-    },
-}
-
-impl NarrowingKey {
-    pub fn of(key: &str) -> Option<NarrowingKey> {
-        let lower = key.to_ascii_lowercase();
-        Some(match lower.as_str() {
-            "sts:externalid" => NarrowingKey::ExternalId,
-            "aws:principalorgid" => NarrowingKey::PrincipalOrgId,
-            "aws:principalorgpaths" => NarrowingKey::PrincipalOrgPaths,
-            "aws:principalaccount" => NarrowingKey::PrincipalAccount,
-            "aws:principalarn" => NarrowingKey::PrincipalArn,
-            "aws:sourceaccount" => NarrowingKey::SourceAccount,
-            "aws:sourcearn" => NarrowingKey::SourceArn,
-            "aws:sourceorgid" => NarrowingKey::SourceOrgId,
-            "aws:sourceorgpaths" => NarrowingKey::SourceOrgPaths,
-            "aws:multifactorauthpresent" => NarrowingKey::MfaPresent,
-            "saml:aud" => NarrowingKey::SamlAud,
-            _ => {
-                let (host, claim) = lower.rsplit_once(':')?;
-                if host.starts_with("aws")
-                    || host.starts_with("sts")
-                    || host.starts_with("saml")
-                    || !host.contains('.')
-                {
-                    return None;
-                }
-                NarrowingKey::OidcClaim {
-                    host: host.to_string(),
-                    claim: claim.to_string(),
-                }
-            }
-        })
-    }
-
-    /// AWS: wildcards in these keys' values have no valid use.
-    fn is_sensitive(&self) -> bool {
-        matches!(
-            self,
-            NarrowingKey::PrincipalOrgId
-                | NarrowingKey::PrincipalAccount
-                | NarrowingKey::SourceAccount
-                | NarrowingKey::SourceOrgId
-        )
-    }
-
-    fn is_multivalued(&self) -> bool {
-        matches!(
-            self,
-            NarrowingKey::PrincipalOrgPaths | NarrowingKey::SourceOrgPaths
-        ) || matches!(self, NarrowingKey::OidcClaim { claim, .. } if claim == "amr")
-    }
-
-    fn is_arn(&self) -> bool {
-        matches!(self, NarrowingKey::PrincipalArn | NarrowingKey::SourceArn)
-    }
-}
-
-/// Whether a narrowing condition really narrows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ScopeState {
-    Effective,
-    /// Written as narrowing but undone: why.
-    Defeated(String),
-    /// Depends on values not known statically.
-    Unverifiable(Vec<String>),
-}
-
-/// A narrowing condition found on a trust path.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScopeCondition<'a> {
-    pub condition: &'a Condition,
-    pub key: NarrowingKey,
-    pub state: ScopeState,
-    /// From a Deny statement (`Deny` unless `StringNotEquals aws:PrincipalOrgID`):
-    /// the same narrowing, written the other way round.
-    pub via_deny: Option<usize>,
 }
 
 /// One principal's way into one role through one Allow statement.
@@ -125,7 +30,10 @@ pub struct TrustPath<'a> {
     pub statement: &'a Statement,
     pub principal: &'a Principal,
     pub class: PrincipalClass,
-    pub scope: Vec<ScopeCondition<'a>>,
+    /// Who gets in, per kind of request the principal makes.
+    pub admissions: Vec<Admission>,
+    /// Why IAM refuses the document, when it does: then nobody gets in.
+    pub refused: Option<String>,
     /// `None` when the accounts involved are not known.
     pub cross_account: Option<bool>,
     /// The accounts that count as the role's own here.
@@ -134,169 +42,50 @@ pub struct TrustPath<'a> {
 }
 
 impl TrustPath<'_> {
-    /// The effective narrowing conditions whose key is one of `keys`.
-    pub fn effective(&self, accept: impl Fn(&NarrowingKey) -> bool) -> Vec<&ScopeCondition<'_>> {
-        self.scope
-            .iter()
-            .filter(|s| s.state == ScopeState::Effective && accept(&s.key))
-            .collect()
-    }
-
-    /// The narrowing conditions on `keys` that rest on unknown values.
-    pub fn unverifiable(&self, accept: impl Fn(&NarrowingKey) -> bool) -> Vec<&ScopeCondition<'_>> {
-        self.scope
-            .iter()
-            .filter(|s| matches!(s.state, ScopeState::Unverifiable(_)) && accept(&s.key))
-            .collect()
-    }
-
-    /// Is the path narrowed by a key `accept` takes, or would it be but for
-    /// an unknown value? Either way a rule about missing scope stays quiet
-    /// (TD012 speaks for the unknown).
-    pub fn scoped_or_undecided(&self, accept: impl Fn(&NarrowingKey) -> bool) -> bool {
-        self.scope.iter().any(|s| {
-            matches!(s.state, ScopeState::Effective | ScopeState::Unverifiable(_)) && accept(&s.key)
-        })
-    }
-
     pub fn principal_account(&self) -> Option<&str> {
         self.class.account()
     }
-}
 
-/// Judges one condition of an Allow statement.
-fn judge(condition: &Condition, key: &NarrowingKey) -> Option<ScopeState> {
-    let op = &condition.operator;
-    if op.base.eq_ignore_ascii_case("Null") {
-        return None;
-    }
-    if op.is_negated() {
-        return Some(ScopeState::Defeated(format!(
-            "{} allows every value except the ones listed",
-            op.text
-        )));
-    }
-    if !op.is_positive_match() {
-        return None;
-    }
-    if *key == NarrowingKey::MfaPresent {
-        return condition
-            .values
+    /// The admissions of AWS callers (accounts, roles, users, sessions).
+    pub fn aws_callers(&self) -> impl Iterator<Item = &Admission> {
+        self.admissions
             .iter()
-            .all(|v| v == "true")
-            .then_some(ScopeState::Effective);
+            .filter(|a| matches!(a.admitted, Admitted::Aws { .. }))
     }
-    if op.if_exists {
-        return Some(ScopeState::Defeated(format!(
-            "{} is true when the request has no {} at all",
-            op.text, condition.key
-        )));
-    }
-    if op.set == Some(SetOperator::ForAllValues) && !key.is_multivalued() {
-        return Some(ScopeState::Defeated(format!(
-            "ForAllValues: is true when the request has no {} at all",
-            condition.key
-        )));
-    }
-    let refs: Vec<String> = unknown_refs(&condition.key)
-        .into_iter()
-        .chain(condition.values.iter().flat_map(|v| unknown_refs(v)))
-        .map(str::to_string)
-        .collect();
-    if condition.values.is_empty() {
-        return Some(ScopeState::Defeated(
-            "the condition lists no value".to_string(),
-        ));
-    }
-    let wildcards = op.has_wildcards();
-    for value in &condition.values {
-        if !unknown_refs(value).is_empty() {
-            continue;
-        }
-        if wildcards && is_all_wildcard(value) {
-            return Some(ScopeState::Defeated(format!(
-                "the value \"{value}\" matches anything"
-            )));
-        }
-        if wildcards && key.is_sensitive() && (value.contains('*') || value.contains('?')) {
-            return Some(ScopeState::Defeated(format!(
-                "the value \"{value}\" is a wildcard, which AWS says has no valid use in {}",
-                condition.key
-            )));
-        }
-        if wildcards && key.is_arn() {
-            match Arn::parse(value) {
-                Some(arn) if is_all_wildcard(arn.account) => {
-                    return Some(ScopeState::Defeated(format!(
-                        "the value \"{value}\" matches that name in any account"
-                    )));
-                }
-                None if value.contains('*') => {
-                    return Some(ScopeState::Defeated(format!(
-                        "the value \"{value}\" is not an ARN pattern that fixes the account"
-                    )));
-                }
-                _ => {}
+
+    /// Is the admission narrowed by more than the principal's kind: to your
+    /// organisation, named identities, an external id, MFA, a pinned subject
+    /// or audience, or a source?
+    pub fn is_scoped(&self, a: &Admission, org: &Organization) -> bool {
+        match &a.admitted {
+            Admitted::Nobody { .. } => true,
+            admitted @ Admitted::Aws {
+                external_id, mfa, ..
+            } => {
+                admitted.inside_organization(org, &self.own_accounts)
+                    || admitted.names_identities()
+                    || *mfa
+                    || external_id.only().is_some()
             }
+            Admitted::Service {
+                source_accounts,
+                source_arns,
+                source_orgs,
+                ..
+            } => !(source_accounts.is_any() && source_arns.is_any() && source_orgs.is_any()),
+            // A pinned claim other than sub (GitHub's repository) scopes too.
+            Admitted::WebIdentity {
+                subjects, other, ..
+            } => !subjects.is_any() || other.values().any(|s| s.only().is_some()),
+            Admitted::Saml { audiences, .. } => !audiences.is_any(),
         }
     }
-    if !refs.is_empty() {
-        let value_decides =
-            wildcards || matches!(key, NarrowingKey::OidcClaim { claim, .. } if claim == "sub");
-        if value_decides || !unknown_refs(&condition.key).is_empty() {
-            return Some(ScopeState::Unverifiable(refs));
-        }
-    }
-    Some(ScopeState::Effective)
-}
-
-/// Does Deny statement `deny` apply to `principal`?
-fn deny_covers(deny: &Statement, principal: &Principal) -> bool {
-    deny.principals.as_ref().is_some_and(|ps| {
-        ps.iter().any(|p| {
-            matches!(p.classify(), PrincipalClass::Everyone)
-                || p.normalized() == principal.normalized()
-        })
-    })
-}
-
-/// A Deny statement of the form "deny unless KEY is V": the narrowing it adds.
-fn deny_guard<'a>(deny: &'a Statement) -> Option<ScopeCondition<'a>> {
-    let [condition] = deny.conditions.as_slice() else {
-        return None;
-    };
-    let key = NarrowingKey::of(&condition.key)?;
-    let op = &condition.operator;
-    if !op.is_negated() || op.if_exists || condition.values.is_empty() {
-        return None;
-    }
-    let state = if op.has_wildcards() && condition.values.iter().any(|v| is_all_wildcard(v)) {
-        ScopeState::Defeated(format!("the Deny's {} \"*\" never applies", op.text))
-    } else {
-        let refs: Vec<String> = condition
-            .values
-            .iter()
-            .flat_map(|v| unknown_refs(v))
-            .map(str::to_string)
-            .collect();
-        if refs.is_empty() {
-            ScopeState::Effective
-        } else {
-            ScopeState::Unverifiable(refs)
-        }
-    };
-    Some(ScopeCondition {
-        condition,
-        key,
-        state,
-        via_deny: Some(deny.index),
-    })
 }
 
 /// The accounts that count as the role's own.
 pub fn own_accounts(role: &Role, ctx: &TrustContext) -> BTreeSet<String> {
-    if !ctx.organization_accounts.is_empty() {
-        return ctx.organization_accounts.clone();
+    if !ctx.organization.accounts.is_empty() {
+        return ctx.organization.accounts.clone();
     }
     role.account.iter().cloned().collect()
 }
@@ -336,10 +125,30 @@ pub fn trust_paths<'a>(inventory: &'a Inventory, ctx: &TrustContext) -> Vec<Trus
             continue;
         };
         let own = own_accounts(role, ctx);
+        let refused = admission::refusals(&doc.statements)
+            .into_iter()
+            .next()
+            .map(|(_, why)| why);
+        // Policy variables exist only in version 2012-10-17 documents; in any
+        // other (and without a Version, which IAM reads as 2008-10-17) they are
+        // literal text.
+        let literal: Vec<Statement> = if doc.version.as_deref() == Some("2012-10-17") {
+            Vec::new()
+        } else {
+            doc.statements.iter().map(literal_variables).collect()
+        };
+        let evaluated = |s: &'a Statement| -> &Statement {
+            doc.statements
+                .iter()
+                .position(|x| std::ptr::eq(x, s))
+                .and_then(|i| literal.get(i))
+                .unwrap_or(s)
+        };
         let denies: Vec<&Statement> = doc
             .statements
             .iter()
             .filter(|s| s.effect == Effect::Deny && s.covers_assume())
+            .map(evaluated)
             .collect();
         for statement in doc
             .statements
@@ -349,36 +158,42 @@ pub fn trust_paths<'a>(inventory: &'a Inventory, ctx: &TrustContext) -> Vec<Trus
             let Some(principals) = &statement.principals else {
                 continue;
             };
-            let own_scope: Vec<ScopeCondition<'_>> = statement
-                .conditions
-                .iter()
-                .filter_map(|c| {
-                    let key = NarrowingKey::of(&c.key)?;
-                    let state = judge(c, &key)?;
-                    Some(ScopeCondition {
-                        condition: c,
-                        key,
-                        state,
-                        via_deny: None,
-                    })
-                })
-                .collect();
             for principal in principals {
                 let class = principal.classify();
-                let mut scope = own_scope.clone();
-                scope.extend(
-                    denies
-                        .iter()
-                        .filter(|d| deny_covers(d, principal))
-                        .filter_map(|d| deny_guard(d)),
-                );
+                let admissions = match &refused {
+                    Some(why) => vec![Admission {
+                        admitted: Admitted::Nobody { why: why.clone() },
+                        defeats: Vec::new(),
+                        unresolved: Vec::new(),
+                    }],
+                    None => {
+                        let applying: Vec<&Statement> = denies
+                            .iter()
+                            .copied()
+                            .filter(|d| admission::deny_covers(d, principal))
+                            .collect();
+                        admission::requests(principal, &class)
+                            .iter()
+                            .map(|req: &Request| {
+                                admission::admit(
+                                    evaluated(statement),
+                                    principal,
+                                    &class,
+                                    req,
+                                    &applying,
+                                )
+                            })
+                            .collect()
+                    }
+                };
                 out.push(TrustPath {
                     role,
                     statement,
                     principal,
                     cross_account: cross_account(&class, &own, ctx),
                     class,
-                    scope,
+                    admissions,
+                    refused: refused.clone(),
                     own_accounts: own.clone(),
                     grant_key: grant_key(&role.address, principal),
                 });
@@ -386,6 +201,27 @@ pub fn trust_paths<'a>(inventory: &'a Inventory, ctx: &TrustContext) -> Vec<Trus
         }
     }
     out
+}
+
+/// One principal's way into one role: who it admits, over every statement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrustGrant {
+    /// `ROLE_ADDRESS|PRINCIPAL`: stable across runs, platforms and edits that
+    /// move the code around.
+    pub key: String,
+    pub role: String,
+    pub principal: Principal,
+    pub actions: BTreeSet<String>,
+    /// `None` when the accounts involved are not known.
+    pub cross_account: Option<bool>,
+    /// Who is admitted, one entry per way in (sorted, no repeats): the
+    /// normalised content a baseline compares.
+    pub admits: Vec<Admitted>,
+    pub owner: Option<String>,
+    pub expires: Option<String>,
+    /// Indexes of the Allow statements that grant it.
+    #[serde(skip)]
+    pub statements: Vec<usize>,
 }
 
 /// Paths grouped per (role, principal).
@@ -399,29 +235,19 @@ pub fn grants(paths: &[TrustPath<'_>], ctx: &TrustContext) -> Vec<TrustGrant> {
         .filter_map(|(key, group)| {
             let first = group.first()?;
             let mut actions = BTreeSet::new();
+            let mut admits = BTreeSet::new();
             for p in &group {
                 if p.statement.not_actions.is_empty() {
                     actions.extend(p.statement.actions.iter().cloned());
                 } else {
                     actions.extend(p.statement.assume_actions().into_iter().map(str::to_string));
                 }
+                admits.extend(p.admissions.iter().map(|a| a.admitted.clone()));
             }
-            // Only what holds on every way in narrows the grant.
-            let mut scope: Vec<Condition> = first
-                .scope
-                .iter()
-                .filter(|s| s.state == ScopeState::Effective)
-                .map(|s| s.condition.clone())
-                .collect();
-            for p in &group[1..] {
-                scope.retain(|c| {
-                    p.scope
-                        .iter()
-                        .any(|s| s.state == ScopeState::Effective && s.condition == c)
-                });
+            // A way in that admits somebody makes the ones that admit nobody moot.
+            if admits.iter().any(|a| !matches!(a, Admitted::Nobody { .. })) {
+                admits.retain(|a| !matches!(a, Admitted::Nobody { .. }));
             }
-            scope.sort();
-            scope.dedup();
             let tags = &first.role.tags;
             Some(TrustGrant {
                 key: key.to_string(),
@@ -429,13 +255,46 @@ pub fn grants(paths: &[TrustPath<'_>], ctx: &TrustContext) -> Vec<TrustGrant> {
                 principal: first.principal.clone(),
                 actions,
                 cross_account: first.cross_account,
-                scope,
+                admits: admits.into_iter().collect(),
                 owner: ctx.owner_tags.iter().find_map(|t| tags.get(t).cloned()),
                 expires: tags.get(&ctx.expiry_tag).cloned(),
                 statements: group.iter().map(|p| p.statement.index).collect(),
             })
         })
         .collect()
+}
+
+/// The statement with every IAM policy variable in its condition values
+/// escaped to the literal text it is outside a 2012-10-17 document.
+fn literal_variables(statement: &Statement) -> Statement {
+    let mut out = statement.clone();
+    for c in &mut out.conditions {
+        for v in &mut c.values {
+            let mut escaped = String::new();
+            let mut rest = v.as_str();
+            while let Some(start) = rest.find("${") {
+                escaped.push_str(&rest[..start]);
+                let after = &rest[start + 2..];
+                match after.find('}') {
+                    Some(end)
+                        if is_iam_policy_variable(&after[..end])
+                            && !matches!(&after[..end], "*" | "?" | "$") =>
+                    {
+                        escaped.push_str("${$}{");
+                        escaped.push_str(&after[..=end]);
+                        rest = &after[end + 1..];
+                    }
+                    _ => {
+                        escaped.push_str("${");
+                        rest = after;
+                    }
+                }
+            }
+            escaped.push_str(rest);
+            *v = escaped;
+        }
+    }
+    out
 }
 
 /// Keys of a Federated principal's provider, as they appear in conditions.
@@ -448,115 +307,20 @@ pub fn provider_host(class: &PrincipalClass) -> Option<&str> {
     }
 }
 
-/// Is `principal` a `{"AWS": ...}` or `"*"` entry (as opposed to a service
-/// or federated one)?
-pub fn is_aws_principal(principal: &Principal) -> bool {
-    matches!(principal.kind, PrincipalType::Aws | PrincipalType::Star)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::policy::Operator;
-
-    fn cond(op: &str, key: &str, values: &[&str]) -> Condition {
-        Condition {
-            operator: Operator::parse(op),
-            key: key.to_string(),
-            values: values.iter().map(|v| v.to_string()).collect(),
-        }
-    }
-
-    fn state(op: &str, key: &str, values: &[&str]) -> Option<ScopeState> {
-        let c = cond(op, key, values);
-        judge(&c, &NarrowingKey::of(key).expect("narrowing"))
-    }
-
-    #[test]
-    fn narrowing_keys_are_case_insensitive() {
-        assert_eq!(
-            NarrowingKey::of("AWS:SourceArn"),
-            Some(NarrowingKey::SourceArn)
-        );
-        assert_eq!(
-            NarrowingKey::of("token.actions.githubusercontent.com:sub"),
-            Some(NarrowingKey::OidcClaim {
-                host: "token.actions.githubusercontent.com".into(),
-                claim: "sub".into()
+/// Every principal, condition key and value of the trust policy is known.
+pub fn trust_resolved(trust: &Trust) -> bool {
+    let Trust::Document(doc) = trust else {
+        return false;
+    };
+    doc.statements.iter().all(|s| {
+        s.principals
+            .iter()
+            .chain(s.not_principals.iter())
+            .flatten()
+            .all(|p| unknown_refs(&p.id).is_empty())
+            && s.conditions.iter().all(|c| {
+                unknown_refs(&c.key).is_empty()
+                    && c.values.iter().all(|v| unknown_refs(v).is_empty())
             })
-        );
-        assert_eq!(NarrowingKey::of("aws:RequestedRegion"), None);
-    }
-
-    #[test]
-    fn scope_is_judged() {
-        assert_eq!(
-            state("StringEquals", "aws:PrincipalOrgID", &["o-abc"]),
-            Some(ScopeState::Effective)
-        );
-        assert!(matches!(
-            state("StringLike", "aws:PrincipalOrgID", &["o-*"]),
-            Some(ScopeState::Defeated(_))
-        ));
-        assert!(matches!(
-            state("StringLike", "sts:ExternalId", &["*"]),
-            Some(ScopeState::Defeated(_))
-        ));
-        assert_eq!(
-            state("StringEquals", "sts:ExternalId", &["*"]),
-            Some(ScopeState::Effective)
-        );
-        assert!(matches!(
-            state("StringEqualsIfExists", "sts:ExternalId", &["x"]),
-            Some(ScopeState::Defeated(_))
-        ));
-        assert!(matches!(
-            state(
-                "ForAllValues:StringEquals",
-                "token.actions.githubusercontent.com:aud",
-                &["sts.amazonaws.com"]
-            ),
-            Some(ScopeState::Defeated(_))
-        ));
-        assert_eq!(
-            state(
-                "ForAnyValue:StringLike",
-                "aws:PrincipalOrgPaths",
-                &["o-a/r-b/*"]
-            ),
-            Some(ScopeState::Effective)
-        );
-        assert!(matches!(
-            state(
-                "ArnLike",
-                "aws:PrincipalArn",
-                &["arn:aws:iam::*:role/admin"]
-            ),
-            Some(ScopeState::Defeated(_))
-        ));
-        assert_eq!(
-            state(
-                "ArnLike",
-                "aws:PrincipalArn",
-                &["arn:aws:iam::123456789012:role/*"]
-            ),
-            Some(ScopeState::Effective)
-        );
-        assert!(matches!(
-            state("StringNotEquals", "aws:PrincipalOrgID", &["o-abc"]),
-            Some(ScopeState::Defeated(_))
-        ));
-        assert_eq!(
-            state("Bool", "aws:MultiFactorAuthPresent", &["false"]),
-            None
-        );
-        assert_eq!(
-            state("StringEquals", "sts:ExternalId", &["${var.external_id}"]),
-            Some(ScopeState::Effective)
-        );
-        assert!(matches!(
-            state("ArnLike", "aws:PrincipalArn", &["${var.arn}"]),
-            Some(ScopeState::Unverifiable(_))
-        ));
-    }
+    })
 }

@@ -1,10 +1,10 @@
 //! What was extracted from the sources: roles (and stand-alone trust
 //! documents) with their trust, before any judgement.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::location::Location;
-use super::policy::{Condition, PolicyDocument, PolicyError};
+use super::policy::{PolicyDocument, PolicyError};
 use super::principal::Principal;
 
 /// What a plan does to an instance. HCL and state input have none.
@@ -103,25 +103,6 @@ pub enum Trust {
 pub struct Inventory {
     /// Roles and stand-alone trust documents, sorted by address.
     pub roles: Vec<Role>,
-}
-
-/// One principal's way into one role.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrustGrant {
-    /// `ROLE_ADDRESS|PRINCIPAL`: stable across runs, platforms and edits that
-    /// move the code around.
-    pub key: String,
-    pub role: String,
-    pub principal: Principal,
-    pub actions: BTreeSet<String>,
-    /// `None` when the accounts involved are not known.
-    pub cross_account: Option<bool>,
-    /// The narrowing conditions every statement granting this carries.
-    pub scope: Vec<Condition>,
-    pub owner: Option<String>,
-    pub expires: Option<String>,
-    /// Indexes of the Allow statements that grant it.
-    pub statements: Vec<usize>,
 }
 
 /// The stable key of a grant.

@@ -287,7 +287,7 @@ impl Statement {
                         Some("Deny") => Effect::Deny,
                         _ => {
                             return err(at(format!(
-                                "Effect must be \"Allow\" or \"Deny\", not {v}"
+                                "Effect must be \"Allow\" or \"Deny\" (IAM compares it case-sensitively and refuses the document), not {v}"
                             )));
                         }
                     })

@@ -7,7 +7,9 @@ use super::terminal_safe as safe;
 use serde_json::{Value as J, json};
 
 use super::{condition_json, to_pretty};
-use crate::model::inventory::{Inventory, Role, SubjectKind, Trust, TrustGrant};
+use crate::analyze::admission::Admitted;
+use crate::analyze::trust::TrustGrant;
+use crate::model::inventory::{Inventory, Role, SubjectKind, Trust};
 use crate::model::policy::Statement;
 
 const UNKNOWN: &str = "(unknown)";
@@ -65,6 +67,11 @@ fn role_json(r: &Role) -> J {
     v
 }
 
+fn admitted_json(a: &Admitted, sensitive: bool) -> J {
+    let shown = if sensitive { a.redacted() } else { a.clone() };
+    serde_json::to_value(shown).unwrap_or(J::Null)
+}
+
 fn grant_json(g: &TrustGrant, sensitive: bool) -> J {
     json!({
         "key": g.key,
@@ -72,7 +79,7 @@ fn grant_json(g: &TrustGrant, sensitive: bool) -> J {
         "principal": g.principal,
         "actions": g.actions,
         "cross_account": g.cross_account,
-        "scope": g.scope.iter().map(|c| condition_json(c, sensitive)).collect::<Vec<_>>(),
+        "admits": g.admits.iter().map(|a| admitted_json(a, sensitive)).collect::<Vec<_>>(),
         "owner": g.owner,
         "expires": g.expires,
     })
@@ -147,19 +154,8 @@ pub fn render_text(inventory: &Inventory, grants: &[TrustGrant]) -> String {
                 safe(&g.principal.id),
                 safe(&actions.join(", "))
             );
-            for c in &g.scope {
-                let values = if r.trust_sensitive {
-                    "(sensitive)".to_string()
-                } else {
-                    c.values.join(", ")
-                };
-                let _ = writeln!(
-                    out,
-                    "    if {} {} = {}",
-                    safe(&c.operator.text),
-                    safe(&c.key),
-                    safe(&values)
-                );
+            for a in &g.admits {
+                let _ = writeln!(out, "    admits {}", safe(&a.describe(r.trust_sensitive)));
             }
         }
     }

@@ -42,7 +42,10 @@ pub struct RuleContext<'a> {
 /// The analysis context a policy implies.
 pub fn trust_context(policy: &Policy) -> TrustContext {
     TrustContext {
-        organization_accounts: policy.organization.accounts.clone(),
+        organization: crate::analyze::admission::Organization {
+            id: policy.organization.id.clone(),
+            accounts: policy.organization.accounts.clone(),
+        },
         third_parties: policy.accounts.keys().cloned().collect(),
         owner_tags: policy.metadata.owner_tags.clone(),
         expiry_tag: policy.metadata.expiry_tag.clone(),

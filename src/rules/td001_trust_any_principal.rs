@@ -6,6 +6,14 @@
 //! `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:PrincipalAccount`,
 //! `aws:PrincipalArn`, or, for services acting on a resource's behalf,
 //! `aws:SourceAccount`, `aws:SourceArn`, `aws:SourceOrgID`, `aws:SourceOrgPaths`.
+//! The statement is judged as IAM evaluates it: a condition narrows only if
+//! every caller from an unknown account fails it. `aws:PrincipalOrgID` must
+//! name the policy's `organization.id` (another organisation's id is no
+//! scope), `aws:PrincipalOrgPaths` must start with it, `aws:PrincipalArn`
+//! and `aws:PrincipalAccount` must fix the account (not `*`, `11111111111?`
+//! or `${aws:PrincipalAccount}`), and `…IfExists` / `ForAllValues:` on a
+//! key the caller can leave out narrow nothing. Conditions that only a
+//! service's request carries (`aws:SourceArn`) shut out every AWS caller.
 //!
 //! ## Why it matters
 //! A wildcard principal lets any identity in any AWS account become this
@@ -23,7 +31,7 @@
 //! `ArnLike` on `aws:PrincipalArn` naming your roles, the self-assume pattern).
 
 use super::{Finding, Rule, RuleContext, path_finding};
-use crate::analyze::trust::NarrowingKey;
+use crate::analyze::admission::Reach;
 use crate::model::principal::PrincipalClass;
 use crate::model::severity::Severity;
 
@@ -37,27 +45,28 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-pub fn narrows_everyone(k: &NarrowingKey) -> bool {
-    matches!(
-        k,
-        NarrowingKey::PrincipalOrgId
-            | NarrowingKey::PrincipalOrgPaths
-            | NarrowingKey::PrincipalAccount
-            | NarrowingKey::PrincipalArn
-            | NarrowingKey::SourceAccount
-            | NarrowingKey::SourceArn
-            | NarrowingKey::SourceOrgId
-            | NarrowingKey::SourceOrgPaths
-    )
-}
-
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
+    let org = &ctx.trust.organization;
     for p in ctx
         .paths
         .iter()
         .filter(|p| p.class == PrincipalClass::Everyone)
     {
-        if p.scoped_or_undecided(narrows_everyone) {
+        // Open when AWS callers of any account get in: neither the accounts,
+        // the organisation nor the identities are pinned.
+        let open = p.aws_callers().any(|a| {
+            !a.undecided()
+                && !a.admitted.inside_organization(org, &p.own_accounts)
+                && !a.admitted.names_identities()
+                && a.admitted.account_reach(org, &p.own_accounts) == Reach::Any
+        });
+        let services_open = p.admissions.iter().any(|a| {
+            matches!(
+                &a.admitted,
+                crate::analyze::admission::Admitted::Service { .. }
+            ) && !p.is_scoped(a, org)
+        });
+        if !open && !services_open {
             continue;
         }
         out.push(

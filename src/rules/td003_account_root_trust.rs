@@ -6,6 +6,10 @@
 //! roles that should get in, without an `aws:PrincipalArn` condition that
 //! names them. Third-party accounts are TD002's concern: a vendor's root with
 //! the condition its `account` block requires is the documented pattern.
+//! What counts is who the statement admits once IAM evaluates it: an
+//! `aws:PrincipalArn` condition (or a Deny carve-out such as `ArnNotLike
+//! aws:PrincipalArn`) that leaves only named roles is enough; a pattern that
+//! matches every role of the account (`arn:aws:iam::ID:*`) is not.
 //!
 //! ## Why it matters
 //! `:root` does not mean the root user: it delegates to the whole account, so
@@ -23,7 +27,6 @@
 //! or keep `:root` and add `"Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/deploy-*"}}`.
 
 use super::{Finding, Rule, RuleContext, path_finding};
-use crate::analyze::trust::NarrowingKey;
 use crate::model::principal::{PrincipalClass, account_label};
 use crate::model::severity::Severity;
 
@@ -38,7 +41,6 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
-    let names_roles = |k: &NarrowingKey| *k == NarrowingKey::PrincipalArn;
     for p in ctx.paths.iter() {
         let PrincipalClass::Account { account } = &p.class else {
             continue;
@@ -46,7 +48,11 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         if p.cross_account != Some(false) || ctx.policy.accounts.contains_key(account) {
             continue;
         }
-        if p.scoped_or_undecided(names_roles) {
+        // Every role and user of the account gets in: no identity is named.
+        let whole = p
+            .aws_callers()
+            .any(|a| !a.admitted.narrows_identities() && !a.undecided());
+        if !whole {
             continue;
         }
         out.push(

@@ -19,8 +19,7 @@
 //! Add `"Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}`.
 
 use super::{Finding, Rule, RuleContext, path_finding};
-use crate::analyze::trust::NarrowingKey;
-use crate::model::principal::PrincipalClass;
+use crate::analyze::admission::Admitted;
 use crate::model::severity::Severity;
 
 pub static RULE: Rule = Rule {
@@ -34,13 +33,13 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
-    let aud = |k: &NarrowingKey| *k == NarrowingKey::SamlAud;
-    for p in ctx
-        .paths
-        .iter()
-        .filter(|p| matches!(p.class, PrincipalClass::Saml { .. }))
-    {
-        if p.scoped_or_undecided(aud) {
+    for p in ctx.paths.iter() {
+        let open = p.admissions.iter().any(|a| {
+            matches!(&a.admitted, Admitted::Saml { .. })
+                && !a.undecided()
+                && !a.admitted.key_pinned("saml:aud")
+        });
+        if !open {
             continue;
         }
         out.push(

@@ -24,7 +24,7 @@
 //! "ArnLike": {"aws:SourceArn": "arn:aws:bedrock:eu-west-1:111111111111:agent/*"}}`.
 
 use super::{Finding, Rule, RuleContext, path_finding};
-use crate::analyze::trust::NarrowingKey;
+use crate::analyze::admission::Admitted;
 use crate::model::principal::PrincipalClass;
 use crate::model::severity::Severity;
 
@@ -43,15 +43,6 @@ pub const BUILT_IN_SERVICES: &[&str] =
     &["bedrock.amazonaws.com", "bedrock-agentcore.amazonaws.com"];
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
-    let source = |k: &NarrowingKey| {
-        matches!(
-            k,
-            NarrowingKey::SourceAccount
-                | NarrowingKey::SourceArn
-                | NarrowingKey::SourceOrgId
-                | NarrowingKey::SourceOrgPaths
-        )
-    };
     for p in ctx.paths.iter() {
         let PrincipalClass::Service { name } = &p.class else {
             continue;
@@ -64,7 +55,15 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 .confused_deputy_services
                 .iter()
                 .any(|s| s.eq_ignore_ascii_case(name));
-        if !listed || p.scoped_or_undecided(source) {
+        if !listed {
+            continue;
+        }
+        let open = p.admissions.iter().any(|a| {
+            matches!(&a.admitted, Admitted::Service { .. })
+                && !a.undecided()
+                && !p.is_scoped(a, &ctx.trust.organization)
+        });
+        if !open {
             continue;
         }
         out.push(

@@ -9,6 +9,13 @@
 //! any account), its operator is `ForAllValues:` on a single-valued key or
 //! ends in `IfExists`, or it is negated (`StringNotEquals`) in an Allow.
 //!
+//! It is reported at high severity only when nothing else in the statement
+//! scopes who gets in (the principal itself, another condition, a Deny);
+//! otherwise at info, as a condition that could be removed without
+//! changing anything. A `…IfExists` or `ForAllValues:` on a key every such
+//! request carries (`aws:PrincipalArn` on `sts:AssumeRole`, an OIDC `sub`
+//! or `aud`) narrows like the plain operator and is not reported.
+//!
 //! ## Why it matters
 //! These conditions read like a safeguard in review but let everyone through:
 //! `ForAllValues:` and `…IfExists` are true when the request does not carry
@@ -27,14 +34,13 @@
 use std::collections::BTreeSet;
 
 use super::{Finding, Rule, RuleContext, snippet};
-use crate::analyze::trust::ScopeState;
 use crate::model::severity::Severity;
 
 pub static RULE: Rule = Rule {
     code: "TD007",
     name: "scope-defeated",
     severity: Severity::High,
-    summary: "a narrowing key whose value is a wildcard, `ForAllValues:` on a single-valued key, or `…IfExists` on a narrowing key",
+    summary: "a narrowing key whose value is a wildcard, or `ForAllValues:` / `…IfExists` on a narrowing key the request may lack (info when something else scopes the statement)",
     fix: "use StringEquals (or ArnLike) with the exact value, without ForAllValues: or IfExists",
     source: include_str!("td007_scope_defeated.rs"),
     check,
@@ -43,37 +49,56 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
     let mut seen = BTreeSet::new();
     for p in ctx.paths.iter() {
-        for s in &p.scope {
-            let ScopeState::Defeated(why) = &s.state else {
-                continue;
-            };
-            let statement = s.via_deny.unwrap_or(p.statement.index);
-            if !seen.insert((p.role.address.as_str(), statement, s.condition)) {
-                continue;
-            }
-            let c = s.condition;
-            let (shown, why) = if p.role.trust_sensitive {
-                let hidden = c.values.iter().fold(why.clone(), |w, v| {
-                    w.replace(&format!("the value \"{v}\""), "its value")
-                        .replace(&format!("\"{v}\""), "a sensitive value")
-                });
-                ("(sensitive)".to_string(), hidden)
-            } else {
-                (c.values.join(", "), why.clone())
-            };
-            out.push(
-                Finding::new(
+        for a in &p.admissions {
+            let scoped = p.is_scoped(a, &ctx.trust.organization);
+            for d in &a.defeats {
+                if !seen.insert((p.role.address.as_str(), d.statement, d, scoped)) {
+                    continue;
+                }
+                let (shown, why) = if p.role.trust_sensitive {
+                    let hidden = d.values.iter().fold(d.why.clone(), |w, v| {
+                        w.replace(&format!("the value \"{v}\""), "its value")
+                            .replace(&format!("the path \"{v}\""), "its path")
+                            .replace(&format!("\"{v}\""), "a sensitive value")
+                    });
+                    ("(sensitive)".to_string(), hidden)
+                } else {
+                    (d.values.join(", "), d.why.clone())
+                };
+                let mut f = Finding::new(
                     rule,
                     &p.role.address,
-                    p.role.statement_location(statement),
+                    p.role.statement_location(d.statement),
                     format!(
                         "{}: the condition {} {} = {shown} does not narrow who may assume it: {why}",
-                        p.role.address, c.operator.text, c.key
+                        p.role.address, d.operator, d.key
                     ),
                 )
                 .snippet(snippet(p.role, p.statement))
-                .missing(format!("an effective condition on {}", c.key)),
-            );
+                .missing(format!("an effective condition on {}", d.key));
+                if scoped {
+                    f = f.severity(Severity::Info);
+                    f.message
+                        .push_str(" (something else in the statement already scopes it)");
+                }
+                out.push(f);
+            }
         }
     }
+    // One finding per condition: the high one wins over an info one.
+    let high: BTreeSet<(String, String)> = out
+        .iter()
+        .filter(|f| f.rule == rule.code && f.severity != Severity::Info)
+        .map(|f| (f.address.clone(), f.message.clone()))
+        .collect();
+    out.retain(|f| {
+        f.rule != rule.code
+            || f.severity != Severity::Info
+            || !high.contains(&(
+                f.address.clone(),
+                f.message
+                    .trim_end_matches(" (something else in the statement already scopes it)")
+                    .to_string(),
+            ))
+    });
 }

@@ -29,11 +29,10 @@
 use std::collections::BTreeSet;
 
 use super::{Finding, Rule, RuleContext, snippet};
-use crate::analyze::trust::ScopeState;
+use crate::analyze::trust::trust_resolved;
 use crate::model::inventory::{SubjectKind, Trust};
 use crate::model::principal::PrincipalClass;
 use crate::model::severity::{Confidence, Severity};
-use crate::model::value::unknown_refs;
 
 pub static RULE: Rule = Rule {
     code: "TD012",
@@ -111,32 +110,31 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
             _ => {}
         }
         // Conditions that would decide: only when nothing else already narrows.
-        if p.scope.iter().any(|s| s.state == ScopeState::Effective) {
-            continue;
-        }
-        for s in &p.scope {
-            let ScopeState::Unverifiable(refs) = &s.state else {
-                continue;
-            };
-            if !seen.insert((p.role.address.as_str(), p.statement.index, s.condition)) {
+        for a in &p.admissions {
+            if a.unresolved.is_empty() || p.is_scoped(a, &ctx.trust.organization) {
                 continue;
             }
-            out.push(
-                Finding::new(
-                    rule,
-                    &p.role.address,
-                    loc,
-                    format!(
-                        "{}: whether the condition {} {} narrows who may assume it cannot be verified: it depends on {}",
-                        p.role.address,
-                        s.condition.operator.text,
-                        s.condition.key,
-                        refs.join(", ")
-                    ),
-                )
-                .confidence(Confidence::Low)
-                .snippet(snippet(p.role, p.statement)),
-            );
+            for u in &a.unresolved {
+                if !seen.insert((p.role.address.as_str(), u.statement, u)) {
+                    continue;
+                }
+                out.push(
+                    Finding::new(
+                        rule,
+                        &p.role.address,
+                        loc,
+                        format!(
+                            "{}: whether the condition {} {} narrows who may assume it cannot be verified: it depends on {}",
+                            p.role.address,
+                            u.operator,
+                            u.key,
+                            u.refs.join(", ")
+                        ),
+                    )
+                    .confidence(Confidence::Low)
+                    .snippet(snippet(p.role, p.statement)),
+                );
+            }
         }
     }
     for note in ctx.notes.iter().filter(|n| bears_on_trust(ctx, n)) {
@@ -174,23 +172,5 @@ fn bears_on_trust(ctx: &RuleContext<'_>, note: &crate::ingest::IngestNote) -> bo
         .roles
         .iter()
         .filter(under)
-        .any(|r| !resolved(&r.trust))
-}
-
-/// Every principal, condition key and value of the trust policy is known.
-fn resolved(trust: &Trust) -> bool {
-    let Trust::Document(doc) = trust else {
-        return false;
-    };
-    doc.statements.iter().all(|s| {
-        s.principals
-            .iter()
-            .chain(s.not_principals.iter())
-            .flatten()
-            .all(|p| unknown_refs(&p.id).is_empty())
-            && s.conditions.iter().all(|c| {
-                unknown_refs(&c.key).is_empty()
-                    && c.values.iter().all(|v| unknown_refs(v).is_empty())
-            })
-    })
+        .any(|r| !trust_resolved(&r.trust))
 }

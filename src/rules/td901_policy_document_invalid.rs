@@ -4,8 +4,13 @@
 //! A trust policy string that is not a valid IAM policy document: not JSON,
 //! not an object with `Statement`, a statement without `Effect` or `Action`,
 //! a trust statement without `Principal`, or a principal IAM does not accept
-//! (a 13-digit account id, a malformed ARN). The run goes on; the role's trust
-//! is reported as invalid.
+//! (a 13-digit account id, a malformed ARN, a wildcard inside an ARN such as
+//! `arn:aws:iam::*:role/admin`), and what IAM accepts elsewhere but refuses
+//! in a role trust policy: an `Effect` other than exactly `Allow` or `Deny`
+//! (`"allow"`), a condition operator IAM does not know, a `CanonicalUser`
+//! principal, or `NotPrincipal`. Each finding says what IAM will say. The
+//! run goes on; a refused document admits nobody, so no other rule judges it
+//! as live trust.
 //!
 //! A key written twice in one object (`{"AWS": "*", "AWS": "arn:…"}`) is
 //! reported too. JSON parsers keep one of the two values silently, and how IAM
@@ -27,6 +32,7 @@
 //! which cannot produce malformed JSON, and check each principal.
 
 use super::{Finding, Rule, RuleContext, snippet};
+use crate::analyze::admission::refusals;
 use crate::model::inventory::Trust;
 use crate::model::principal::PrincipalClass;
 use crate::model::severity::Severity;
@@ -35,7 +41,7 @@ pub static RULE: Rule = Rule {
     code: "TD901",
     name: "policy-document-invalid",
     severity: Severity::High,
-    summary: "a policy string that is not valid IAM policy JSON",
+    summary: "a policy string that is not valid IAM policy JSON, or a trust document IAM refuses (`NotPrincipal`, `CanonicalUser`, a wildcard inside a principal, an unknown condition operator)",
     fix: "build the document with jsonencode() or data \"aws_iam_policy_document\"",
     source: include_str!("td901_policy_document_invalid.rs"),
     check,
@@ -86,7 +92,9 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                         .flatten()
                         .chain(s.not_principals.iter().flatten())
                     {
-                        if p.classify() == PrincipalClass::Unrecognised {
+                        // A wildcard inside a principal is reported with its own reason.
+                        let wildcard = p.id.contains('*') || p.id.contains('?');
+                        if p.classify() == PrincipalClass::Unrecognised && !wildcard {
                             out.push(
                                 Finding::new(
                                     rule,
@@ -106,6 +114,23 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 }
             }
             _ => {}
+        }
+        if let Trust::Document(doc) = &role.trust {
+            for (index, why) in refusals(&doc.statements) {
+                let statement = doc.statements.iter().find(|s| s.index == index);
+                out.push(
+                    Finding::new(
+                        rule,
+                        &role.address,
+                        role.statement_location(index),
+                        format!(
+                            "statement {index} of the trust policy of {}: {why}",
+                            role.address
+                        ),
+                    )
+                    .snippet(statement.and_then(|s| snippet(role, s))),
+                );
+            }
         }
     }
 }
