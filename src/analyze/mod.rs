@@ -2,4 +2,5 @@
 //! role, through which statement, narrowed by which conditions.
 
 pub mod admission;
+pub mod drift;
 pub mod trust;

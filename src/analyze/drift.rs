@@ -1,0 +1,580 @@
+//! Drift: what a change does to the trust boundary, as a set comparison on
+//! the normalised grants (who is admitted), never a text diff.
+//!
+//! A grant is `added` (its key is new), `removed` (its key is gone),
+//! `unchanged` (same content), or changed; a changed grant is `widened` when
+//! the after admits something the before did not (an action added, an axis
+//! of [`Admitted`] that grew: accounts, identities, a narrowing condition
+//! dropped or loosened, `…IfExists` added), else `narrowed`. A grant that
+//! both grew and shrank is widened: the growth is what a reviewer must see.
+//! Renamed roles (a plan's `previous_address`, a `moved` block) keep their
+//! history: the before's key is read under the new address.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value as J, json};
+
+use super::admission::{Admitted, Span, pattern_matches};
+use super::trust::TrustGrant;
+use crate::baseline::{Entry, EntryKind};
+
+/// How a grant changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DriftClass {
+    Added,
+    Widened,
+    Narrowed,
+    Removed,
+    Unchanged,
+}
+
+impl DriftClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriftClass::Added => "added",
+            DriftClass::Widened => "widened",
+            DriftClass::Narrowed => "narrowed",
+            DriftClass::Removed => "removed",
+            DriftClass::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// One grant's drift.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrantDrift {
+    /// The key after the change (the before's key for a removed grant).
+    pub key: String,
+    pub class: DriftClass,
+    /// What grew (widened) or shrank (narrowed), in a reviewer's words.
+    pub reasons: Vec<String>,
+    /// The key in the before, when the role was renamed.
+    pub renamed_from: Option<String>,
+    pub before: Option<Entry>,
+    pub after: Option<Entry>,
+}
+
+/// The drift of every grant, by key.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Drift {
+    pub grants: BTreeMap<String, GrantDrift>,
+}
+
+impl Drift {
+    pub fn class_of(&self, key: &str) -> Option<DriftClass> {
+        self.grants.get(key).map(|g| g.class)
+    }
+
+    pub fn of_class(&self, class: DriftClass) -> impl Iterator<Item = &GrantDrift> {
+        self.grants.values().filter(move |g| g.class == class)
+    }
+}
+
+/// The normalised content of a grant: who is admitted, through which
+/// principal, for which actions. The role's address is in the key, not
+/// here; owner and expiry are metadata, not trust.
+pub fn content(grant: &TrustGrant) -> J {
+    json!({
+        "principal": grant.principal.normalized(),
+        "actions": grant.actions,
+        "admits": grant.admits,
+    })
+}
+
+/// A grant as a baseline entry.
+pub fn entry(grant: &TrustGrant) -> Entry {
+    Entry::new(
+        grant.key.clone(),
+        EntryKind::Trust,
+        grant.role.clone(),
+        content(grant),
+    )
+}
+
+/// The subject and principal parts of a grant key.
+fn split_key(key: &str) -> (&str, &str) {
+    key.split_once('|').unwrap_or((key, ""))
+}
+
+/// Compares `before` with `after` (both by key). `renames` maps an old role
+/// address to its new one.
+pub fn diff(
+    before: &BTreeMap<String, Entry>,
+    after: &BTreeMap<String, Entry>,
+    renames: &BTreeMap<String, String>,
+) -> Drift {
+    // The before, read under the addresses the roles have now.
+    let mut moved: BTreeMap<String, (String, &Entry)> = BTreeMap::new();
+    for (key, e) in before {
+        let (subject, principal) = split_key(key);
+        let now = match renames.get(subject) {
+            Some(new) => format!("{new}|{principal}"),
+            None => key.clone(),
+        };
+        moved.insert(now, (key.clone(), e));
+    }
+    let mut grants = BTreeMap::new();
+    for (key, a) in after {
+        let d = match moved.get(key) {
+            None => GrantDrift {
+                key: key.clone(),
+                class: DriftClass::Added,
+                reasons: Vec::new(),
+                renamed_from: None,
+                before: None,
+                after: Some(a.clone()),
+            },
+            Some((old_key, b)) => {
+                let (widened, narrowed) = compare(&b.content, &a.content);
+                let class = if !widened.is_empty() {
+                    DriftClass::Widened
+                } else if !narrowed.is_empty() {
+                    DriftClass::Narrowed
+                } else {
+                    DriftClass::Unchanged
+                };
+                GrantDrift {
+                    key: key.clone(),
+                    class,
+                    reasons: if widened.is_empty() { narrowed } else { widened },
+                    renamed_from: (old_key != key).then(|| old_key.clone()),
+                    before: Some((*b).clone()),
+                    after: Some(a.clone()),
+                }
+            }
+        };
+        grants.insert(key.clone(), d);
+    }
+    for (now, (old_key, b)) in &moved {
+        if !after.contains_key(now) {
+            grants.insert(
+                old_key.clone(),
+                GrantDrift {
+                    key: old_key.clone(),
+                    class: DriftClass::Removed,
+                    reasons: Vec::new(),
+                    renamed_from: None,
+                    before: Some((*b).clone()),
+                    after: None,
+                },
+            );
+        }
+    }
+    Drift { grants }
+}
+
+/// The parts of a grant's content drift compares.
+struct Parts {
+    actions: BTreeSet<String>,
+    admits: Vec<Admitted>,
+}
+
+fn parts(content: &J) -> Option<Parts> {
+    let actions = serde_json::from_value(content.get("actions")?.clone()).ok()?;
+    let admits = serde_json::from_value(content.get("admits")?.clone()).ok()?;
+    Some(Parts { actions, admits })
+}
+
+/// What grew and what shrank from `before` to `after`, in words. Content
+/// that cannot be read (a baseline from a different model) counts as grown
+/// when it differs: unknown is not safe.
+pub fn compare(before: &J, after: &J) -> (Vec<String>, Vec<String>) {
+    if before == after {
+        return (Vec::new(), Vec::new());
+    }
+    let (Some(b), Some(a)) = (parts(before), parts(after)) else {
+        return (vec!["the grant's content changed".to_string()], Vec::new());
+    };
+    let mut widened = Vec::new();
+    let mut narrowed = Vec::new();
+    let added: Vec<&String> = a.actions.difference(&b.actions).collect();
+    if !added.is_empty() {
+        widened.push(format!("actions added: {}", join(added)));
+    }
+    let dropped: Vec<&String> = b.actions.difference(&a.actions).collect();
+    if !dropped.is_empty() {
+        narrowed.push(format!("actions removed: {}", join(dropped)));
+    }
+    for now in &a.admits {
+        if b.admits.iter().any(|was| covers(was, now)) {
+            continue;
+        }
+        let closest = b.admits.iter().find(|was| same_kind(was, now));
+        widened.push(match closest {
+            Some(was) => grown_axes(was, now).join("; "),
+            None => format!("now admits {}", now.describe(false)),
+        });
+    }
+    for was in &b.admits {
+        if !a.admits.iter().any(|now| covers(now, was)) {
+            let closest = a.admits.iter().find(|now| same_kind(was, now));
+            narrowed.push(match closest {
+                Some(now) => grown_axes(now, was)
+                    .iter()
+                    .map(|r| format!("no longer: {r}"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                None => format!("no longer admits {}", was.describe(false)),
+            });
+        }
+    }
+    widened.retain(|r| !r.is_empty());
+    narrowed.retain(|r| !r.is_empty());
+    (widened, narrowed)
+}
+
+fn join(items: Vec<&String>) -> String {
+    items
+        .into_iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn same_kind(a: &Admitted, b: &Admitted) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+/// Does `wide` admit everything `narrow` admits?
+pub fn covers(wide: &Admitted, narrow: &Admitted) -> bool {
+    use Admitted as A;
+    match (wide, narrow) {
+        (_, A::Nobody { .. }) => true,
+        (A::Nobody { .. }, _) => false,
+        (
+            A::Aws {
+                accounts: wa,
+                organizations: wo,
+                org_paths: wp,
+                identities: wi,
+                external_id: we,
+                mfa: wm,
+                other: wx,
+            },
+            A::Aws {
+                accounts: na,
+                organizations: no,
+                org_paths: np,
+                identities: ni,
+                external_id: ne,
+                mfa: nm,
+                other: nx,
+            },
+        ) => {
+            span_covers(wa, na)
+                && span_covers(wo, no)
+                && span_covers(wp, np)
+                && span_covers(wi, ni)
+                && span_covers(we, ne)
+                && (!wm || *nm)
+                && others_cover(wx, nx)
+        }
+        (
+            A::Service {
+                service: ws,
+                source_accounts: wa,
+                source_arns: wr,
+                source_orgs: wo,
+                other: wx,
+            },
+            A::Service {
+                service: ns,
+                source_accounts: na,
+                source_arns: nr,
+                source_orgs: no,
+                other: nx,
+            },
+        ) => {
+            pattern_matches(ws, ns)
+                && span_covers(wa, na)
+                && span_covers(wr, nr)
+                && span_covers(wo, no)
+                && others_cover(wx, nx)
+        }
+        (
+            A::WebIdentity {
+                issuer: wi,
+                subjects: ws,
+                audiences: wa,
+                other: wx,
+            },
+            A::WebIdentity {
+                issuer: ni,
+                subjects: ns,
+                audiences: na,
+                other: nx,
+            },
+        ) => {
+            (wi == ni || wi == "*")
+                && span_covers(ws, ns)
+                && span_covers(wa, na)
+                && others_cover(wx, nx)
+        }
+        (
+            A::Saml {
+                provider: wp,
+                audiences: wa,
+                other: wx,
+            },
+            A::Saml {
+                provider: np,
+                audiences: na,
+                other: nx,
+            },
+        ) => (wp == np || wp == "*") && span_covers(wa, na) && others_cover(wx, nx),
+        _ => false,
+    }
+}
+
+/// Every key `wide` constrains, `narrow` constrains at least as tightly.
+fn others_cover(wide: &BTreeMap<String, Span>, narrow: &BTreeMap<String, Span>) -> bool {
+    wide.iter().all(|(k, w)| match narrow.get(k) {
+        Some(n) => span_covers(w, n),
+        None => w.is_any(),
+    })
+}
+
+/// Does span `wide` hold every value `narrow` holds? Patterns count by what
+/// they match; values that rest on unknowns cover only themselves.
+pub fn span_covers(wide: &Span, narrow: &Span) -> bool {
+    match (wide, narrow) {
+        (Span::Any, _) => true,
+        (_, Span::Any) => false,
+        (Span::Only(w), Span::Only(n)) => n
+            .iter()
+            .all(|v| w.iter().any(|p| p == v || pattern_matches(p, v))),
+        (Span::Except(w), Span::Except(n)) => w.iter().all(|x| n.contains(x)),
+        (Span::Except(w), Span::Only(n)) => n
+            .iter()
+            .all(|v| !w.iter().any(|x| x == v || pattern_matches(x, v))),
+        (Span::Only(_), Span::Except(_)) => false,
+        (Span::Unresolved(w), Span::Unresolved(n)) => w == n,
+        (Span::Unresolved(_), _) | (_, Span::Unresolved(_)) => false,
+    }
+}
+
+/// The axes on which `now` admits more than `was` (same kind of caller).
+fn grown_axes(was: &Admitted, now: &Admitted) -> Vec<String> {
+    use Admitted as A;
+    let mut out = Vec::new();
+    fn axis(out: &mut Vec<String>, name: &str, w: &Span, n: &Span) {
+        if !span_covers(w, n) {
+            out.push(format!("{name} {} → {}", span_words(w), span_words(n)));
+        }
+    }
+    match (was, now) {
+        (
+            A::Aws {
+                accounts: wa,
+                organizations: wo,
+                org_paths: wp,
+                identities: wi,
+                external_id: we,
+                mfa: wm,
+                other: wx,
+            },
+            A::Aws {
+                accounts: na,
+                organizations: no,
+                org_paths: np,
+                identities: ni,
+                external_id: ne,
+                mfa: nm,
+                other: nx,
+            },
+        ) => {
+            axis(&mut out, "accounts", wa, na);
+            axis(&mut out, "aws:PrincipalOrgID", wo, no);
+            axis(&mut out, "aws:PrincipalOrgPaths", wp, np);
+            axis(&mut out, "identities", wi, ni);
+            axis(&mut out, "sts:ExternalId", we, ne);
+            for (k, w) in wx {
+                axis(&mut out, k, w, nx.get(k).unwrap_or(&Span::Any));
+            }
+            if *wm && !nm {
+                out.push("MFA no longer required".to_string());
+            }
+        }
+        (
+            A::Service {
+                service: ws,
+                source_accounts: wa,
+                source_arns: wr,
+                source_orgs: wo,
+                other: wx,
+            },
+            A::Service {
+                service: ns,
+                source_accounts: na,
+                source_arns: nr,
+                source_orgs: no,
+                other: nx,
+            },
+        ) => {
+            if !pattern_matches(ws, ns) {
+                out.push(format!("service {ws} → {ns}"));
+            }
+            axis(&mut out, "aws:SourceAccount", wa, na);
+            axis(&mut out, "aws:SourceArn", wr, nr);
+            axis(&mut out, "aws:SourceOrgID", wo, no);
+            for (k, w) in wx {
+                axis(&mut out, k, w, nx.get(k).unwrap_or(&Span::Any));
+            }
+        }
+        (
+            A::WebIdentity {
+                issuer: wi,
+                subjects: ws,
+                audiences: wa,
+                other: wx,
+            },
+            A::WebIdentity {
+                issuer: ni,
+                subjects: ns,
+                audiences: na,
+                other: nx,
+            },
+        ) => {
+            if wi != ni {
+                out.push(format!("issuer {wi} → {ni}"));
+            }
+            axis(&mut out, "subjects", ws, ns);
+            axis(&mut out, "audiences", wa, na);
+            for (k, w) in wx {
+                axis(&mut out, k, w, nx.get(k).unwrap_or(&Span::Any));
+            }
+        }
+        (
+            A::Saml {
+                provider: wp,
+                audiences: wa,
+                other: wx,
+            },
+            A::Saml {
+                provider: np,
+                audiences: na,
+                other: nx,
+            },
+        ) => {
+            if wp != np {
+                out.push(format!("provider {wp} → {np}"));
+            }
+            axis(&mut out, "SAML:aud", wa, na);
+            for (k, w) in wx {
+                axis(&mut out, k, w, nx.get(k).unwrap_or(&Span::Any));
+            }
+        }
+        _ => out.push(format!(
+            "{} → {}",
+            was.describe(false),
+            now.describe(false)
+        )),
+    }
+    if out.is_empty() {
+        out.push(format!("now admits {}", now.describe(false)));
+    }
+    out
+}
+
+fn span_words(s: &Span) -> String {
+    match s {
+        Span::Any => "any".to_string(),
+        Span::Only(v) => v.iter().cloned().collect::<Vec<_>>().join(", "),
+        Span::Except(v) => format!(
+            "any but {}",
+            v.iter().cloned().collect::<Vec<_>>().join(", ")
+        ),
+        Span::Unresolved(r) => format!(
+            "(known after apply: {})",
+            r.iter().cloned().collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn only(v: &[&str]) -> Span {
+        Span::Only(v.iter().map(|s| s.to_string()).collect())
+    }
+
+    fn aws(accounts: Span, external_id: Span, orgs: Span) -> Admitted {
+        Admitted::Aws {
+            accounts,
+            organizations: orgs,
+            org_paths: Span::Any,
+            identities: Span::Any,
+            external_id,
+            mfa: false,
+            other: BTreeMap::new(),
+        }
+    }
+
+    fn content_of(actions: &[&str], admits: Vec<Admitted>) -> J {
+        json!({"principal": "AWS:x", "actions": actions, "admits": admits})
+    }
+
+    #[test]
+    fn spans_cover_by_what_they_admit() {
+        assert!(span_covers(&Span::Any, &only(&["1"])));
+        assert!(!span_covers(&only(&["1"]), &Span::Any));
+        assert!(span_covers(&only(&["1", "2"]), &only(&["1"])));
+        assert!(!span_covers(&only(&["1"]), &only(&["1", "2"])));
+        assert!(span_covers(&only(&["repo:org/*"]), &only(&["repo:org/a:ref:x"])));
+        assert!(!span_covers(&only(&["repo:org/a:*"]), &only(&["repo:org/*"])));
+        assert!(span_covers(&Span::Except(["a".into()].into()), &only(&["b"])));
+        assert!(!span_covers(&only(&["b"]), &Span::Except(["a".into()].into())));
+    }
+
+    #[test]
+    fn dropping_a_narrowing_condition_widens_and_adding_it_back_narrows() {
+        let scoped = content_of(
+            &["sts:AssumeRole"],
+            vec![aws(only(&["111122223333"]), Span::Any, only(&["o-abcdefghij"]))],
+        );
+        let open = content_of(
+            &["sts:AssumeRole"],
+            vec![aws(only(&["111122223333"]), Span::Any, Span::Any)],
+        );
+        let (w, n) = compare(&scoped, &open);
+        assert_eq!(w, vec!["aws:PrincipalOrgID o-abcdefghij → any"]);
+        assert!(n.is_empty());
+        // The mirror image.
+        let (w, n) = compare(&open, &scoped);
+        assert!(w.is_empty());
+        assert_eq!(n, vec!["no longer: aws:PrincipalOrgID o-abcdefghij → any"]);
+        assert_eq!(compare(&open, &open), (vec![], vec![]));
+    }
+
+    #[test]
+    fn an_added_action_or_account_widens() {
+        let one = content_of(&["sts:AssumeRole"], vec![aws(only(&["1"]), only(&["x"]), Span::Any)]);
+        let tag = content_of(
+            &["sts:AssumeRole", "sts:TagSession"],
+            vec![aws(only(&["1"]), only(&["x"]), Span::Any)],
+        );
+        assert_eq!(compare(&one, &tag).0, vec!["actions added: sts:TagSession"]);
+        let two = content_of(&["sts:AssumeRole"], vec![aws(only(&["1", "2"]), only(&["x"]), Span::Any)]);
+        assert_eq!(compare(&one, &two).0, vec!["accounts 1 → 1, 2"]);
+    }
+
+    #[test]
+    fn renames_keep_history_and_vanished_grants_are_removed() {
+        let e = |k: &str| Entry::new(k.into(), EntryKind::Trust, "s".into(), json!({"a": 1}));
+        let before: BTreeMap<String, Entry> =
+            [e("old.r|P"), e("gone.r|P")].into_iter().map(|x| (x.key.clone(), x)).collect();
+        let after: BTreeMap<String, Entry> =
+            [e("new.r|P"), e("fresh.r|P")].into_iter().map(|x| (x.key.clone(), x)).collect();
+        let renames = BTreeMap::from([("old.r".to_string(), "new.r".to_string())]);
+        let d = diff(&before, &after, &renames);
+        assert_eq!(d.class_of("new.r|P"), Some(DriftClass::Unchanged));
+        assert_eq!(d.grants["new.r|P"].renamed_from.as_deref(), Some("old.r|P"));
+        assert_eq!(d.class_of("fresh.r|P"), Some(DriftClass::Added));
+        assert_eq!(d.class_of("gone.r|P"), Some(DriftClass::Removed));
+        assert_eq!(d.class_of("old.r|P"), None);
+        // diff(a, a) has no change.
+        let same = diff(&after, &after, &BTreeMap::new());
+        assert!(same.grants.values().all(|g| g.class == DriftClass::Unchanged));
+    }
+}
