@@ -26,6 +26,49 @@ pub const FORMAT_VERSION: u64 = 1;
 /// Where `check` looks for a baseline when `--baseline` is not given.
 pub const DEFAULT_PATH: &str = ".trustdrift/baseline.json";
 
+/// A baseline read from a file: the snapshot, the file's name, and the
+/// line each entry starts on (for findings about an entry).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    pub path: String,
+    pub baseline: Baseline,
+    pub lines: BTreeMap<String, u32>,
+}
+
+impl Loaded {
+    /// Reads the baseline at `path`.
+    pub fn read(path: &Path) -> Result<Loaded> {
+        let baseline = Baseline::read(path)?;
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let mut lines = BTreeMap::new();
+        for key in baseline.entries.keys() {
+            let needle = format!(
+                "\"key\": {}",
+                serde_json::to_string(key).unwrap_or_default()
+            );
+            if let Some(at) = text.find(&needle) {
+                let line = text[..at].bytes().filter(|b| *b == b'\n').count() as u32 + 1;
+                lines.insert(key.clone(), line);
+            }
+        }
+        Ok(Loaded {
+            path: shown,
+            baseline,
+            lines,
+        })
+    }
+
+    /// Where entry `key` is written.
+    pub fn location(&self, key: &str) -> crate::model::location::Location {
+        crate::model::location::Location::new(
+            &self.path,
+            self.lines.get(key).copied().unwrap_or(1),
+            1,
+        )
+    }
+}
+
 /// What an entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

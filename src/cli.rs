@@ -22,6 +22,9 @@ pub enum Command {
     Inventory(InventoryArgs),
     /// List the rules.
     Rules(RulesArgs),
+    /// Write, update, approve and show the baseline snapshot of trust.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
     /// Show one rule's documentation.
     Explain {
         /// A rule code (TD002) or name (cross-account-unscoped).
@@ -79,6 +82,77 @@ pub struct CheckArgs {
     /// request's base), and report how the change weakens it (TD903).
     #[arg(long, value_name = "REV")]
     pub baseline_ref: Option<String>,
+    /// The baseline to compare with (default .trustdrift/baseline.json when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<String>,
+    /// With a baseline, also report findings on grants it already holds.
+    #[arg(long)]
+    pub all: bool,
+    /// The day expiry is judged on (YYYY-MM-DD; default today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Write a new baseline of every grant in the input (refuses to replace one without --force).
+    Create {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Where to write it.
+        #[arg(long, value_name = "FILE", default_value = ".trustdrift/baseline.json")]
+        output: String,
+        /// Replace an existing baseline (its approvals are lost; prefer `update`).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Bring the baseline up to the input: add new grants unapproved, drop vanished ones, keep every approval.
+    Update {
+        #[command(flatten)]
+        input: InputArgs,
+        #[arg(long, value_name = "FILE", default_value = ".trustdrift/baseline.json")]
+        baseline: String,
+    },
+    /// Approve grants (KEY may be a glob over grant keys) with an owner, an expiry and a reason.
+    Approve {
+        /// A grant key, or a glob (`aws_iam_role.vendor|*`).
+        key: String,
+        #[arg(long, value_name = "FILE", default_value = ".trustdrift/baseline.json")]
+        baseline: String,
+        #[arg(long)]
+        owner: String,
+        /// YYYY-MM-DD, after today and within the policy's max_expiry_days.
+        #[arg(long)]
+        expires: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        ticket: Option<String>,
+        /// Policy file whose metadata.max_expiry_days applies.
+        #[arg(long, value_name = "FILE")]
+        policy: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<String>,
+    },
+    /// The snapshot as a compliance reviewer reads it: every grant with owner, expiry, approval and days left.
+    Show {
+        #[arg(long, value_name = "FILE", default_value = ".trustdrift/baseline.json")]
+        baseline: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ShowFormat,
+        /// Approvals expiring within this many days are flagged.
+        #[arg(long, default_value_t = 30)]
+        warn_days: u32,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ShowFormat {
+    Text,
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -124,7 +198,15 @@ impl Cli {
         let matches = Cli::command().get_matches();
         let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
         let mut ordered: Vec<(usize, InputValue)> = Vec::new();
-        if let Some(("check" | "inventory", sub)) = matches.subcommand() {
+        let sub = match matches.subcommand() {
+            Some(("check" | "inventory", sub)) => Some(sub),
+            Some(("baseline", nested)) => match nested.subcommand() {
+                Some(("create" | "update", sub)) => Some(sub),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(sub) = sub {
             for (id, make) in [
                 ("vars", InputValue::Var as fn(String) -> InputValue),
                 ("var_files", InputValue::File),

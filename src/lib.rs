@@ -88,16 +88,97 @@ pub fn check(scan: &Scan, policy: &Policy) -> Vec<Finding> {
 /// [`check`], with the ways the policy file in the change weakens the one
 /// in force (TD903).
 pub fn check_with(scan: &Scan, policy: &Policy, policy_changes: &[PolicyChange]) -> Vec<Finding> {
-    let ctx = rules::trust_context(policy);
+    judge(
+        scan,
+        &Judge {
+            policy,
+            policy_changes,
+            baseline: None,
+            today: model::date::Date::today(),
+            all: true,
+        },
+    )
+    .findings
+}
+
+/// Everything a judgement takes besides the scan.
+pub struct Judge<'a> {
+    pub policy: &'a Policy,
+    /// How the change's policy file weakens the one in force (TD903).
+    pub policy_changes: &'a [PolicyChange],
+    /// The before to compare with.
+    pub baseline: Option<&'a baseline::Loaded>,
+    pub today: model::date::Date,
+    /// Report findings on grants the before already holds, not only on
+    /// those that drifted.
+    pub all: bool,
+}
+
+/// What a judgement found.
+pub struct Judged {
+    pub findings: Vec<Finding>,
+    pub grants: Vec<TrustGrant>,
+    pub drift: Option<analyze::drift::Drift>,
+}
+
+/// The grants of a scan as baseline entries, by key.
+pub fn entries_of(grants: &[TrustGrant]) -> std::collections::BTreeMap<String, baseline::Entry> {
+    grants
+        .iter()
+        .map(|g| (g.key.clone(), analyze::drift::entry(g)))
+        .collect()
+}
+
+/// Old role address → new, from the plan's `previous_address`.
+pub fn renames_of(scan: &Scan) -> std::collections::BTreeMap<String, String> {
+    scan.inventory
+        .roles
+        .iter()
+        .filter_map(|r| Some((r.previous_address.clone()?, r.address.clone())))
+        .collect()
+}
+
+/// Judges a scan: trust paths and grants built once, drift against the
+/// before when there is one, every enabled rule; with a before and not
+/// `all`, only findings on grants that were added or widened (and findings
+/// that are about no grant) are kept.
+pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
+    let ctx = rules::trust_context(j.policy);
     let paths = trust_paths(&scan.inventory, &ctx);
-    rules::run(&RuleContext {
+    let grants = grants(&paths, &ctx);
+    let drift = j.baseline.map(|b| {
+        analyze::drift::diff(&b.baseline.entries, &entries_of(&grants), &renames_of(scan))
+    });
+    let mut findings = rules::run(&RuleContext {
         inventory: &scan.inventory,
         paths: &paths,
-        policy,
+        policy: j.policy,
         trust: &ctx,
         notes: &scan.notes,
-        policy_changes,
-    })
+        policy_changes: j.policy_changes,
+        grants: &grants,
+        drift: drift.as_ref(),
+        baseline: j.baseline,
+        today: j.today,
+    });
+    if let Some(d) = &drift {
+        for f in &mut findings {
+            f.drift = f.grant.as_deref().and_then(|k| d.class_of(k));
+        }
+        if !j.all {
+            use analyze::drift::DriftClass as C;
+            findings.retain(|f| {
+                f.rule.starts_with("TD2")
+                    || f.grant.is_none()
+                    || matches!(f.drift, Some(C::Added | C::Widened) | None)
+            });
+        }
+    }
+    Judged {
+        findings,
+        grants,
+        drift,
+    }
 }
 
 /// The policy a run is judged by, and how the change weakens it.

@@ -7,7 +7,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use cli::{CheckFormat, Cli, Command, FailOn, InputValue, InventoryFormat, RulesFormat};
+use cli::{
+    BaselineCommand, CheckFormat, Cli, Command, FailOn, InputValue, InventoryFormat, RulesFormat,
+    ShowFormat,
+};
 use trustdrift::CliInput;
 use trustdrift::model::severity::Severity;
 use trustdrift::report;
@@ -90,8 +93,12 @@ fn dispatch(cli: Cli, inputs: &[InputValue]) -> anyhow::Result<ExitCode> {
                 fail_on: fail_on(args.fail_on),
                 baseline_ref: args.baseline_ref,
                 color: use_color(),
+                baseline: args.baseline,
+                all: args.all,
+                today: args.today,
             }),
         },
+        Command::Baseline(sub) => baseline_request(sub, inputs)?,
         Command::Inventory(args) => Request {
             input: input(&args.input, inputs)?,
             command: run::Command::Inventory {
@@ -122,6 +129,70 @@ fn dispatch(cli: Cli, inputs: &[InputValue]) -> anyhow::Result<ExitCode> {
     }
     print(&outcome.stdout)?;
     Ok(ExitCode::from(outcome.exit))
+}
+
+fn baseline_request(sub: BaselineCommand, inputs: &[InputValue]) -> anyhow::Result<Request> {
+    Ok(match sub {
+        BaselineCommand::Create {
+            input: args,
+            output,
+            force,
+        } => Request {
+            input: input(&args, inputs)?,
+            command: run::Command::BaselineCreate { output, force },
+        },
+        BaselineCommand::Update {
+            input: args,
+            baseline,
+        } => Request {
+            input: input(&args, inputs)?,
+            command: run::Command::BaselineUpdate { baseline },
+        },
+        BaselineCommand::Approve {
+            key,
+            baseline,
+            owner,
+            expires,
+            reason,
+            ticket,
+            policy,
+            today,
+        } => Request {
+            input: run::Input {
+                policy,
+                ..run::Input::default()
+            },
+            command: run::Command::BaselineApprove {
+                baseline,
+                key,
+                approval: trustdrift::baseline::ApprovalRequest {
+                    owner,
+                    expires,
+                    reason,
+                    ticket,
+                },
+                today,
+            },
+        },
+        BaselineCommand::Show {
+            baseline,
+            format,
+            warn_days,
+            today,
+        } => Request {
+            input: run::Input::default(),
+            command: run::Command::BaselineShow {
+                baseline,
+                format: match format {
+                    ShowFormat::Text => run::ShowFormat::Text,
+                    ShowFormat::Markdown => run::ShowFormat::Markdown,
+                    ShowFormat::Json => run::ShowFormat::Json,
+                },
+                warn_days,
+                today,
+            },
+        },
+    })
 }
 
 fn print(text: &str) -> anyhow::Result<()> {

@@ -62,12 +62,60 @@ pub struct Check {
     pub baseline_ref: Option<String>,
     /// Colour in the text report.
     pub color: bool,
+    /// `--baseline`; `None` uses `.trustdrift/baseline.json` when it exists.
+    pub baseline: Option<String>,
+    /// `--all`: with a baseline, report findings on grants it already holds.
+    pub all: bool,
+    /// `--today` (YYYY-MM-DD); `None` is the system date.
+    pub today: Option<String>,
+}
+
+/// How `baseline show` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShowFormat {
+    Text,
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Clone)]
 pub enum Command {
     Check(Check),
-    Inventory { format: InventoryFormat },
+    Inventory {
+        format: InventoryFormat,
+    },
+    /// `baseline create`: a new snapshot of every grant in the input.
+    BaselineCreate {
+        output: String,
+        force: bool,
+    },
+    /// `baseline update`: the snapshot brought up to the input.
+    BaselineUpdate {
+        baseline: String,
+    },
+    /// `baseline approve`.
+    BaselineApprove {
+        baseline: String,
+        key: String,
+        approval: crate::baseline::ApprovalRequest,
+        today: Option<String>,
+    },
+    /// `baseline show`.
+    BaselineShow {
+        baseline: String,
+        format: ShowFormat,
+        warn_days: u32,
+        today: Option<String>,
+    },
+}
+
+/// `--today`, or the system date.
+fn today(given: Option<&str>) -> Result<crate::model::date::Date> {
+    match given {
+        None => Ok(crate::model::date::Date::today()),
+        Some(s) => crate::model::date::Date::parse(s)
+            .ok_or_else(|| Error::Usage(format!("--today {s:?} is not a date (YYYY-MM-DD)"))),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -98,8 +146,30 @@ pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> 
                 &input.paths,
                 check.baseline_ref.as_deref(),
             )?;
+            let day = today(check.today.as_deref())?;
+            let baseline = match &check.baseline {
+                Some(path) => Some(crate::baseline::Loaded::read(std::path::Path::new(path))?),
+                None => {
+                    let default = std::path::Path::new(crate::baseline::DEFAULT_PATH);
+                    if default.exists() {
+                        Some(crate::baseline::Loaded::read(default)?)
+                    } else {
+                        None
+                    }
+                }
+            };
             let scan = scan(input, stdin, &mut outcome.warnings)?;
-            let findings = crate::check_with(&scan, &gate.policy, &gate.weakened);
+            let judged = crate::judge(
+                &scan,
+                &crate::Judge {
+                    policy: &gate.policy,
+                    policy_changes: &gate.weakened,
+                    baseline: baseline.as_ref(),
+                    today: day,
+                    all: check.all,
+                },
+            );
+            let findings = judged.findings;
             let summary = Summary::of(&findings, check.fail_on).with_policy(&gate.policy);
             let color = check.color && check.output == Destination::Stdout;
             let text = match check.format {
@@ -121,8 +191,85 @@ pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> 
             };
             deliver(&mut outcome, &Destination::Stdout, scan.redact(text))?;
         }
+        Command::BaselineCreate { output, force } => {
+            let policy = crate::load_policy(input.policy.as_deref(), &input.paths)?;
+            let scan = scan(input, stdin, &mut outcome.warnings)?;
+            let grants = crate::grants_of(&scan, &policy);
+            let b =
+                crate::baseline::Baseline::new(crate::entries_of(&grants).into_values().collect());
+            b.write(std::path::Path::new(output), *force)?;
+            outcome.stdout = format!(
+                "{output}: {} grants recorded, none approved yet.\n",
+                b.entries.len()
+            );
+        }
+        Command::BaselineUpdate { baseline } => {
+            let path = std::path::Path::new(baseline);
+            let old = crate::baseline::Baseline::read(path)?;
+            let policy = crate::load_policy(input.policy.as_deref(), &input.paths)?;
+            let scan = scan(input, stdin, &mut outcome.warnings)?;
+            let grants = crate::grants_of(&scan, &policy);
+            let (new, summary) = old.update(crate::entries_of(&grants).into_values().collect());
+            if new.to_bytes() != old.to_bytes() {
+                new.write(path, true)?;
+            }
+            outcome.stdout = scan.redact(update_summary(baseline, &summary));
+        }
+        Command::BaselineApprove {
+            baseline,
+            key,
+            approval,
+            today: given,
+        } => {
+            let path = std::path::Path::new(baseline);
+            let mut b = crate::baseline::Baseline::read(path)?;
+            let policy = crate::load_policy(input.policy.as_deref(), &[])?;
+            let approved = b.approve(
+                key,
+                approval.clone(),
+                today(given.as_deref())?,
+                policy.metadata.max_expiry_days,
+            )?;
+            b.write(path, true)?;
+            let mut text = format!("{baseline}: approved until {}:\n", approval.expires);
+            for k in approved {
+                text.push_str(&format!("  {}\n", report::terminal_safe(&k)));
+            }
+            outcome.stdout = text;
+        }
+        Command::BaselineShow {
+            baseline,
+            format,
+            warn_days,
+            today: given,
+        } => {
+            let b = crate::baseline::Baseline::read(std::path::Path::new(baseline))?;
+            let day = today(given.as_deref())?;
+            outcome.stdout = match format {
+                ShowFormat::Text => report::baseline::render_text(&b, day, *warn_days),
+                ShowFormat::Markdown => report::baseline::render_markdown(&b, day, *warn_days),
+                ShowFormat::Json => report::baseline::render_json(&b, day, *warn_days),
+            };
+        }
     }
     Ok(outcome)
+}
+
+/// What `baseline update` did, in a line per change.
+fn update_summary(path: &str, s: &crate::baseline::UpdateSummary) -> String {
+    let mut out = format!(
+        "{path}: {} added (unapproved), {} removed, {} changed, {} approvals kept.\n",
+        s.added.len(),
+        s.removed.len(),
+        s.changed.len(),
+        s.approvals_kept
+    );
+    for (sign, keys) in [("+", &s.added), ("-", &s.removed), ("~", &s.changed)] {
+        for k in keys {
+            out.push_str(&format!("  {sign} {}\n", report::terminal_safe(k)));
+        }
+    }
+    out
 }
 
 fn scan(

@@ -136,7 +136,11 @@ pub fn diff(
                 GrantDrift {
                     key: key.clone(),
                     class,
-                    reasons: if widened.is_empty() { narrowed } else { widened },
+                    reasons: if widened.is_empty() {
+                        narrowed
+                    } else {
+                        widened
+                    },
                     renamed_from: (old_key != key).then(|| old_key.clone()),
                     before: Some((*b).clone()),
                     after: Some(a.clone()),
@@ -464,11 +468,7 @@ fn grown_axes(was: &Admitted, now: &Admitted) -> Vec<String> {
                 axis(&mut out, k, w, nx.get(k).unwrap_or(&Span::Any));
             }
         }
-        _ => out.push(format!(
-            "{} → {}",
-            was.describe(false),
-            now.describe(false)
-        )),
+        _ => out.push(format!("{} → {}", was.describe(false), now.describe(false))),
     }
     if out.is_empty() {
         out.push(format!("now admits {}", now.describe(false)));
@@ -521,17 +521,33 @@ mod tests {
         assert!(!span_covers(&only(&["1"]), &Span::Any));
         assert!(span_covers(&only(&["1", "2"]), &only(&["1"])));
         assert!(!span_covers(&only(&["1"]), &only(&["1", "2"])));
-        assert!(span_covers(&only(&["repo:org/*"]), &only(&["repo:org/a:ref:x"])));
-        assert!(!span_covers(&only(&["repo:org/a:*"]), &only(&["repo:org/*"])));
-        assert!(span_covers(&Span::Except(["a".into()].into()), &only(&["b"])));
-        assert!(!span_covers(&only(&["b"]), &Span::Except(["a".into()].into())));
+        assert!(span_covers(
+            &only(&["repo:org/*"]),
+            &only(&["repo:org/a:ref:x"])
+        ));
+        assert!(!span_covers(
+            &only(&["repo:org/a:*"]),
+            &only(&["repo:org/*"])
+        ));
+        assert!(span_covers(
+            &Span::Except(["a".into()].into()),
+            &only(&["b"])
+        ));
+        assert!(!span_covers(
+            &only(&["b"]),
+            &Span::Except(["a".into()].into())
+        ));
     }
 
     #[test]
     fn dropping_a_narrowing_condition_widens_and_adding_it_back_narrows() {
         let scoped = content_of(
             &["sts:AssumeRole"],
-            vec![aws(only(&["111122223333"]), Span::Any, only(&["o-abcdefghij"]))],
+            vec![aws(
+                only(&["111122223333"]),
+                Span::Any,
+                only(&["o-abcdefghij"]),
+            )],
         );
         let open = content_of(
             &["sts:AssumeRole"],
@@ -549,23 +565,33 @@ mod tests {
 
     #[test]
     fn an_added_action_or_account_widens() {
-        let one = content_of(&["sts:AssumeRole"], vec![aws(only(&["1"]), only(&["x"]), Span::Any)]);
+        let one = content_of(
+            &["sts:AssumeRole"],
+            vec![aws(only(&["1"]), only(&["x"]), Span::Any)],
+        );
         let tag = content_of(
             &["sts:AssumeRole", "sts:TagSession"],
             vec![aws(only(&["1"]), only(&["x"]), Span::Any)],
         );
         assert_eq!(compare(&one, &tag).0, vec!["actions added: sts:TagSession"]);
-        let two = content_of(&["sts:AssumeRole"], vec![aws(only(&["1", "2"]), only(&["x"]), Span::Any)]);
+        let two = content_of(
+            &["sts:AssumeRole"],
+            vec![aws(only(&["1", "2"]), only(&["x"]), Span::Any)],
+        );
         assert_eq!(compare(&one, &two).0, vec!["accounts 1 → 1, 2"]);
     }
 
     #[test]
     fn renames_keep_history_and_vanished_grants_are_removed() {
         let e = |k: &str| Entry::new(k.into(), EntryKind::Trust, "s".into(), json!({"a": 1}));
-        let before: BTreeMap<String, Entry> =
-            [e("old.r|P"), e("gone.r|P")].into_iter().map(|x| (x.key.clone(), x)).collect();
-        let after: BTreeMap<String, Entry> =
-            [e("new.r|P"), e("fresh.r|P")].into_iter().map(|x| (x.key.clone(), x)).collect();
+        let before: BTreeMap<String, Entry> = [e("old.r|P"), e("gone.r|P")]
+            .into_iter()
+            .map(|x| (x.key.clone(), x))
+            .collect();
+        let after: BTreeMap<String, Entry> = [e("new.r|P"), e("fresh.r|P")]
+            .into_iter()
+            .map(|x| (x.key.clone(), x))
+            .collect();
         let renames = BTreeMap::from([("old.r".to_string(), "new.r".to_string())]);
         let d = diff(&before, &after, &renames);
         assert_eq!(d.class_of("new.r|P"), Some(DriftClass::Unchanged));
@@ -575,6 +601,10 @@ mod tests {
         assert_eq!(d.class_of("old.r|P"), None);
         // diff(a, a) has no change.
         let same = diff(&after, &after, &BTreeMap::new());
-        assert!(same.grants.values().all(|g| g.class == DriftClass::Unchanged));
+        assert!(
+            same.grants
+                .values()
+                .all(|g| g.class == DriftClass::Unchanged)
+        );
     }
 }

@@ -19,7 +19,7 @@ pub fn finding_json(f: &Finding) -> J {
         "message": f.message,
         "missing": f.missing,
         "fix": f.fix,
-        "drift": J::Null,
+        "drift": f.drift.map(|d| d.as_str()),
         "grant": f.grant,
     })
 }

@@ -1,5 +1,6 @@
 //! Renderers: one file per format, each only renders.
 
+pub mod baseline;
 pub mod inventory;
 pub mod json;
 pub mod rules;

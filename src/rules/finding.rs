@@ -26,6 +26,8 @@ pub struct Finding {
     pub grant: Option<String>,
     /// Other places that matter, each with a short note.
     pub related: Vec<(Location, String)>,
+    /// How the grant drifted against the before, when there is one.
+    pub drift: Option<crate::analyze::drift::DriftClass>,
 }
 
 impl Finding {
@@ -48,6 +50,7 @@ impl Finding {
             fix: Some(rule.fix.to_string()),
             grant: None,
             related: Vec::new(),
+            drift: None,
         }
     }
 

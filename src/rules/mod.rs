@@ -13,6 +13,9 @@ mod td006_service_confused_deputy;
 mod td007_scope_defeated;
 mod td011_not_principal_allow;
 mod td012_trust_unverifiable;
+mod td201_trust_added;
+mod td202_trust_widened;
+mod td208_baseline_stale;
 mod td901_policy_document_invalid;
 mod td903_policy_weakened;
 
@@ -37,6 +40,30 @@ pub struct RuleContext<'a> {
     /// How the policy file in the change weakens the one in force
     /// (`--baseline-ref`); empty otherwise.
     pub policy_changes: &'a [crate::config::PolicyChange],
+    /// The grants (one per role and principal), built once.
+    pub grants: &'a [crate::analyze::trust::TrustGrant],
+    /// What changed against the before (baseline), when there is one.
+    pub drift: Option<&'a crate::analyze::drift::Drift>,
+    /// The baseline file drift was computed against.
+    pub baseline: Option<&'a crate::baseline::Loaded>,
+    /// "Today", for expiry (`--today`, default the system date).
+    pub today: crate::model::date::Date,
+}
+
+impl RuleContext<'_> {
+    /// The role a grant is about and where its first granting statement is.
+    pub fn grant_place(
+        &self,
+        grant: &crate::analyze::trust::TrustGrant,
+    ) -> Option<(&Role, &crate::model::location::Location)> {
+        let role = self
+            .inventory
+            .roles
+            .iter()
+            .find(|r| r.address == grant.role)?;
+        let index = grant.statements.first().copied().unwrap_or(0);
+        Some((role, role.statement_location(index)))
+    }
 }
 
 /// The analysis context a policy implies.
@@ -121,4 +148,14 @@ pub fn per_statement<'p, 'a>(paths: &'p [TrustPath<'a>]) -> Vec<&'p TrustPath<'a
         .iter()
         .filter(|p| seen.insert((p.role.address.as_str(), p.statement.index)))
         .collect()
+}
+
+/// Statement `index` of a role's trust document.
+pub fn statement_of(role: &Role, index: usize) -> Option<&Statement> {
+    match &role.trust {
+        crate::model::inventory::Trust::Document(doc) => {
+            doc.statements.iter().find(|s| s.index == index)
+        }
+        _ => None,
+    }
 }

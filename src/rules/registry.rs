@@ -41,8 +41,9 @@ impl Rule {
 use super::{
     td001_trust_any_principal, td002_cross_account_unscoped, td003_account_root_trust,
     td004_oidc_subject_unpinned, td005_saml_unscoped, td006_service_confused_deputy,
-    td007_scope_defeated, td011_not_principal_allow, td012_trust_unverifiable,
-    td901_policy_document_invalid, td903_policy_weakened,
+    td007_scope_defeated, td011_not_principal_allow, td012_trust_unverifiable, td201_trust_added,
+    td202_trust_widened, td208_baseline_stale, td901_policy_document_invalid,
+    td903_policy_weakened,
 };
 
 /// Every rule, in code order.
@@ -56,6 +57,9 @@ pub static RULES: &[&Rule] = &[
     &td007_scope_defeated::RULE,
     &td011_not_principal_allow::RULE,
     &td012_trust_unverifiable::RULE,
+    &td201_trust_added::RULE,
+    &td202_trust_widened::RULE,
+    &td208_baseline_stale::RULE,
     &td901_policy_document_invalid::RULE,
     &td903_policy_weakened::RULE,
 ];
@@ -147,6 +151,9 @@ mod tests {
                 "TD007 scope-defeated high",
                 "TD011 not-principal-allow critical",
                 "TD012 trust-unverifiable medium",
+                "TD201 trust-added high",
+                "TD202 trust-widened high",
+                "TD208 baseline-stale low",
                 "TD901 policy-document-invalid high",
                 "TD903 policy-weakened high",
             ]
