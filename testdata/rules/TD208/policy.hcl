@@ -1,0 +1,4 @@
+organization {
+  id       = "o-abcdefghij"
+  accounts = ["111111111111", "222222222222"]
+}
