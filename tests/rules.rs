@@ -44,25 +44,24 @@ fn run(code: &str, file: &str) -> Vec<Finding> {
         let changes = trustdrift::config::weakenings(&base, &head, &defaults);
         return trustdrift::check_with(&scan, &base, &changes);
     }
-    // A fixture with a `baseline.json` is judged against it (drift rules),
-    // on a fixed day.
+    // Every fixture is judged on a fixed day; one with a `baseline.json` is
+    // judged against it (drift rules).
     let baseline_path = fixture_dir(code).join("baseline.json");
-    if baseline_path.is_file() {
-        let loaded = trustdrift::baseline::Loaded::read(&baseline_path).expect("fixture baseline");
-        let policy = policy_for(code);
-        return trustdrift::judge(
-            &scan,
-            &trustdrift::Judge {
-                policy: &policy,
-                policy_changes: &[],
-                baseline: Some(&loaded),
-                today: trustdrift::model::date::Date::parse("2026-12-01").expect("date"),
-                all: true,
-            },
-        )
-        .findings;
-    }
-    trustdrift::check(&scan, &policy_for(code))
+    let loaded = baseline_path
+        .is_file()
+        .then(|| trustdrift::baseline::Loaded::read(&baseline_path).expect("fixture baseline"));
+    let policy = policy_for(code);
+    trustdrift::judge(
+        &scan,
+        &trustdrift::Judge {
+            policy: &policy,
+            policy_changes: &[],
+            baseline: loaded.as_ref(),
+            today: trustdrift::model::date::Date::parse("2026-12-01").expect("date"),
+            all: true,
+        },
+    )
+    .findings
 }
 
 fn snapshot(code: &str, kind: &str, findings: &[Finding]) {

@@ -3,4 +3,5 @@
 
 pub mod admission;
 pub mod drift;
+pub mod metadata;
 pub mod trust;

@@ -1,0 +1,89 @@
+//! Who owns a grant, until when it holds, and when it was last reviewed:
+//! read, in order, from the grant's approval in the baseline, the role's tags
+//! (plan `tags_all`, so provider `default_tags` count), and the policy file's
+//! per-account owner.
+
+use crate::baseline::Loaded;
+use crate::config::Policy;
+use crate::model::date::Date;
+use crate::model::inventory::Role;
+
+use super::trust::TrustGrant;
+
+/// Where a piece of metadata was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum From {
+    Approval,
+    Tag,
+    Policy,
+}
+
+impl From {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            From::Approval => "its baseline approval",
+            From::Tag => "the role's tags",
+            From::Policy => "the policy file",
+        }
+    }
+}
+
+/// A grant's ownership and expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantMetadata {
+    pub owner: Option<(String, From)>,
+    /// As written (may not be a date).
+    pub expires: Option<(String, From)>,
+    pub review: Option<String>,
+    pub ticket: Option<String>,
+}
+
+impl GrantMetadata {
+    /// The expiry as a date, when it is one.
+    pub fn expiry_date(&self) -> Option<Date> {
+        self.expires.as_ref().and_then(|(d, _)| Date::parse(d))
+    }
+}
+
+/// The metadata of `grant` on `role`.
+pub fn of(
+    grant: &TrustGrant,
+    role: &Role,
+    policy: &Policy,
+    baseline: Option<&Loaded>,
+) -> GrantMetadata {
+    let approval = baseline
+        .and_then(|b| b.baseline.entries.get(&grant.key))
+        .and_then(|e| e.approval.as_ref());
+    let tag = |key: &str| role.tags.get(key).filter(|v| !v.trim().is_empty()).cloned();
+    let owner = approval
+        .map(|a| (a.owner.clone(), From::Approval))
+        .or_else(|| {
+            policy
+                .metadata
+                .owner_tags
+                .iter()
+                .find_map(|t| tag(t))
+                .map(|o| (o, From::Tag))
+        })
+        .or_else(|| {
+            grant
+                .principal
+                .classify()
+                .account()
+                .and_then(|a| policy.accounts.get(a))
+                .and_then(|p| p.owner.clone())
+                .map(|o| (o, From::Policy))
+        });
+    let expires = approval
+        .map(|a| (a.expires.clone(), From::Approval))
+        .or_else(|| tag(&policy.metadata.expiry_tag).map(|e| (e, From::Tag)));
+    GrantMetadata {
+        owner,
+        expires,
+        review: tag(&policy.metadata.review_tag),
+        ticket: approval
+            .and_then(|a| a.ticket.clone())
+            .or_else(|| tag(&policy.metadata.ticket_tag)),
+    }
+}
