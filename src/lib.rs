@@ -149,6 +149,17 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
     let drift = j.baseline.map(|b| {
         analyze::drift::diff(&b.baseline.entries, &entries_of(&grants), &renames_of(scan))
     });
+    let roles: std::collections::HashMap<&str, &model::inventory::Role> = scan
+        .inventory
+        .roles
+        .iter()
+        .map(|r| (r.address.as_str(), r))
+        .collect();
+    let copies = analyze::copies::find(&grants, &scan.inventory, j.baseline, |g| {
+        roles
+            .get(g.role.as_str())
+            .is_some_and(|r| analyze::trust::crosses_boundary(g, r, &ctx))
+    });
     let mut findings = rules::run(&RuleContext {
         inventory: &scan.inventory,
         paths: &paths,
@@ -157,6 +168,7 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
         notes: &scan.notes,
         policy_changes: j.policy_changes,
         grants: &grants,
+        copies: &copies,
         drift: drift.as_ref(),
         baseline: j.baseline,
         today: j.today,

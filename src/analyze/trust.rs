@@ -224,6 +224,20 @@ pub struct TrustGrant {
     pub statements: Vec<usize>,
 }
 
+/// Whether a grant carries trust across the boundary of your accounts: its
+/// principal is in another account (or is anyone), and what it admits is not
+/// narrowed to your organisation. Ownership, expiry and copies are judged on
+/// these grants only.
+pub fn crosses_boundary(grant: &TrustGrant, role: &Role, ctx: &TrustContext) -> bool {
+    if grant.cross_account != Some(true) {
+        return false;
+    }
+    let own = own_accounts(role, ctx);
+    !grant.admits.iter().all(|a| {
+        matches!(a, Admitted::Nobody { .. }) || a.inside_organization(&ctx.organization, &own)
+    })
+}
+
 /// Paths grouped per (role, principal).
 pub fn grants(paths: &[TrustPath<'_>], ctx: &TrustContext) -> Vec<TrustGrant> {
     let mut by_key: BTreeMap<&str, Vec<&TrustPath<'_>>> = BTreeMap::new();

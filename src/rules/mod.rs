@@ -15,6 +15,7 @@ mod td011_not_principal_allow;
 mod td012_trust_unverifiable;
 mod td201_trust_added;
 mod td202_trust_widened;
+mod td203_copied_trust_unrevalidated;
 mod td204_owner_missing;
 mod td205_expiry_missing;
 mod td206_trust_expired;
@@ -45,6 +46,8 @@ pub struct RuleContext<'a> {
     pub policy_changes: &'a [crate::config::PolicyChange],
     /// The grants (one per role and principal), built once.
     pub grants: &'a [crate::analyze::trust::TrustGrant],
+    /// Grants that copy another role's cross-account trust.
+    pub copies: &'a [crate::analyze::copies::CopiedGrant],
     /// What changed against the before (baseline), when there is one.
     pub drift: Option<&'a crate::analyze::drift::Drift>,
     /// The baseline file drift was computed against.
@@ -66,6 +69,14 @@ impl RuleContext<'_> {
             .find(|r| r.address == grant.role)?;
         let index = grant.statements.first().copied().unwrap_or(0);
         Some((role, role.statement_location(index)))
+    }
+
+    /// The grant carries trust across the boundary of your accounts (see
+    /// [`crate::analyze::trust::crosses_boundary`]).
+    pub fn crosses(&self, grant: &crate::analyze::trust::TrustGrant) -> bool {
+        self.grant_place(grant).is_some_and(|(role, _)| {
+            crate::analyze::trust::crosses_boundary(grant, role, self.trust)
+        })
     }
 }
 

@@ -42,8 +42,9 @@ use super::{
     td001_trust_any_principal, td002_cross_account_unscoped, td003_account_root_trust,
     td004_oidc_subject_unpinned, td005_saml_unscoped, td006_service_confused_deputy,
     td007_scope_defeated, td011_not_principal_allow, td012_trust_unverifiable, td201_trust_added,
-    td202_trust_widened, td204_owner_missing, td205_expiry_missing, td206_trust_expired,
-    td208_baseline_stale, td901_policy_document_invalid, td903_policy_weakened,
+    td202_trust_widened, td203_copied_trust_unrevalidated, td204_owner_missing,
+    td205_expiry_missing, td206_trust_expired, td208_baseline_stale, td901_policy_document_invalid,
+    td903_policy_weakened,
 };
 
 /// Every rule, in code order.
@@ -59,6 +60,7 @@ pub static RULES: &[&Rule] = &[
     &td012_trust_unverifiable::RULE,
     &td201_trust_added::RULE,
     &td202_trust_widened::RULE,
+    &td203_copied_trust_unrevalidated::RULE,
     &td204_owner_missing::RULE,
     &td205_expiry_missing::RULE,
     &td206_trust_expired::RULE,
@@ -156,6 +158,7 @@ mod tests {
                 "TD012 trust-unverifiable medium",
                 "TD201 trust-added high",
                 "TD202 trust-widened high",
+                "TD203 copied-trust-unrevalidated high",
                 "TD204 owner-missing medium",
                 "TD205 expiry-missing medium",
                 "TD206 trust-expired high",

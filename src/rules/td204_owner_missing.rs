@@ -37,7 +37,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
-    for g in ctx.grants.iter().filter(|g| g.cross_account == Some(true)) {
+    for g in ctx.grants.iter().filter(|g| ctx.crosses(g)) {
         let Some((role, at)) = ctx.grant_place(g) else {
             continue;
         };

@@ -35,7 +35,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
     let max = i64::from(ctx.policy.metadata.max_expiry_days);
-    for g in ctx.grants.iter().filter(|g| g.cross_account == Some(true)) {
+    for g in ctx.grants.iter().filter(|g| ctx.crosses(g)) {
         let Some((role, at)) = ctx.grant_place(g) else {
             continue;
         };

@@ -41,7 +41,7 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         let Some((text, from)) = &meta.expires else {
             continue;
         };
-        if *from != From::Approval && g.cross_account != Some(true) {
+        if *from != From::Approval && !ctx.crosses(g) {
             continue;
         }
         let Some(day) = crate::model::date::Date::parse(text) else {
