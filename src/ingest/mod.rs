@@ -108,6 +108,8 @@ pub struct Ingested {
     /// The text of every sensitive value read (a sensitive variable's value,
     /// a `sensitive()` argument): redacted from every report.
     pub secrets: BTreeSet<String>,
+    /// `moved` blocks: (from, to) addresses; a renamed role keeps its history.
+    pub moves: Vec<(String, String)>,
 }
 
 /// The resource types whose instances reach the model.

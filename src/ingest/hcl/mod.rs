@@ -139,6 +139,7 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
         let inputs = root_inputs(&ev, root_inst, &scan, &root_def.dir, opts)?;
         *ev.root_inputs.borrow_mut() = inputs;
         emit(&ev, root_inst, &mut out.instances);
+        out.moves.extend(moved_blocks(&ev, root_inst, root_def));
         if let Some(e) = ev.limit_hit.borrow_mut().take() {
             return Err(e);
         }
@@ -180,6 +181,33 @@ fn nothing_to_check(scan: &walk::Scan) -> Error {
         ));
     }
     Error::file(&scan.root_display, message)
+}
+
+/// The root module's `moved { from = A  to = B }` blocks, as addresses.
+fn moved_blocks(
+    ev: &Evaluator<'_>,
+    root: InstId,
+    def: &module::ModuleDef,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (fi, body) in def.bodies.iter().enumerate() {
+        let Some(file) = def.files.get(fi).copied() else {
+            continue;
+        };
+        for block in body.blocks().filter(|b| b.ident.as_str() == "moved") {
+            let scope = ev.constant_scope_in(root, file);
+            let text = |name: &str| {
+                block
+                    .body
+                    .get_attribute(name)
+                    .map(|a| ev.text(&scope, &a.value).trim().to_string())
+            };
+            if let (Some(from), Some(to)) = (text("from"), text("to")) {
+                out.push((from, to));
+            }
+        }
+    }
+    out
 }
 
 // ----- variables -------------------------------------------------------------
