@@ -28,28 +28,54 @@ impl std::fmt::Display for Location {
 
 /// Byte offset → (line, column), both 1-based, built once per file.
 ///
-/// `terraform show -json` writes one line of many megabytes, so columns are
-/// counted on from the previous answer when the offsets only grow, instead
-/// of from the start of the line each time.
+/// `terraform show -json` writes one line of many megabytes, and a plan
+/// re-serialised with sorted keys is asked for positions out of order, so
+/// columns come from a table of character counts every [`STRIDE`] bytes:
+/// each answer costs a binary search and at most `STRIDE` bytes of counting,
+/// whatever the order of the questions.
 pub struct LineIndex {
     starts: Vec<usize>,
-    /// The last answer: (offset, line index, column).
-    last: std::cell::Cell<(usize, usize, u32)>,
+    /// UTF-8 characters that start before byte `k * STRIDE`.
+    chars_before: Vec<usize>,
+}
+
+/// Bytes between two entries of the character-count table.
+const STRIDE: usize = 256;
+
+fn is_char_start(b: u8) -> bool {
+    (b & 0xC0) != 0x80
 }
 
 impl LineIndex {
     pub fn new(text: &[u8]) -> Self {
         let mut starts = vec![0];
-        starts.extend(
-            text.iter()
-                .enumerate()
-                .filter(|(_, b)| **b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        let mut chars_before = Vec::with_capacity(text.len() / STRIDE + 1);
+        let mut chars = 0usize;
+        for (k, chunk) in text.chunks(STRIDE).enumerate() {
+            chars_before.push(chars);
+            for (i, b) in chunk.iter().enumerate() {
+                if *b == b'\n' {
+                    starts.push(k * STRIDE + i + 1);
+                }
+                chars += usize::from(is_char_start(*b));
+            }
+        }
+        chars_before.push(chars);
         LineIndex {
             starts,
-            last: std::cell::Cell::new((0, 0, 1)),
+            chars_before,
         }
+    }
+
+    /// UTF-8 characters that start before byte `offset`.
+    fn chars_to(&self, text: &[u8], offset: usize) -> usize {
+        let k = offset / STRIDE;
+        let base = self.chars_before.get(k).copied().unwrap_or(0);
+        let from = (k * STRIDE).min(text.len());
+        base + text[from..offset.min(text.len())]
+            .iter()
+            .filter(|b| is_char_start(**b))
+            .count()
     }
 
     /// Line and column of `offset`; the column counts UTF-8 characters.
@@ -59,20 +85,9 @@ impl LineIndex {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let count = |from: usize| {
-            text[from..offset]
-                .iter()
-                .filter(|b| (**b & 0xC0) != 0x80)
-                .count() as u32
-        };
-        let (last_offset, last_line, last_column) = self.last.get();
-        let column = if last_line == line && last_offset <= offset {
-            last_column + count(last_offset)
-        } else {
-            1 + count(self.starts[line])
-        };
-        self.last.set((offset, line, column));
-        (line as u32 + 1, column)
+        let line_start = self.starts[line];
+        let column = 1 + self.chars_to(text, offset) - self.chars_to(text, line_start);
+        (line as u32 + 1, column as u32)
     }
 }
 
@@ -91,5 +106,29 @@ mod tests {
         assert_eq!(idx.position(text, 4), (2, 2));
         assert_eq!(idx.position(text, 3), (2, 1));
         assert_eq!(idx.position(text, 5), (2, 3));
+    }
+
+    #[test]
+    fn positions_on_a_long_line_in_any_order_match_counting() {
+        let line: String = (0..5000)
+            .map(|i| if i % 7 == 0 { 'é' } else { 'x' })
+            .collect();
+        let text = format!("first\n{line}\nlast");
+        let bytes = text.as_bytes();
+        let idx = LineIndex::new(bytes);
+        for offset in [bytes.len(), 6, 9000, 300, 6 + 256, 6 + 255, 4000, 0] {
+            let offset = (0..=offset)
+                .rev()
+                .find(|o| text.is_char_boundary(*o))
+                .unwrap_or(0);
+            let line_start = text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            let expect_line = text[..offset].matches('\n').count() as u32 + 1;
+            let expect_col = text[line_start..offset].chars().count() as u32 + 1;
+            assert_eq!(
+                idx.position(bytes, offset),
+                (expect_line, expect_col),
+                "{offset}"
+            );
+        }
     }
 }

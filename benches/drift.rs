@@ -1,0 +1,100 @@
+//! Baseline, drift and copies at scale: 100,000 cross-account grants, 5,000
+//! of them on roles that share one identical trust document. Reports the
+//! time of each step and grants per second. Run with
+//! `cargo bench --bench drift`; nothing is written outside `target/`.
+
+use std::time::Instant;
+
+use trustdrift::baseline::Baseline;
+use trustdrift::config::Policy;
+
+const ROLES: usize = 100_000;
+const IDENTICAL: usize = 5_000;
+
+fn plan() -> Vec<u8> {
+    let mut rcs = Vec::with_capacity(ROLES);
+    for i in 0..ROLES {
+        // The first IDENTICAL roles trust the same vendor the same way; the
+        // rest each trust their own account with their own external id.
+        let (account, xid) = if i < IDENTICAL {
+            (999_988_887_777u64, "shared-vendor".to_string())
+        } else {
+            (200_000_000_000 + i as u64, format!("x-{i}"))
+        };
+        let policy = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"sts:AssumeRole","Condition":{{"StringEquals":{{"sts:ExternalId":"{xid}"}}}}}}]}}"#
+        );
+        rcs.push(serde_json::json!({
+            "address": format!("aws_iam_role.r[{i}]"), "mode": "managed", "type": "aws_iam_role",
+            "name": "r", "change": {"actions": ["create"], "before": null,
+            "after": {"name": format!("role-{i}"), "assume_role_policy": policy,
+                "tags_all": {"owner": "team", "trust-expires": "2027-01-15"}},
+            "after_unknown": {}}
+        }));
+    }
+    serde_json::to_vec(&serde_json::json!({"format_version": "1.2", "resource_changes": rcs}))
+        .expect("plan")
+}
+
+fn timed<T>(what: &str, n: usize, f: impl FnOnce() -> T) -> T {
+    let t = Instant::now();
+    let out = f();
+    let s = t.elapsed().as_secs_f64();
+    println!("{what:<34} {s:>8.3} s  {:>12.0} grants/s", n as f64 / s);
+    out
+}
+
+fn main() {
+    let bytes = plan();
+    println!("plan: {} roles, {:.1} MB", ROLES, bytes.len() as f64 / 1e6);
+    let ingested = trustdrift::ingest::plan::parse("bench.json", &bytes).expect("plan parses");
+    let scan = trustdrift::scan_ingested(ingested);
+    let policy = Policy::parse(
+        "bench.hcl",
+        "organization {\n  accounts = [\"111111111111\"]\n}\n",
+        &trustdrift::rules::registry::codes(),
+    )
+    .expect("policy");
+    let grants = timed("grants", ROLES, || trustdrift::grants_of(&scan, &policy));
+    let entries = timed("baseline entries", grants.len(), || {
+        trustdrift::entries_of(&grants)
+    });
+    let baseline = timed("baseline create (bytes)", grants.len(), || {
+        Baseline::new(entries.values().cloned().collect()).to_bytes()
+    });
+    println!("baseline: {:.1} MB", baseline.len() as f64 / 1e6);
+    let text = String::from_utf8(baseline).expect("utf8");
+    let parsed = timed("baseline read", grants.len(), || {
+        Baseline::parse("b.json", &text).expect("parses")
+    });
+    let renames = trustdrift::renames_of(&scan);
+    let drift = timed("drift (diff against baseline)", grants.len(), || {
+        trustdrift::analyze::drift::diff(&parsed.entries, &entries, &renames)
+    });
+    assert_eq!(drift.grants.len(), grants.len());
+    let copies = timed("copies", grants.len(), || {
+        trustdrift::analyze::copies::find(&grants, &scan.inventory, None, |g| {
+            g.cross_account == Some(true)
+        })
+    });
+    println!("copies found: {}", copies.len());
+    assert_eq!(copies.len(), IDENTICAL - 1);
+    let loaded = trustdrift::baseline::Loaded {
+        path: "b.json".into(),
+        baseline: parsed,
+        lines: Default::default(),
+    };
+    let judged = timed("check with baseline (all rules)", grants.len(), || {
+        trustdrift::judge(
+            &scan,
+            &trustdrift::Judge {
+                policy: &policy,
+                policy_changes: &[],
+                baseline: Some(&loaded),
+                today: trustdrift::model::date::Date::parse("2026-12-01").expect("date"),
+                all: false,
+            },
+        )
+    });
+    println!("findings: {}", judged.findings.len());
+}
