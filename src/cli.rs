@@ -47,6 +47,10 @@ pub struct InputArgs {
     /// Policy file (default: .trustdrift.hcl when it exists, else the built-in policy).
     #[arg(long, value_name = "FILE")]
     pub policy: Option<String>,
+    /// How far local module sources and file() may reach (default: the git repository
+    /// holding the scanned directory, else that directory).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

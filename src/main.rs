@@ -76,6 +76,7 @@ fn input(args: &cli::InputArgs, inputs: &[InputValue]) -> anyhow::Result<run::In
         hcl: trustdrift::HclOptions {
             inputs: values,
             env_vars,
+            root: args.root.as_ref().map(Into::into),
         },
     })
 }

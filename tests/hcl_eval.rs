@@ -325,6 +325,7 @@ resource "aws_iam_role" "r" {
             },
         ],
         env_vars: vec![("a".into(), "env".into()), ("f".into(), "env".into())],
+        root: None,
     };
     let ing = load_with(dir.path(), &opts);
     assert_eq!(
@@ -343,6 +344,7 @@ resource "aws_iam_role" "r" {
             CliInput::File(dir.path().join("extra.tfvars")),
         ],
         env_vars: Vec::new(),
+        root: None,
     };
     let ing = load_with(dir.path(), &file_last);
     assert!(string(&ing, "aws_iam_role.r", "name").contains(",var-file,var-file,"));

@@ -865,7 +865,7 @@ impl<'a> Evaluator<'a> {
                 .for_each(|a| crate::model::value::leaf_texts(a, &mut secrets));
         }
         let ctx = FuncContext {
-            root: &self.scan.root,
+            root: &self.scan.boundary,
             module_dir: &self.root_dir,
         };
         match functions::call(&name, args, &ctx) {
@@ -945,8 +945,11 @@ impl<'a> Evaluator<'a> {
         let canonical = match self.scan.resolve_inside(&full) {
             Ok(c) => c,
             Err(e) => {
-                let msg = if e.contains("outside the scanned root") {
-                    format!("templatefile(): {path} is outside the scanned root: not read")
+                let msg = if e.contains(" is outside ") {
+                    format!(
+                        "templatefile(): {path} is outside {}: not read",
+                        self.scan.boundary_name()
+                    )
                 } else {
                     format!("templatefile(): cannot read {path}")
                 };

@@ -40,6 +40,9 @@ pub struct HclOptions {
     pub inputs: Vec<CliInput>,
     /// `TF_VAR_*` (name without the prefix), already filtered by the caller.
     pub env_vars: Vec<(String, String)>,
+    /// `--root`: where local module sources and `file()` may reach. Without
+    /// it, the repository that holds the scanned path (or that path itself).
+    pub root: Option<PathBuf>,
 }
 
 /// One input value option from the command line.
@@ -76,7 +79,7 @@ pub fn load(path: &Path, opts: &HclOptions) -> Result<Ingested> {
 }
 
 fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
-    let scan = walk::scan(path)?;
+    let scan = walk::scan(path)?.with_boundary(opts.root.as_deref())?;
     if scan.dirs.is_empty() {
         return Err(nothing_to_check(&scan));
     }
