@@ -441,3 +441,83 @@ resource "aws_iam_role" "r" {
         &Value::unknown("aws_iam_policy.p.*.arn")
     );
 }
+
+/// Provider and identity ARNs whose shape the arguments fix are built in the
+/// account the code is applied in; what the provider alone knows stays unknown.
+#[test]
+fn arns_fixed_by_their_arguments_are_built() {
+    let dir = tree(&[(
+        "main.tf",
+        r#"
+variable "issuer" { type = string }
+resource "aws_iam_openid_connect_provider" "gh" {
+  url = "https://token.actions.githubusercontent.com"
+}
+resource "aws_iam_openid_connect_provider" "eks" {
+  url = var.issuer
+}
+data "aws_iam_openid_connect_provider" "by_url" {
+  url = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+}
+data "aws_iam_openid_connect_provider" "by_arn" {
+  arn = "arn:aws:iam::111122223333:oidc-provider/gitlab.com"
+}
+resource "aws_iam_saml_provider" "okta" {
+  name = "okta"
+}
+resource "aws_iam_role" "named" {
+  name = "deploy"
+  path = "/ci/"
+}
+resource "aws_iam_role" "prefixed" {
+  name_prefix = "deploy-"
+}
+resource "aws_iam_user" "u" {
+  name = "anton"
+}
+data "aws_iam_role" "existing" {
+  name = "admin"
+}
+data "aws_service_principal" "ec2" {
+  service_name = "ec2"
+}
+resource "aws_iam_role" "r" {
+  name = "out"
+  description = jsonencode([
+    aws_iam_openid_connect_provider.gh.arn,
+    aws_iam_openid_connect_provider.eks.arn,
+    data.aws_iam_openid_connect_provider.by_url.arn,
+    data.aws_iam_openid_connect_provider.by_arn.arn,
+    aws_iam_saml_provider.okta.arn,
+    aws_iam_role.named.arn,
+    aws_iam_role.prefixed.arn,
+    aws_iam_role.named.unique_id,
+    aws_iam_user.u.arn,
+    data.aws_iam_role.existing.arn,
+    data.aws_service_principal.ec2.name,
+  ])
+}
+"#,
+    )]);
+    let ing = load_ok(dir.path());
+    let own = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}";
+    let got: Vec<String> =
+        serde_json::from_str(string(&ing, "aws_iam_role.r", "description")).expect("json list");
+    assert_eq!(
+        got,
+        vec![
+            format!("{own}:oidc-provider/token.actions.githubusercontent.com"),
+            format!("{own}:oidc-provider/${{var.issuer}}"),
+            format!("{own}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"),
+            "arn:aws:iam::111122223333:oidc-provider/gitlab.com".to_string(),
+            format!("{own}:saml-provider/okta"),
+            format!("{own}:role/ci/deploy"),
+            // A generated name, and the provider's own id: not known.
+            "${aws_iam_role.prefixed.arn}".to_string(),
+            "${aws_iam_role.named.unique_id}".to_string(),
+            format!("{own}:user/anton"),
+            format!("{own}:role/admin"),
+            "ec2.${data.aws_partition.current.dns_suffix}".to_string(),
+        ]
+    );
+}

@@ -1349,15 +1349,23 @@ impl<'a> Evaluator<'a> {
         binds: &Bindings,
         attr: &str,
     ) -> Option<Value> {
-        if COMPUTED_ATTRS.contains(&attr) {
-            return None;
-        }
         let ix = self.index_of(inst)?;
         let res = ix.resources.get(ri)?;
-        let a = res.decl.block.body.get_attribute(attr)?;
         let scope = self.resource_scope(inst, res, binds.clone(), InstKey::None);
-        let v = self.eval(&a.value, &scope).ok()?;
-        Some(v)
+        let written = |name: &str| {
+            let a = res.decl.block.body.get_attribute(name)?;
+            self.eval(&a.value, &scope).ok()
+        };
+        // A data source's arguments are what it returns; a managed
+        // resource's computed attributes are the provider's, unless their
+        // shape is fixed by its arguments.
+        if COMPUTED_ATTRS.contains(&attr) && res.mode == Mode::Managed
+            || attr == "name" && res.mode == Mode::Data && res.rtype == "aws_service_principal"
+            || attr == "arn" && res.mode == Mode::Data && written(attr).is_none()
+        {
+            return constructed_attr(res.mode, res.rtype, attr, &written);
+        }
+        written(attr)
     }
 
     /// The scope of a resource instance's body.
@@ -2296,6 +2304,70 @@ fn arith(a: &Value, b: &Value, op: char) -> Option<Value> {
 }
 
 /// `to` relative to `from`, with `/` separators (`.` when equal).
+/// Stands for the account the code is applied in (the role's own).
+const OWN_ACCOUNT_REF: &str = "${data.aws_caller_identity.current.account_id}";
+/// Stands for the partition the code is applied in.
+const PARTITION_REF: &str = "${data.aws_partition.current.partition}";
+
+/// A computed attribute whose shape the provider fixes from the resource's
+/// arguments: the ARN of an OIDC or SAML provider, a role or a user in the
+/// account the code is applied in, a service principal's name. `None` when
+/// an argument it needs is not written (a generated name, say).
+fn constructed_attr(
+    mode: Mode,
+    rtype: &str,
+    attr: &str,
+    written: &dyn Fn(&str) -> Option<Value>,
+) -> Option<Value> {
+    let iam_arn = |kind: &str, rest: String| {
+        Value::String(format!(
+            "arn:{PARTITION_REF}:iam::{OWN_ACCOUNT_REF}:{kind}/{rest}"
+        ))
+    };
+    let text = |name: &str| match written(name)? {
+        Value::String(s) => Some(s),
+        Value::Unknown(u) => Some(format!("${{{}}}", u.reason)),
+        _ => None,
+    };
+    match (mode, rtype, attr) {
+        (Mode::Managed, "aws_iam_openid_connect_provider", "arn" | "id")
+        | (Mode::Data, "aws_iam_openid_connect_provider", "arn") => {
+            let url = text("url")?;
+            let host = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"))
+                .unwrap_or(&url);
+            Some(iam_arn("oidc-provider", host.to_string()))
+        }
+        (Mode::Managed, "aws_iam_saml_provider", "arn" | "id") => {
+            Some(iam_arn("saml-provider", text("name")?))
+        }
+        (Mode::Managed, "aws_iam_role" | "aws_iam_user", "arn") => {
+            let name = text("name")?;
+            let path = match written("path") {
+                None | Some(Value::Null) => "/".to_string(),
+                Some(_) => text("path")?,
+            };
+            let kind = if rtype == "aws_iam_role" {
+                "role"
+            } else {
+                "user"
+            };
+            let path = path.strip_prefix('/').unwrap_or(&path).to_string();
+            Some(iam_arn(kind, format!("{path}{name}")))
+        }
+        (Mode::Managed, "aws_iam_role" | "aws_iam_user", "id") => written("name"),
+        (Mode::Data, "aws_iam_role", "arn") => Some(iam_arn("role", text("name")?)),
+        (Mode::Data, "aws_service_principal", "name") => {
+            let service = text("service_name")?;
+            Some(Value::String(format!(
+                "{service}.${{data.aws_partition.current.dns_suffix}}"
+            )))
+        }
+        _ => None,
+    }
+}
+
 pub fn relative_path(from: &std::path::Path, to: &std::path::Path) -> String {
     let f: Vec<_> = from.components().collect();
     let t: Vec<_> = to.components().collect();
