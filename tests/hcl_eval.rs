@@ -78,11 +78,12 @@ fn unknowns_are_written_as_interpolations_inside_strings() {
         p["caller"],
         "${data.aws_caller_identity.current.account_id}"
     );
-    // A resource attribute written in configuration resolves; arn does not.
+    // A resource attribute written in configuration resolves; the arn is
+    // built from the name, in the account the code is applied in.
     assert_eq!(p["sibling_name"], "td-dev-alpha");
     assert_eq!(
         p["sibling_arn"],
-        "${aws_iam_role.per_account[\"alpha\"].arn}"
+        "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/td-dev-alpha"
     );
 }
 
