@@ -100,6 +100,8 @@ pub struct IngestNote {
 pub struct Ingested {
     pub instances: Vec<ResourceInstance>,
     pub notes: Vec<IngestNote>,
+    /// What Terraform would refuse in trust-bearing blocks.
+    pub refused: Vec<crate::model::inventory::Refused>,
     /// The text of every source file read as input, by display name: the
     /// only text a report may quote. Nothing else is ever opened to show an
     /// excerpt, so a finding placed at a file that was refused (a symlink

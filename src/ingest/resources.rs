@@ -44,7 +44,10 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     roles.extend(documents);
     roles.sort_by(|a, b| a.address.cmp(&b.address));
     roles.dedup_by(|a, b| a.address == b.address);
-    Inventory { roles }
+    Inventory {
+        roles,
+        refused: Vec::new(),
+    }
 }
 
 /// The account every `data "aws_caller_identity"` agrees on, if any.

@@ -103,6 +103,18 @@ pub enum Trust {
 pub struct Inventory {
     /// Roles and stand-alone trust documents, sorted by address.
     pub roles: Vec<Role>,
+    /// Arguments and blocks in trust-bearing code that Terraform would refuse.
+    pub refused: Vec<Refused>,
+}
+
+/// An argument or block Terraform refuses where it is written (`action` in a
+/// policy document's `statement`): what it meant is missing from the trust.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Refused {
+    /// The resource it is written in.
+    pub address: String,
+    pub location: crate::model::location::Location,
+    pub message: String,
 }
 
 /// The stable key of a grant.

@@ -12,6 +12,7 @@ pub mod functions;
 pub mod json_syntax;
 pub mod module;
 pub mod policy_document;
+pub mod refused;
 pub mod source;
 pub mod types;
 pub mod walk;
@@ -141,7 +142,7 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
         let root_inst = ev.add_root(*root);
         let inputs = root_inputs(&ev, root_inst, &scan, &root_def.dir, opts)?;
         *ev.root_inputs.borrow_mut() = inputs;
-        emit(&ev, root_inst, &mut out.instances);
+        emit(&ev, root_inst, &mut out.instances, &mut out.refused);
         if let Some(e) = ev.limit_hit.borrow_mut().take() {
             return Err(e);
         }
@@ -334,7 +335,12 @@ const TAGGABLE: &[&str] = &[
 
 /// Emits the relevant resource instances of `inst` and, below it, of every
 /// module instance it calls.
-fn emit(ev: &Evaluator<'_>, inst: InstId, out: &mut Vec<ResourceInstance>) {
+fn emit(
+    ev: &Evaluator<'_>,
+    inst: InstId,
+    out: &mut Vec<ResourceInstance>,
+    refused_out: &mut Vec<crate::model::inventory::Refused>,
+) {
     let Some(ix) = ev.index_of(inst) else {
         return;
     };
@@ -342,6 +348,8 @@ fn emit(ev: &Evaluator<'_>, inst: InstId, out: &mut Vec<ResourceInstance>) {
         if !is_relevant_type(res.rtype) {
             continue;
         }
+        let base = ev.resource_scope(inst, res, None, eval::InstKey::None);
+        refused::check(ev, res, base.addr.as_deref().unwrap_or(""), refused_out);
         let exp = ev.resource_expansion(inst, ri);
         for (key, binds) in &exp.items {
             let scope = ev.resource_scope(inst, res, binds.clone(), key.clone());
@@ -408,7 +416,7 @@ fn emit(ev: &Evaluator<'_>, inst: InstId, out: &mut Vec<ResourceInstance>) {
         let children = ev.children(inst, ci);
         if let Children::Instances { items, .. } = children.as_ref() {
             for (_, child) in items {
-                emit(ev, *child, out);
+                emit(ev, *child, out, refused_out);
             }
         }
     }
