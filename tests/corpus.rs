@@ -16,9 +16,7 @@ use trustdrift::model::value::{Value, unknown_refs};
 
 /// Why a reference is not known, in a few words.
 fn cause(reference: &str) -> String {
-    let parts: Vec<&str> = reference
-        .split(|c: char| c == '.' || c == '[' || c == '(')
-        .collect();
+    let parts: Vec<&str> = reference.split(['.', '[', '(']).collect();
     match parts.as_slice() {
         ["var", ..] => "input variable without a value".into(),
         ["local", ..] => "local that is not known".into(),

@@ -277,9 +277,9 @@ fn a_root_that_does_not_hold_the_scanned_directory_is_refused() {
         root: Some(dir.path().join("modules")),
         ..Default::default()
     };
-    let err = trustdrift::ingest::hcl::load(&dir.path().join("envs/prod"), &elsewhere)
-        .err()
-        .expect("refused");
+    let Err(err) = trustdrift::ingest::hcl::load(&dir.path().join("envs/prod"), &elsewhere) else {
+        panic!("a root that does not hold the scan must be refused");
+    };
     assert!(err.to_string().contains("--root must hold"), "{err}");
 }
 
