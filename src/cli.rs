@@ -51,6 +51,11 @@ pub struct InputArgs {
     /// holding the scanned directory, else that directory).
     #[arg(long, value_name = "DIR")]
     pub root: Option<String>,
+    /// The Terraform code of a plan given as input: roles whose trust the plan knows only after
+    /// apply are evaluated from it, with the plan's values (default: the plan file's directory
+    /// when it holds .tf files).
+    #[arg(long, value_name = "DIR")]
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -77,6 +77,8 @@ fn input(args: &cli::InputArgs, inputs: &[InputValue]) -> anyhow::Result<run::In
             inputs: values,
             env_vars,
             root: args.root.as_ref().map(Into::into),
+            code: args.code.as_ref().map(Into::into),
+            plan_values: None,
         },
     })
 }

@@ -326,7 +326,7 @@ resource "aws_iam_role" "r" {
             },
         ],
         env_vars: vec![("a".into(), "env".into()), ("f".into(), "env".into())],
-        root: None,
+        ..Default::default()
     };
     let ing = load_with(dir.path(), &opts);
     assert_eq!(
@@ -345,7 +345,7 @@ resource "aws_iam_role" "r" {
             CliInput::File(dir.path().join("extra.tfvars")),
         ],
         env_vars: Vec::new(),
-        root: None,
+        ..Default::default()
     };
     let ing = load_with(dir.path(), &file_last);
     assert!(string(&ing, "aws_iam_role.r", "name").contains(",var-file,var-file,"));

@@ -616,3 +616,68 @@ mod tests {
         assert!(l[1].is_unknown());
     }
 }
+
+/// What a plan already knows that code evaluation can use: the root
+/// module's input values and every resource's known attributes.
+#[derive(Debug, Clone, Default)]
+pub struct PlanValues {
+    /// The plan's `variables`: name → value.
+    pub variables: std::collections::BTreeMap<String, Value>,
+    /// Instance address → attributes: the prior state's, overlaid with the
+    /// planned values (which leave out what is only known after apply).
+    pub resources: std::collections::BTreeMap<String, Value>,
+}
+
+/// The values of a plan (`None` for anything that is not plan JSON).
+pub fn plan_values(bytes: &[u8]) -> Option<PlanValues> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let top: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let mut out = PlanValues::default();
+    if let Some(vars) = top.get("variables").and_then(|v| v.as_object()) {
+        for (name, v) in vars {
+            if let Some(value) = v.get("value") {
+                out.variables
+                    .insert(name.clone(), Value::from_json(value.clone()));
+            }
+        }
+    }
+    let modules = [
+        top.pointer("/prior_state/values/root_module"),
+        top.pointer("/planned_values/root_module"),
+    ];
+    for root in modules.into_iter().flatten() {
+        let mut stack = vec![root];
+        // Module nesting is bounded by the JSON parser's own depth limit.
+        while let Some(module) = stack.pop() {
+            for r in module
+                .get("resources")
+                .and_then(|r| r.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let (Some(address), Some(serde_json::Value::Object(values))) =
+                    (r.get("address").and_then(|a| a.as_str()), r.get("values"))
+                else {
+                    continue;
+                };
+                let entry = out
+                    .resources
+                    .entry(address.to_string())
+                    .or_insert_with(|| Value::Object(Default::default()));
+                if let Value::Object(attrs) = entry {
+                    for (k, v) in values {
+                        attrs.insert(k.clone(), Value::from_json(v.clone()));
+                    }
+                }
+            }
+            stack.extend(
+                module
+                    .get("child_modules")
+                    .and_then(|c| c.as_array())
+                    .into_iter()
+                    .flatten(),
+            );
+        }
+    }
+    Some(out)
+}

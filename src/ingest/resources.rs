@@ -159,6 +159,7 @@ fn subject(inst: &ResourceInstance, attr: &str, kind: SubjectKind) -> Role {
         trust: parse_trust(inst.attrs.get(attr)),
         trust_sensitive: inst.sensitive.contains(attr),
         max_session_duration: None,
+        trust_from_code_for: inst.provenance.trust_from_code_for.clone(),
     }
 }
 

@@ -70,6 +70,9 @@ pub struct Role {
     /// The trust policy is marked sensitive: analyse it, print no condition values.
     pub trust_sensitive: bool,
     pub max_session_duration: Option<i64>,
+    /// The plan record that holds this role's trust as known only after
+    /// apply, when the trust judged here was evaluated from the code.
+    pub trust_from_code_for: Option<Location>,
 }
 
 impl Role {

@@ -216,6 +216,9 @@ pub struct Evaluator<'a> {
     /// The first limit hit: the run ends with it (exit 2), since what lies
     /// beyond the limit was not read.
     pub limit_hit: RefCell<Option<crate::error::Error>>,
+    /// Resource attributes a plan already knows, by instance address: used
+    /// before anything is built or left unknown.
+    pub known_attrs: BTreeMap<String, Value>,
 }
 
 /// The most resource and module instances one run expands (`count`,
@@ -292,6 +295,7 @@ impl<'a> Evaluator<'a> {
             secrets: RefCell::new(std::collections::BTreeSet::new()),
             budget: Cell::new(Budget::default()),
             limit_hit: RefCell::new(None),
+            known_attrs: BTreeMap::new(),
         }
     }
 
@@ -1295,10 +1299,10 @@ impl<'a> Evaluator<'a> {
         let get = |i: usize| rest.get(i).copied();
         match (exp.keyed, get(0), get(1)) {
             (false, Some(TraversalOperator::GetAttr(a)), _) => {
-                let Some((_, binds)) = exp.items.first() else {
+                let Some((k, binds)) = exp.items.first() else {
                     return unknown();
                 };
-                match self.resource_attr(scope.inst, ri, binds, a.as_str()) {
+                match self.resource_attr(scope.inst, ri, (k, binds), a.as_str()) {
                     Some(v) => self.apply_ops(&v, &rest[1..], scope, expr),
                     None => unknown(),
                 }
@@ -1308,13 +1312,13 @@ impl<'a> Evaluator<'a> {
                 if key.is_unknown() {
                     return unknown();
                 }
-                let Some((_, binds)) = exp.items.iter().find(|(k, _)| k.matches(&key)) else {
+                let Some((k, binds)) = exp.items.iter().find(|(k, _)| k.matches(&key)) else {
                     if exp.items.iter().any(|(k, _)| *k == InstKey::Unknown) {
                         return unknown();
                     }
                     return self.fail_expr(scope, expr, "no resource instance with that key");
                 };
-                match self.resource_attr(scope.inst, ri, binds, a.as_str()) {
+                match self.resource_attr(scope.inst, ri, (k, binds), a.as_str()) {
                     Some(v) => self.apply_ops(&v, &rest[2..], scope, expr),
                     None => unknown(),
                 }
@@ -1328,8 +1332,8 @@ impl<'a> Evaluator<'a> {
                     return unknown();
                 }
                 let mut out = Vec::new();
-                for (_, binds) in &exp.items {
-                    match self.resource_attr(scope.inst, ri, binds, a.as_str()) {
+                for (k, binds) in &exp.items {
+                    match self.resource_attr(scope.inst, ri, (k, binds), a.as_str()) {
                         Some(v) => out.push(self.apply_ops(&v, &rest[2..], scope, expr)?),
                         None => return unknown(),
                     }
@@ -1346,11 +1350,21 @@ impl<'a> Evaluator<'a> {
         &self,
         inst: InstId,
         ri: usize,
-        binds: &Bindings,
+        (key, binds): (&InstKey, &Bindings),
         attr: &str,
     ) -> Option<Value> {
         let ix = self.index_of(inst)?;
         let res = ix.resources.get(ri)?;
+        if !self.known_attrs.is_empty() {
+            let addr = self.resource_scope(inst, res, None, key.clone()).addr;
+            if let Some(v) = addr
+                .and_then(|a| self.known_attrs.get(a.as_ref()))
+                .and_then(|attrs| attrs.get(attr))
+                .filter(|v| !v.is_unknown() && !matches!(v, Value::Null))
+            {
+                return Some(v.clone());
+            }
+        }
         let scope = self.resource_scope(inst, res, binds.clone(), InstKey::None);
         let written = |name: &str| {
             let a = res.decl.block.body.get_attribute(name)?;
@@ -1363,7 +1377,15 @@ impl<'a> Evaluator<'a> {
             || attr == "name" && res.mode == Mode::Data && res.rtype == "aws_service_principal"
             || attr == "arn" && res.mode == Mode::Data && written(attr).is_none()
         {
-            return constructed_attr(res.mode, res.rtype, attr, &written);
+            // The account the plan ran in, where it read the caller's identity.
+            let own = self
+                .known_attrs
+                .iter()
+                .filter(|(a, _)| a.starts_with("data.aws_caller_identity."))
+                .find_map(|(_, v)| v.get("account_id").and_then(Value::as_str))
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| OWN_ACCOUNT_REF.to_string());
+            return constructed_attr(res.mode, res.rtype, attr, &own, &written);
         }
         written(attr)
     }
@@ -2317,11 +2339,12 @@ fn constructed_attr(
     mode: Mode,
     rtype: &str,
     attr: &str,
+    own_account: &str,
     written: &dyn Fn(&str) -> Option<Value>,
 ) -> Option<Value> {
     let iam_arn = |kind: &str, rest: String| {
         Value::String(format!(
-            "arn:{PARTITION_REF}:iam::{OWN_ACCOUNT_REF}:{kind}/{rest}"
+            "arn:{PARTITION_REF}:iam::{own_account}:{kind}/{rest}"
         ))
     };
     let text = |name: &str| match written(name)? {

@@ -44,6 +44,12 @@ pub struct HclOptions {
     /// `--root`: where local module sources and `file()` may reach. Without
     /// it, the repository that holds the scanned path (or that path itself).
     pub root: Option<PathBuf>,
+    /// `--code`: the Terraform code of a plan given as input, evaluated for
+    /// the roles whose trust the plan only knows after apply.
+    pub code: Option<PathBuf>,
+    /// A plan's values, when code is evaluated for that plan: its variables
+    /// are the root module's inputs, its known attributes are used as such.
+    pub plan_values: Option<crate::ingest::plan::PlanValues>,
 }
 
 /// One input value option from the command line.
@@ -139,8 +145,20 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
             root_def.dir.clone(),
         );
         ev.budget.set(budget);
+        let mut ev = ev;
+        if let Some(plan) = &opts.plan_values {
+            ev.known_attrs = plan.resources.clone();
+        }
         let root_inst = ev.add_root(*root);
-        let inputs = root_inputs(&ev, root_inst, &scan, &root_def.dir, opts)?;
+        let inputs = match &opts.plan_values {
+            // A plan's variables are the values Terraform settled on.
+            Some(plan) => plan
+                .variables
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            None => root_inputs(&ev, root_inst, &scan, &root_def.dir, opts)?,
+        };
         *ev.root_inputs.borrow_mut() = inputs;
         emit(&ev, root_inst, &mut out.instances, &mut out.refused);
         if let Some(e) = ev.limit_hit.borrow_mut().take() {
