@@ -11,6 +11,7 @@ pub mod eval;
 pub mod functions;
 pub mod json_syntax;
 pub mod module;
+pub mod overrides;
 pub mod policy_document;
 pub mod refused;
 pub mod source;

@@ -126,6 +126,7 @@ impl<'s> Loader<'s> {
             bodies: Vec::new(),
             offsets: Vec::new(),
         };
+        let mut overrides: Vec<(FileId, Body, Vec<usize>)> = Vec::new();
         for path in self.scan.module_files(dir)? {
             let display = self.scan.display(&path);
             let text = read_text(&path, &display)?;
@@ -142,9 +143,31 @@ impl<'s> Loader<'s> {
                 (body, Vec::new(), Syntax::Native)
             };
             let id = self.files.add(SourceFile::new(display, text, syntax));
+            if super::overrides::is_override_name(&name) {
+                overrides.push((id, body, offsets));
+                continue;
+            }
             def.files.push(id);
             def.bodies.push(body);
             def.offsets.push(offsets);
+        }
+        // Override files apply after every other file, in name order.
+        for (id, body, offsets) in &overrides {
+            if let Err(e) = super::overrides::apply(&mut def.bodies, body) {
+                let offset = e
+                    .span
+                    .map(|s| s.start)
+                    .or_else(|| offsets.get(e.index).copied())
+                    .unwrap_or(0);
+                let (path, line, column) = match self.files.get(*id) {
+                    Some(f) => {
+                        let (l, c) = f.position(offset);
+                        (f.display.clone(), l, c)
+                    }
+                    None => (def.display_dir.clone(), 1, 1),
+                };
+                return Err(Error::at(path, line, column, e.message));
+            }
         }
         self.defs.push(def);
         let idx = self.defs.len() - 1;
