@@ -77,3 +77,30 @@ fn without_the_code_the_plans_unknown_trust_stays_unverifiable() {
         );
     }
 }
+
+/// Without the code, a plan still fixes an OIDC provider's and a role's ARN
+/// by their arguments: built in the account the plan read.
+#[test]
+fn plan_arns_fixed_by_arguments_are_built() {
+    let bytes = std::fs::read(PLAN).expect("plan");
+    let ingested = trustdrift::ingest::plan::parse(PLAN, &bytes).expect("plan parses");
+    let arn = |address: &str| {
+        ingested
+            .instances
+            .iter()
+            .find(|i| i.address == address)
+            .and_then(|i| i.attrs.get("arn"))
+            .and_then(|a| a.as_str())
+            .map(str::to_string)
+    };
+    assert_eq!(
+        arn("aws_iam_openid_connect_provider.github").as_deref(),
+        Some(
+            "arn:${data.aws_partition.current.partition}:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+        )
+    );
+    assert_eq!(
+        arn("aws_iam_role.pinned").as_deref(),
+        Some("arn:${data.aws_partition.current.partition}:iam::111122223333:role/gha-pinned")
+    );
+}

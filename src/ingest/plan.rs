@@ -201,6 +201,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Ingested> {
         reader.state_module(root, SourceKind::State, None)?;
     }
     reader.sensitive_variables(top.configuration, top.variables)?;
+    build_arns(&mut reader.out.instances);
     Ok(reader.out)
 }
 
@@ -680,4 +681,54 @@ pub fn plan_values(bytes: &[u8]) -> Option<PlanValues> {
         }
     }
     Some(out)
+}
+
+/// ARNs a plan leaves to apply although the arguments fix them: an OIDC
+/// provider's from its `url`, a role's from its `name` and `path`, in the
+/// account the plan read the caller's identity in (or standing for it).
+fn build_arns(instances: &mut [ResourceInstance]) {
+    let accounts: BTreeSet<String> = instances
+        .iter()
+        .filter(|i| i.mode == Mode::Data && i.resource_type == "aws_caller_identity")
+        .filter_map(|i| i.attrs.get("account_id").and_then(Value::as_str))
+        .map(str::to_string)
+        .collect();
+    let own = match accounts.len() {
+        1 => accounts.into_iter().next().unwrap_or_default(),
+        _ => "${data.aws_caller_identity.current.account_id}".to_string(),
+    };
+    for inst in instances.iter_mut().filter(|i| i.mode == Mode::Managed) {
+        if !matches!(inst.attrs.get("arn"), Some(Value::Unknown(_))) {
+            continue;
+        }
+        let text = |k: &str| {
+            inst.attrs
+                .get(k)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let arn = match inst.resource_type.as_str() {
+            "aws_iam_openid_connect_provider" => text("url").map(|url| {
+                let host = url
+                    .strip_prefix("https://")
+                    .or_else(|| url.strip_prefix("http://"))
+                    .unwrap_or(&url)
+                    .to_string();
+                format!(
+                    "arn:${{data.aws_partition.current.partition}}:iam::{own}:oidc-provider/{host}"
+                )
+            }),
+            "aws_iam_role" => text("name").map(|name| {
+                let path = text("path").unwrap_or_else(|| "/".to_string());
+                let path = path.strip_prefix('/').unwrap_or(&path).to_string();
+                format!(
+                    "arn:${{data.aws_partition.current.partition}}:iam::{own}:role/{path}{name}"
+                )
+            }),
+            _ => None,
+        };
+        if let (Some(arn), Value::Object(attrs)) = (arn, &mut inst.attrs) {
+            attrs.insert("arn".into(), Value::String(arn));
+        }
+    }
 }
