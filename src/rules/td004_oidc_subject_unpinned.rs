@@ -22,6 +22,12 @@
 //! GitHub claims that STS evaluates as keys (`…:repository`,
 //! `…:repository_id`, `…:job_workflow_ref`) pin a repository as `sub` does.
 //!
+//! When the federated principal itself is not known before apply (a provider
+//! ARN from another stack), the issuer its condition keys name
+//! (`token.actions.githubusercontent.com:sub`) decides: AWS checks a
+//! provider's claim keys only against that provider's tokens. Such a finding
+//! says it reasoned from the keys and has low confidence.
+//!
 //! ## Why it matters
 //! Without a `sub` condition, any workflow of any repository on GitHub (or any
 //! project on the same GitLab, any workspace of HCP Terraform) can request a
