@@ -98,6 +98,9 @@ fn the_corpus_is_read_without_surprises() {
                     if open.is_empty() {
                         resolved_own += 1;
                     } else {
+                        if std::env::var_os("TRUSTDRIFT_CORPUS_DUMP").is_some() {
+                            eprintln!("  {} {}: {:?}", dir.display(), i.address, open);
+                        }
                         let first: std::collections::BTreeSet<String> =
                             open.iter().map(|r| cause(r)).collect();
                         for c in first {

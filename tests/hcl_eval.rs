@@ -522,3 +522,65 @@ resource "aws_iam_role" "r" {
         ]
     );
 }
+
+/// A resource referred to whole (`for k, r in aws_iam_role.x`) is its
+/// instances, each with its arguments and the attributes they fix.
+#[test]
+fn a_resource_referred_to_whole_is_its_instances() {
+    let dir = tree(&[(
+        "main.tf",
+        r#"
+variable "unknown_names" { type = set(string) }
+resource "aws_iam_role" "each" {
+  for_each = toset(["a", "b"])
+  name     = "role-${each.key}"
+}
+resource "aws_iam_role" "counted" {
+  count = 2
+  name  = "counted-${count.index}"
+}
+resource "aws_iam_role" "unknown" {
+  for_each = var.unknown_names
+  name     = each.key
+}
+resource "aws_iam_role" "r" {
+  name = "out"
+  description = jsonencode({
+    by_key  = { for k, r in aws_iam_role.each : k => r.name }
+    arns    = [for r in aws_iam_role.counted : r.arn]
+    one     = aws_iam_role.each["b"].name
+    ids     = [for r in aws_iam_role.counted : r.unique_id]
+    unknown = [for r in aws_iam_role.unknown : r.name]
+  })
+}
+"#,
+    )]);
+    let ing = load_ok(dir.path());
+    let got: serde_json::Value =
+        serde_json::from_str(string(&ing, "aws_iam_role.r", "description")).expect("json");
+    assert_eq!(
+        got["by_key"],
+        serde_json::json!({"a": "role-a", "b": "role-b"})
+    );
+    assert_eq!(got["one"], "role-b");
+    let own = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}";
+    assert_eq!(
+        got["arns"],
+        serde_json::json!([
+            format!("{own}:role/counted-0"),
+            format!("{own}:role/counted-1")
+        ])
+    );
+    // What only the provider knows, and instances not known: unknown.
+    assert_eq!(
+        got["ids"],
+        serde_json::json!([
+            "${aws_iam_role.counted[0].unique_id}",
+            "${aws_iam_role.counted[1].unique_id}"
+        ])
+    );
+    assert!(
+        got["unknown"].as_str().is_some_and(|s| s.starts_with("${")),
+        "{got}"
+    );
+}

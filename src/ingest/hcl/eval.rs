@@ -1340,8 +1340,88 @@ impl<'a> Evaluator<'a> {
                 }
                 Ok(Value::List(out))
             }
+            // The instances themselves: `aws_iam_role.r` (a map or list of
+            // instance objects) or `aws_iam_role.r["k"]`.
+            (_, None, _) => {
+                if exp.items.iter().any(|(k, _)| *k == InstKey::Unknown) {
+                    return unknown();
+                }
+                let objects = exp
+                    .items
+                    .iter()
+                    .map(|(k, binds)| (k, self.instance_object(scope.inst, ri, (k, binds))));
+                Ok(match exp.items.first().map(|(k, _)| k) {
+                    Some(InstKey::Str(_)) => Value::Object(
+                        objects
+                            .filter_map(|(k, v)| match k {
+                                InstKey::Str(s) => Some((s.clone(), v)),
+                                _ => None,
+                            })
+                            .collect(),
+                    ),
+                    Some(InstKey::Int(_)) => Value::List(objects.map(|(_, v)| v).collect()),
+                    Some(InstKey::None) if !exp.keyed => {
+                        objects.map(|(_, v)| v).next().unwrap_or(Value::Null)
+                    }
+                    // No instances (`count = 0`, an empty `for_each`).
+                    _ if exp.keyed => {
+                        if matches!(
+                            self.index_of(scope.inst)
+                                .and_then(|ix| ix.resources.get(ri))
+                                .map(|r| r.decl.block.body.has_attribute("for_each")),
+                            Some(true)
+                        ) {
+                            Value::Object(BTreeMap::new())
+                        } else {
+                            Value::List(Vec::new())
+                        }
+                    }
+                    _ => return unknown(),
+                })
+            }
+            (true, Some(TraversalOperator::Index(ie)), _) => {
+                let key = self.eval(ie, scope)?;
+                if key.is_unknown() {
+                    return unknown();
+                }
+                let Some((k, binds)) = exp.items.iter().find(|(k, _)| k.matches(&key)) else {
+                    if exp.items.iter().any(|(k, _)| *k == InstKey::Unknown) {
+                        return unknown();
+                    }
+                    return self.fail_expr(scope, expr, "no resource instance with that key");
+                };
+                let v = self.instance_object(scope.inst, ri, (k, binds));
+                self.apply_ops(&v, &rest[1..], scope, expr)
+            }
             _ => unknown(),
         }
+    }
+
+    /// One resource instance as an object: its written arguments, and its
+    /// computed attributes built where the arguments fix them, unknown where
+    /// they do not.
+    fn instance_object(
+        &self,
+        inst: InstId,
+        ri: usize,
+        (key, binds): (&InstKey, &Bindings),
+    ) -> Value {
+        let Some(res) = self.index_of(inst).and_then(|ix| ix.resources.get(ri)) else {
+            return Value::unknown("resource");
+        };
+        let scope = self.resource_scope(inst, res, binds.clone(), key.clone());
+        let mut attrs = self.body_value(&res.decl.block.body, &scope, true);
+        let addr = scope.addr.as_deref().unwrap_or("").to_string();
+        for name in COMPUTED_ATTRS {
+            if res.mode == Mode::Data && attrs.contains_key(*name) {
+                continue;
+            }
+            let v = self
+                .resource_attr(inst, ri, (key, binds), name)
+                .unwrap_or_else(|| Value::unknown(format!("{addr}.{name}")));
+            attrs.insert((*name).to_string(), v);
+        }
+        Value::Object(attrs)
     }
 
     /// A resource attribute known from configuration: written in the block
