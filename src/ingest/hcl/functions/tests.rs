@@ -1989,3 +1989,46 @@ fn yamlencode_writes_what_terraform_writes() {
     let text = ok("yamlencode", vec![v.clone()]);
     assert_eq!(ok("yamldecode", vec![text]), v);
 }
+
+#[test]
+fn yamlencode_writes_long_and_multiline_strings_as_terraform_does() {
+    // Lines break as `|` blocks, each line at the value's indent.
+    assert_eq!(
+        ok("yamlencode", vec![obj(&[("a", s("x\ny"))])]),
+        s("\"a\": |-\n  x\n  y\n")
+    );
+    assert_eq!(
+        ok("yamlencode", vec![l(vec![s("x\n"), s("\ny\n\n")])]),
+        s("- |\n  x\n- |2+\n\n  y\n\n")
+    );
+    assert_eq!(ok("yamlencode", vec![s("x\ny")]), s("|-\n  x\n  y\n"));
+    // A space before a line break cannot be a block: double-quoted.
+    assert_eq!(
+        ok("yamlencode", vec![obj(&[("a", s("x \ny"))])]),
+        s("\"a\": \"x \\ny\"\n")
+    );
+    // Past 80 columns a double-quoted string folds at a space.
+    let long = vec!["word"; 30].join(" ");
+    let encoded = ok("yamlencode", vec![obj(&[("k", s(&long))])]);
+    let Value::String(text) = &encoded else {
+        panic!("{encoded:?}")
+    };
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.chars().count() > 80 && first.chars().count() < 90,
+        "{text}"
+    );
+    assert!(
+        text.lines().nth(1).is_some_and(|l| l.starts_with("  word")),
+        "{text}"
+    );
+    assert_eq!(
+        ok("yamldecode", vec![encoded.clone()]),
+        obj(&[("k", s(&long))])
+    );
+    // Characters outside the printable set are escaped; others stay.
+    assert_eq!(
+        ok("yamlencode", vec![s("é\u{85}\u{1F600}\u{a0}")]),
+        s("\"é\\N\\U0001F600\u{a0}\"\n")
+    );
+}

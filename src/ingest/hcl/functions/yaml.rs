@@ -407,43 +407,230 @@ pub(super) fn yamlencode(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Valu
     if let Some(u) = super::first_unknown(v) {
         return Err(Flow::Unknown(u.clone()));
     }
-    let mut out = String::new();
+    let mut w = Writer::default();
     match v {
-        Value::Null | Value::Bool(_) | Value::Number(_) => {
-            out.push_str(&scalar(v));
-            out.push_str("\n...\n");
-        }
-        Value::String(s) => {
-            quote(&mut out, s);
-            out.push('\n');
-        }
-        Value::List(l) if l.is_empty() => out.push_str("[]\n"),
-        Value::Object(o) if o.is_empty() => out.push_str("{}\n"),
-        _ => {
-            if !block(&mut out, v, 0, 0) {
+        Value::List(l) if !l.is_empty() => {
+            if !w.block(v, 0, 0) {
                 return fail(
                     f,
                     format!("value is nested more than {MAX_DEPTH} levels deep"),
                 );
             }
         }
+        Value::Object(o) if !o.is_empty() => {
+            if !w.block(v, 0, 0) {
+                return fail(
+                    f,
+                    format!("value is nested more than {MAX_DEPTH} levels deep"),
+                );
+            }
+        }
+        // A document that is one scalar: open-ended ones end with `...`.
+        _ => {
+            if w.scalar(v, 2) {
+                w.put("...\n");
+            }
+        }
     }
-    Ok(Value::String(out))
+    Ok(Value::String(w.out))
 }
 
-fn scalar(v: &Value) -> String {
-    match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => number_to_string(n),
-        Value::String(s) => {
-            let mut out = String::new();
-            quote(&mut out, s);
-            out
+/// The YAML emitter's line width: double-quoted strings fold at a space past it.
+const BEST_WIDTH: usize = 80;
+
+/// Block-style YAML as Terraform's encoder writes it, keeping the column
+/// so that long strings fold where it folds them.
+#[derive(Default)]
+struct Writer {
+    out: String,
+    column: usize,
+}
+
+impl Writer {
+    fn put(&mut self, s: &str) {
+        for c in s.chars() {
+            if c == '\n' {
+                self.column = 0;
+            } else {
+                self.column += 1;
+            }
         }
-        Value::List(_) => "[]".into(),
-        Value::Object(_) => "{}".into(),
-        Value::Unknown(_) => "null".into(),
+        self.out.push_str(s);
+    }
+
+    /// A new line (unless at the start of one) indented to `indent`.
+    fn indent(&mut self, indent: usize) {
+        if self.column > indent || (self.column == indent && !self.out.ends_with(' ')) {
+            if self.column > 0 || !self.out.is_empty() && !self.out.ends_with('\n') {
+                self.put("\n");
+            }
+        }
+        while self.column < indent {
+            self.put(" ");
+        }
+    }
+
+    /// A non-empty collection whose entries sit at column `indent`; the
+    /// first continues the current line (after `- `), if there is one.
+    fn block(&mut self, v: &Value, indent: usize, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match v {
+            Value::List(items) => {
+                for item in items {
+                    self.indent(indent);
+                    self.put("-");
+                    if is_block(item) {
+                        self.put(" ");
+                        if !self.block(item, indent + 2, depth + 1) {
+                            return false;
+                        }
+                    } else {
+                        self.put(" ");
+                        self.scalar(item, indent + 2);
+                    }
+                }
+            }
+            Value::Object(entries) => {
+                for (k, item) in entries {
+                    self.indent(indent);
+                    self.double_quoted(k, false, indent);
+                    self.put(":");
+                    match item {
+                        Value::Object(o) if !o.is_empty() => {
+                            if !self.block(item, indent + 2, depth + 1) {
+                                return false;
+                            }
+                        }
+                        // A sequence in a mapping sits at the key's indent.
+                        Value::List(l) if !l.is_empty() => {
+                            if !self.block(item, indent, depth + 1) {
+                                return false;
+                            }
+                        }
+                        _ => {
+                            self.put(" ");
+                            self.scalar(item, indent + 2);
+                        }
+                    }
+                }
+            }
+            other => {
+                self.scalar(other, indent + 2);
+            }
+        }
+        true
+    }
+
+    /// A scalar (or empty collection) ending its line; `indent` is where its
+    /// continuation lines start. Returns whether it is open-ended (a plain
+    /// scalar, or a literal block keeping its trailing line breaks).
+    fn scalar(&mut self, v: &Value, indent: usize) -> bool {
+        let open = match v {
+            Value::String(s) if literal_allowed(s) => self.literal(s, indent),
+            Value::String(s) => {
+                self.double_quoted(s, true, indent);
+                false
+            }
+            Value::List(_) => {
+                self.put("[]");
+                false
+            }
+            Value::Object(_) => {
+                self.put("{}");
+                false
+            }
+            Value::Bool(b) => {
+                self.put(if *b { "true" } else { "false" });
+                true
+            }
+            Value::Number(n) => {
+                self.put(&number_to_string(n));
+                true
+            }
+            Value::Null | Value::Unknown(_) => {
+                self.put("null");
+                true
+            }
+        };
+        if self.column > 0 {
+            self.put("\n");
+        }
+        open
+    }
+
+    /// `|` block: the text as it is, each line at `indent`.
+    fn literal(&mut self, s: &str, indent: usize) -> bool {
+        if !self.out.is_empty() && !self.out.ends_with(' ') && self.column > 0 {
+            self.put(" ");
+        }
+        self.put("|");
+        if s.starts_with(' ') || s.starts_with('\n') {
+            self.put("2");
+        }
+        let trailing = s.len() - s.trim_end_matches('\n').len();
+        let keep = match trailing {
+            0 => {
+                self.put("-");
+                false
+            }
+            1 if s.len() > 1 => false,
+            _ => {
+                self.put("+");
+                true
+            }
+        };
+        self.put("\n");
+        let mut at_line_start = true;
+        for c in s.chars() {
+            if c == '\n' {
+                self.put("\n");
+                at_line_start = true;
+            } else {
+                if at_line_start {
+                    while self.column < indent {
+                        self.put(" ");
+                    }
+                    at_line_start = false;
+                }
+                let mut buf = [0u8; 4];
+                self.put(c.encode_utf8(&mut buf));
+            }
+        }
+        keep
+    }
+
+    /// A double-quoted string, escaped as the YAML emitter escapes it; where
+    /// `breaks` allows, folded at a space once past the line width.
+    fn double_quoted(&mut self, s: &str, breaks: bool, indent: usize) {
+        self.put("\"");
+        let chars: Vec<char> = s.chars().collect();
+        let mut spaces = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if let Some(e) = escape(c) {
+                self.put(&e);
+                spaces = false;
+            } else if c == ' ' {
+                if breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i + 1 != chars.len() {
+                    self.put("\n");
+                    while self.column < indent {
+                        self.put(" ");
+                    }
+                    if chars.get(i + 1) == Some(&' ') {
+                        self.put("\\");
+                    }
+                } else {
+                    self.put(" ");
+                }
+                spaces = true;
+            } else {
+                let mut buf = [0u8; 4];
+                self.put(c.encode_utf8(&mut buf));
+                spaces = false;
+            }
+        }
+        self.put("\"");
     }
 }
 
@@ -451,101 +638,49 @@ fn is_block(v: &Value) -> bool {
     matches!(v, Value::List(l) if !l.is_empty()) || matches!(v, Value::Object(o) if !o.is_empty())
 }
 
-/// Writes a non-empty collection in block style at `indent`; the first line
-/// continues the current one (after `- `), the rest start with `indent`
-/// spaces. Returns false when too deep.
-fn block(out: &mut String, v: &Value, indent: usize, depth: usize) -> bool {
-    if depth > MAX_DEPTH {
-        return false;
-    }
-    let pad = " ".repeat(indent);
-    match v {
-        Value::List(items) => {
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(&pad);
-                }
-                out.push_str("- ");
-                if is_block(item) {
-                    if !block(out, item, indent + 2, depth + 1) {
-                        return false;
-                    }
-                } else {
-                    out.push_str(&scalar(item));
-                    out.push('\n');
-                }
-            }
-        }
-        Value::Object(entries) => {
-            for (i, (k, item)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(&pad);
-                }
-                quote(out, k);
-                out.push(':');
-                match item {
-                    Value::Object(o) if !o.is_empty() => {
-                        out.push('\n');
-                        out.push_str(&" ".repeat(indent + 2));
-                        if !block(out, item, indent + 2, depth + 1) {
-                            return false;
-                        }
-                    }
-                    Value::List(l) if !l.is_empty() => {
-                        // A sequence in a mapping sits at the key's indent.
-                        out.push('\n');
-                        out.push_str(&pad);
-                        if !block(out, item, indent, depth + 1) {
-                            return false;
-                        }
-                    }
-                    _ => {
-                        out.push(' ');
-                        out.push_str(&scalar(item));
-                        out.push('\n');
-                    }
-                }
-            }
-        }
-        other => {
-            out.push_str(&scalar(other));
-            out.push('\n');
-        }
-    }
-    true
+/// What the YAML emitter writes unescaped: line feed, printable ASCII and
+/// the Basic Multilingual Plane's printable characters.
+fn printable(c: char) -> bool {
+    let n = c as u32;
+    n == 0x0A
+        || (0x20..=0x7E).contains(&n)
+        || (0xA0..=0xD7FF).contains(&n)
+        || ((0xE000..=0xFFFD).contains(&n) && n != 0xFEFF)
 }
 
-/// A double-quoted YAML string, escaped as the YAML emitter escapes it.
-fn quote(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        let n = c as u32;
-        let printable = matches!(n, 0x20..=0x7E | 0x85 | 0xA0..=0xD7FF | 0x10000..=0x10FFFF)
-            || (0xE000..=0xFFFD).contains(&n) && n != 0xFEFF;
-        let escape = match c {
-            '\0' => Some("\\0"),
-            '\u{7}' => Some("\\a"),
-            '\u{8}' => Some("\\b"),
-            '\t' => Some("\\t"),
-            '\n' => Some("\\n"),
-            '\u{b}' => Some("\\v"),
-            '\u{c}' => Some("\\f"),
-            '\r' => Some("\\r"),
-            '\u{1b}' => Some("\\e"),
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '\u{85}' => Some("\\N"),
-            '\u{2028}' => Some("\\L"),
-            '\u{2029}' => Some("\\P"),
-            _ => None,
-        };
-        match escape {
-            Some(e) => out.push_str(e),
-            None if printable => out.push(c),
-            None if n <= 0xFF => out.push_str(&format!("\\x{n:02X}")),
-            None if n <= 0xFFFF => out.push_str(&format!("\\u{n:04X}")),
-            None => out.push_str(&format!("\\U{n:08X}")),
-        }
-    }
-    out.push('"');
+/// Multi-line strings are written as `|` blocks where a block can hold them
+/// exactly: no other control characters, no space before a line break or at
+/// the end.
+fn literal_allowed(s: &str) -> bool {
+    s.contains('\n')
+        && s.chars()
+            .all(|c| printable(c) && !matches!(c, '\u{2028}' | '\u{2029}'))
+        && !s.ends_with(' ')
+        && !s.contains(" \n")
+}
+
+/// The escape the emitter writes for `c` in a double-quoted string, if any.
+fn escape(c: char) -> Option<String> {
+    let n = c as u32;
+    let named = match c {
+        '\0' => "\\0",
+        '\u{7}' => "\\a",
+        '\u{8}' => "\\b",
+        '\t' => "\\t",
+        '\n' => "\\n",
+        '\u{b}' => "\\v",
+        '\u{c}' => "\\f",
+        '\r' => "\\r",
+        '\u{1b}' => "\\e",
+        '"' => "\\\"",
+        '\\' => "\\\\",
+        '\u{85}' => "\\N",
+        '\u{2028}' => "\\L",
+        '\u{2029}' => "\\P",
+        _ if printable(c) => return None,
+        _ if n <= 0xFF => return Some(format!("\\x{n:02X}")),
+        _ if n <= 0xFFFF => return Some(format!("\\u{n:04X}")),
+        _ => return Some(format!("\\U{n:08X}")),
+    };
+    Some(named.to_string())
 }
