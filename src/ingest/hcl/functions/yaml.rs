@@ -460,10 +460,9 @@ impl Writer {
 
     /// A new line (unless at the start of one) indented to `indent`.
     fn indent(&mut self, indent: usize) {
-        if self.column > indent || (self.column == indent && !self.out.ends_with(' ')) {
-            if self.column > 0 || !self.out.is_empty() && !self.out.ends_with('\n') {
-                self.put("\n");
-            }
+        let past = self.column > indent || (self.column == indent && !self.out.ends_with(' '));
+        if past && self.column > 0 {
+            self.put("\n");
         }
         while self.column < indent {
             self.put(" ");
