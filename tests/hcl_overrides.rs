@@ -85,6 +85,13 @@ data "aws_iam_policy_document" "ci" {
     );
     // Arguments the override does not name stay.
     assert_eq!(string(&ing, "aws_iam_role.vendor", "name"), "vendor");
+    // What the override replaced is written there: findings point at it.
+    let role = instance(&ing, "aws_iam_role.vendor");
+    let at = &role.provenance.attrs["assume_role_policy"];
+    assert!(at.file.ends_with("iam_override.tf"), "{at:?}");
+    assert_eq!(at.line, 7);
+    assert!(role.provenance.statements.is_empty());
+    assert!(role.provenance.attrs["name"].file.ends_with("main.tf"));
     // The statement block is replaced whole: the organisation condition goes.
     let ci = json(&ing, "data.aws_iam_policy_document.ci", "json");
     assert_eq!(

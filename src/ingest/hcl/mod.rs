@@ -382,6 +382,13 @@ fn emit(
                     ev.loc_in(res.decl.file, attr.span(), res.decl.offset),
                 );
             }
+            // Arguments an override file replaced are written there.
+            if let Some(merged) = ix.def.overridden.get(&(res.decl.file, res.decl.offset)) {
+                for (key, file, span) in merged {
+                    prov.attrs
+                        .insert(key.clone(), ev.loc_in(*file, span.clone(), 0));
+                }
+            }
             let attrs = if res.mode == Mode::Data && res.rtype == "aws_iam_policy_document" {
                 let v = ev.policy_doc_instance(inst, ri, key);
                 let mut m = BTreeMap::new();
@@ -402,8 +409,14 @@ fn emit(
                 }
                 m
             };
+            let overridden = ix.def.overridden.get(&(res.decl.file, res.decl.offset));
             for (name, v) in &attrs {
                 let Value::String(s) = v else { continue };
+                // An override's statements have no place of their own: the
+                // argument in the override file stands for them.
+                if overridden.is_some_and(|o| o.iter().any(|(k, _, _)| k == name)) {
+                    continue;
+                }
                 if let Some(locs) = ev.policy_locs.borrow().get(s) {
                     for (i, loc) in locs.iter().enumerate() {
                         prov.statements.insert((name.clone(), i), loc.clone());

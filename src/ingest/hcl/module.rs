@@ -34,6 +34,9 @@ pub struct ModuleDef {
     /// Per file, per top-level structure: where it is written (JSON syntax
     /// only; native files have spans).
     pub offsets: Vec<Vec<usize>>,
+    /// Arguments an override file replaced, per block (its file and byte
+    /// offset): the argument's name, and where the override writes it.
+    pub overridden: HashMap<(FileId, usize), Vec<(String, FileId, Option<std::ops::Range<usize>>)>>,
 }
 
 pub use super::source::FileId;
@@ -125,6 +128,7 @@ impl<'s> Loader<'s> {
             files: Vec::new(),
             bodies: Vec::new(),
             offsets: Vec::new(),
+            overridden: HashMap::new(),
         };
         let mut overrides: Vec<(FileId, Body, Vec<usize>)> = Vec::new();
         for path in self.scan.module_files(dir)? {
@@ -153,7 +157,19 @@ impl<'s> Loader<'s> {
         }
         // Override files apply after every other file, in name order.
         for (id, body, offsets) in &overrides {
-            if let Err(e) = super::overrides::apply(&mut def.bodies, body) {
+            let merged = super::overrides::apply(&mut def.bodies, body);
+            if let Ok(merged) = &merged {
+                for m in merged {
+                    if let (Some(file), Some(start)) = (def.files.get(m.body), m.block_start) {
+                        def.overridden.entry((*file, start)).or_default().push((
+                            m.key.clone(),
+                            *id,
+                            m.span.clone(),
+                        ));
+                    }
+                }
+            }
+            if let Err(e) = merged {
                 let offset = e
                     .span
                     .map(|s| s.start)

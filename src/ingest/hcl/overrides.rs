@@ -5,8 +5,8 @@
 //! argument), a local replaces the local of its name. An override with
 //! nothing to override is an error, as in Terraform.
 //!
-//! A merged argument has no place in the original file: findings about it
-//! point at the block it was merged into.
+//! A merged argument keeps no position in the file it is merged into; the
+//! module records where the override writes it, and findings point there.
 
 use std::ops::Range;
 
@@ -30,6 +30,17 @@ pub struct OverrideError {
     /// Index of the top-level structure (for files without spans).
     pub index: usize,
     pub message: String,
+}
+
+/// An argument an override merged into a block of the module's other files.
+pub struct Merged {
+    /// Which of the module's bodies holds the block.
+    pub body: usize,
+    /// The block's byte offset in its file (native syntax only).
+    pub block_start: Option<usize>,
+    pub key: String,
+    /// Where the override file writes the argument.
+    pub span: Option<Range<usize>>,
 }
 
 /// The same attribute without source positions: it has none in the file it
@@ -109,7 +120,8 @@ fn merge_body(into: &mut Body, over: &Body) {
 }
 
 /// Applies override file body `over` to the module's other bodies.
-pub fn apply(bodies: &mut [Body], over: &Body) -> Result<(), OverrideError> {
+pub fn apply(bodies: &mut [Body], over: &Body) -> Result<Vec<Merged>, OverrideError> {
+    let mut merged = Vec::new();
     for (index, s) in over.iter().enumerate() {
         let Structure::Block(o) = s else {
             continue;
@@ -145,11 +157,20 @@ pub fn apply(bodies: &mut [Body], over: &Body) -> Result<(), OverrideError> {
                 }
             }
             "resource" | "data" | "module" | "variable" | "output" | "provider" => {
-                let target = bodies
-                    .iter_mut()
-                    .find_map(|body| body.blocks_mut().find(|b| same_block(b, o)));
+                let target = bodies.iter_mut().enumerate().find_map(|(i, body)| {
+                    body.blocks_mut().find(|b| same_block(b, o)).map(|b| (i, b))
+                });
                 match target {
-                    Some(block) => merge_body(&mut block.body, &o.body),
+                    Some((i, block)) => {
+                        let block_start = block.span().map(|r| r.start);
+                        merge_body(&mut block.body, &o.body);
+                        merged.extend(o.body.attributes().map(|a| Merged {
+                            body: i,
+                            block_start,
+                            key: a.key.as_str().to_string(),
+                            span: a.span(),
+                        }));
+                    }
                     None => {
                         let what = std::iter::once(o.ident.as_str().to_string())
                             .chain(labels(o).into_iter().map(|l| format!("\"{l}\"")))
@@ -165,7 +186,7 @@ pub fn apply(bodies: &mut [Body], over: &Body) -> Result<(), OverrideError> {
             _ => {}
         }
     }
-    Ok(())
+    Ok(merged)
 }
 
 #[cfg(test)]
