@@ -36,8 +36,12 @@ pub struct ModuleDef {
     pub offsets: Vec<Vec<usize>>,
     /// Arguments an override file replaced, per block (its file and byte
     /// offset): the argument's name, and where the override writes it.
-    pub overridden: HashMap<(FileId, usize), Vec<(String, FileId, Option<std::ops::Range<usize>>)>>,
+    pub overridden: HashMap<(FileId, usize), Vec<OverriddenArg>>,
 }
+
+/// An argument an override replaced: its name, and the override file and
+/// span where it is written.
+pub type OverriddenArg = (String, FileId, Option<std::ops::Range<usize>>);
 
 pub use super::source::FileId;
 
