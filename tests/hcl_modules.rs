@@ -328,3 +328,22 @@ fn a_symlinked_module_leading_out_of_the_repository_is_refused() {
     let ing = load_ok(repo.join("stack"));
     assert!(addresses(&ing, "aws_iam_role").is_empty());
 }
+
+#[test]
+fn file_reads_anywhere_inside_the_repository() {
+    let dir = repository(&[
+        (
+            "policies/trust.json",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":"arn:aws:iam::777788889999:root"}}]}"#,
+        ),
+        (
+            "envs/prod/file.tf",
+            "resource \"aws_iam_role\" \"from_file\" {\n  name = \"from-file\"\n  assume_role_policy = file(\"../../policies/trust.json\")\n}\n",
+        ),
+    ]);
+    let ing = load_ok(dir.path().join("envs/prod"));
+    assert!(
+        string(&ing, "aws_iam_role.from_file", "assume_role_policy")
+            .contains("arn:aws:iam::777788889999:root")
+    );
+}
