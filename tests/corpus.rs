@@ -3,11 +3,12 @@
 //! end to end and every plan JSON in it is read. Nothing may panic, every
 //! directory must be readable (an error would name the file and line), and
 //! the share of roles whose trust resolves fully from code must not fall. Without the
-//! corpus the test says so and passes.
-
-use std::path::{Path, PathBuf};
+//! corpus the test says so and passes. It lists the unresolved roles by what
+//! they wait on; `TRUSTDRIFT_CORPUS_DUMP=1` names each role.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
 use trustdrift::config::Policy;
 use trustdrift::ingest::Mode;
 
