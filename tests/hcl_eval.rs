@@ -584,3 +584,35 @@ resource "aws_iam_role" "r" {
         "{got}"
     );
 }
+
+/// Resources that refer to each other whole, round a cycle: each instance
+/// is built once, and a reference back into one being built is unknown.
+#[test]
+fn whole_resource_references_round_a_cycle_end() {
+    let mut code = String::new();
+    for i in 0..60 {
+        let next = (i + 1) % 60;
+        code.push_str(&format!(
+            "resource \"aws_iam_role\" \"r{i}\" {{\n  name = \"r{i}\"\n  tags = {{ next = aws_iam_role.r{next} }}\n}}\n"
+        ));
+    }
+    let dir = tree(&[("main.tf", code.as_str())]);
+    let ing = load_ok(dir.path());
+    assert_eq!(addresses(&ing, "aws_iam_role").len(), 60);
+    // r0 -> r1 -> ... -> r59 -> r0: the last step is the cycle.
+    let mut cur = attr(&ing, "aws_iam_role.r0", "tags");
+    for i in 1..60 {
+        let next = cur.get("next").unwrap_or_else(|| panic!("r{i} in {cur:?}"));
+        assert_eq!(
+            next.get("name").and_then(|n| n.as_str()),
+            Some(format!("r{i}").as_str())
+        );
+        cur = next.get("tags").unwrap_or_else(|| panic!("tags of r{i}"));
+    }
+    // Round the cycle once more, the reference back is unknown.
+    let back = cur
+        .get("next")
+        .and_then(|r0| r0.get("tags"))
+        .and_then(|t| t.get("next"));
+    assert!(back.is_some_and(|v| v.is_unknown()), "{cur:?}");
+}

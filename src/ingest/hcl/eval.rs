@@ -219,6 +219,9 @@ pub struct Evaluator<'a> {
     /// Resource attributes a plan already knows, by instance address: used
     /// before anything is built or left unknown.
     pub known_attrs: BTreeMap<String, Value>,
+    /// Resource instances referred to whole, built once each (`None` while
+    /// being built: a reference back to it is a cycle, and unknown).
+    instance_objects: RefCell<HashMap<String, Option<Value>>>,
 }
 
 /// The most resource and module instances one run expands (`count`,
@@ -296,6 +299,7 @@ impl<'a> Evaluator<'a> {
             budget: Cell::new(Budget::default()),
             limit_hit: RefCell::new(None),
             known_attrs: BTreeMap::new(),
+            instance_objects: RefCell::new(HashMap::new()),
         }
     }
 
@@ -1410,8 +1414,16 @@ impl<'a> Evaluator<'a> {
             return Value::unknown("resource");
         };
         let scope = self.resource_scope(inst, res, binds.clone(), key.clone());
-        let mut attrs = self.body_value(&res.decl.block.body, &scope, true);
         let addr = scope.addr.as_deref().unwrap_or("").to_string();
+        match self.instance_objects.borrow().get(&addr) {
+            Some(Some(v)) => return v.clone(),
+            Some(None) => return Value::unknown(addr.clone()),
+            None => {}
+        }
+        self.instance_objects
+            .borrow_mut()
+            .insert(addr.clone(), None);
+        let mut attrs = self.body_value(&res.decl.block.body, &scope, true);
         for name in COMPUTED_ATTRS {
             if res.mode == Mode::Data && attrs.contains_key(*name) {
                 continue;
@@ -1421,7 +1433,11 @@ impl<'a> Evaluator<'a> {
                 .unwrap_or_else(|| Value::unknown(format!("{addr}.{name}")));
             attrs.insert((*name).to_string(), v);
         }
-        Value::Object(attrs)
+        let v = Value::Object(attrs);
+        self.instance_objects
+            .borrow_mut()
+            .insert(addr, Some(v.clone()));
+        v
     }
 
     /// A resource attribute known from configuration: written in the block
