@@ -52,7 +52,6 @@ use crate::analyze::admission::{self, Admission, Admitted, Request, Span, patter
 use crate::analyze::trust::{TrustPath, provider_host};
 use crate::model::principal::{Principal, PrincipalClass, PrincipalType};
 use crate::model::severity::{Confidence, Severity};
-use crate::model::value::unknown_refs;
 
 pub static RULE: Rule = Rule {
     code: "TD004",
@@ -167,17 +166,7 @@ fn issuer_named_by_keys(p: &TrustPath<'_>) -> Option<(Admission, bool)> {
     {
         return None;
     }
-    let mut hosts = p.statement.conditions.iter().filter_map(|c| {
-        if !unknown_refs(&c.key).is_empty() {
-            return None;
-        }
-        let (host, _claim) = c.key.rsplit_once(':')?;
-        host.contains('.').then(|| host.to_ascii_lowercase())
-    });
-    let issuer = hosts.next()?;
-    if !hosts.all(|h| h == issuer) {
-        return None;
-    }
+    let issuer = p.statement.issuer_named_by_keys()?;
     // AWS's built-in web identity providers are named bare; any other
     // issuer is an IAM OIDC provider.
     let built_in = matches!(
