@@ -47,6 +47,15 @@ pub struct InputArgs {
     /// Policy file (default: .trustdrift.hcl when it exists, else the built-in policy).
     #[arg(long, value_name = "FILE")]
     pub policy: Option<String>,
+    /// How far local module sources and file() may reach (default: the git repository
+    /// holding the scanned directory, else that directory).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<String>,
+    /// The Terraform code of a plan given as input: roles whose trust the plan knows only after
+    /// apply are evaluated from it, with the plan's values (default: the plan file's directory
+    /// when it holds .tf files).
+    #[arg(long, value_name = "DIR")]
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

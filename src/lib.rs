@@ -62,6 +62,7 @@ pub fn scan(
         let mut one = ingest::load_path(path, hcl_options, stdin)?;
         all.instances.append(&mut one.instances);
         all.notes.append(&mut one.notes);
+        all.refused.append(&mut one.refused);
         all.sources.append(&mut one.sources);
         all.secrets.append(&mut one.secrets);
         all.moves.append(&mut one.moves);
@@ -75,8 +76,16 @@ pub fn scan_ingested(ingested: Ingested) -> Scan {
     notes.sort();
     // The same note reached through several root modules is one note.
     notes.dedup_by(|a, b| a.location == b.location && a.message == b.message);
+    let mut inventory = ingest::resources::extract(&ingested.instances);
+    let mut refused = ingested.refused;
+    refused.sort_by(|a, b| {
+        (&a.location, &a.message, &a.address).cmp(&(&b.location, &b.message, &b.address))
+    });
+    // One block reached through several module instances is one finding.
+    refused.dedup_by(|a, b| a.location == b.location);
+    inventory.refused = refused;
     Scan {
-        inventory: ingest::resources::extract(&ingested.instances),
+        inventory,
         notes,
         sources: ingested.sources,
         secrets: ingested.secrets,

@@ -76,6 +76,9 @@ fn input(args: &cli::InputArgs, inputs: &[InputValue]) -> anyhow::Result<run::In
         hcl: trustdrift::HclOptions {
             inputs: values,
             env_vars,
+            root: args.root.as_ref().map(Into::into),
+            code: args.code.as_ref().map(Into::into),
+            plan_values: None,
         },
     })
 }

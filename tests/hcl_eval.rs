@@ -78,11 +78,12 @@ fn unknowns_are_written_as_interpolations_inside_strings() {
         p["caller"],
         "${data.aws_caller_identity.current.account_id}"
     );
-    // A resource attribute written in configuration resolves; arn does not.
+    // A resource attribute written in configuration resolves; the arn is
+    // built from the name, in the account the code is applied in.
     assert_eq!(p["sibling_name"], "td-dev-alpha");
     assert_eq!(
         p["sibling_arn"],
-        "${aws_iam_role.per_account[\"alpha\"].arn}"
+        "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/td-dev-alpha"
     );
 }
 
@@ -325,6 +326,7 @@ resource "aws_iam_role" "r" {
             },
         ],
         env_vars: vec![("a".into(), "env".into()), ("f".into(), "env".into())],
+        ..Default::default()
     };
     let ing = load_with(dir.path(), &opts);
     assert_eq!(
@@ -343,6 +345,7 @@ resource "aws_iam_role" "r" {
             CliInput::File(dir.path().join("extra.tfvars")),
         ],
         env_vars: Vec::new(),
+        ..Default::default()
     };
     let ing = load_with(dir.path(), &file_last);
     assert!(string(&ing, "aws_iam_role.r", "name").contains(",var-file,var-file,"));
@@ -438,4 +441,178 @@ resource "aws_iam_role" "r" {
         attr(&ing, "aws_iam_role.r", "path"),
         &Value::unknown("aws_iam_policy.p.*.arn")
     );
+}
+
+/// Provider and identity ARNs whose shape the arguments fix are built in the
+/// account the code is applied in; what the provider alone knows stays unknown.
+#[test]
+fn arns_fixed_by_their_arguments_are_built() {
+    let dir = tree(&[(
+        "main.tf",
+        r#"
+variable "issuer" { type = string }
+resource "aws_iam_openid_connect_provider" "gh" {
+  url = "https://token.actions.githubusercontent.com"
+}
+resource "aws_iam_openid_connect_provider" "eks" {
+  url = var.issuer
+}
+data "aws_iam_openid_connect_provider" "by_url" {
+  url = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+}
+data "aws_iam_openid_connect_provider" "by_arn" {
+  arn = "arn:aws:iam::111122223333:oidc-provider/gitlab.com"
+}
+resource "aws_iam_saml_provider" "okta" {
+  name = "okta"
+}
+resource "aws_iam_role" "named" {
+  name = "deploy"
+  path = "/ci/"
+}
+resource "aws_iam_role" "prefixed" {
+  name_prefix = "deploy-"
+}
+resource "aws_iam_user" "u" {
+  name = "anton"
+}
+data "aws_iam_role" "existing" {
+  name = "admin"
+}
+data "aws_service_principal" "ec2" {
+  service_name = "ec2"
+}
+resource "aws_iam_role" "r" {
+  name = "out"
+  description = jsonencode([
+    aws_iam_openid_connect_provider.gh.arn,
+    aws_iam_openid_connect_provider.eks.arn,
+    data.aws_iam_openid_connect_provider.by_url.arn,
+    data.aws_iam_openid_connect_provider.by_arn.arn,
+    aws_iam_saml_provider.okta.arn,
+    aws_iam_role.named.arn,
+    aws_iam_role.prefixed.arn,
+    aws_iam_role.named.unique_id,
+    aws_iam_user.u.arn,
+    data.aws_iam_role.existing.arn,
+    data.aws_service_principal.ec2.name,
+  ])
+}
+"#,
+    )]);
+    let ing = load_ok(dir.path());
+    let own = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}";
+    let got: Vec<String> =
+        serde_json::from_str(string(&ing, "aws_iam_role.r", "description")).expect("json list");
+    assert_eq!(
+        got,
+        vec![
+            format!("{own}:oidc-provider/token.actions.githubusercontent.com"),
+            format!("{own}:oidc-provider/${{var.issuer}}"),
+            format!("{own}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"),
+            "arn:aws:iam::111122223333:oidc-provider/gitlab.com".to_string(),
+            format!("{own}:saml-provider/okta"),
+            format!("{own}:role/ci/deploy"),
+            // A generated name, and the provider's own id: not known.
+            "${aws_iam_role.prefixed.arn}".to_string(),
+            "${aws_iam_role.named.unique_id}".to_string(),
+            format!("{own}:user/anton"),
+            format!("{own}:role/admin"),
+            "ec2.${data.aws_partition.current.dns_suffix}".to_string(),
+        ]
+    );
+}
+
+/// A resource referred to whole (`for k, r in aws_iam_role.x`) is its
+/// instances, each with its arguments and the attributes they fix.
+#[test]
+fn a_resource_referred_to_whole_is_its_instances() {
+    let dir = tree(&[(
+        "main.tf",
+        r#"
+variable "unknown_names" { type = set(string) }
+resource "aws_iam_role" "each" {
+  for_each = toset(["a", "b"])
+  name     = "role-${each.key}"
+}
+resource "aws_iam_role" "counted" {
+  count = 2
+  name  = "counted-${count.index}"
+}
+resource "aws_iam_role" "unknown" {
+  for_each = var.unknown_names
+  name     = each.key
+}
+resource "aws_iam_role" "r" {
+  name = "out"
+  description = jsonencode({
+    by_key  = { for k, r in aws_iam_role.each : k => r.name }
+    arns    = [for r in aws_iam_role.counted : r.arn]
+    one     = aws_iam_role.each["b"].name
+    ids     = [for r in aws_iam_role.counted : r.unique_id]
+    unknown = [for r in aws_iam_role.unknown : r.name]
+  })
+}
+"#,
+    )]);
+    let ing = load_ok(dir.path());
+    let got: serde_json::Value =
+        serde_json::from_str(string(&ing, "aws_iam_role.r", "description")).expect("json");
+    assert_eq!(
+        got["by_key"],
+        serde_json::json!({"a": "role-a", "b": "role-b"})
+    );
+    assert_eq!(got["one"], "role-b");
+    let own = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}";
+    assert_eq!(
+        got["arns"],
+        serde_json::json!([
+            format!("{own}:role/counted-0"),
+            format!("{own}:role/counted-1")
+        ])
+    );
+    // What only the provider knows, and instances not known: unknown.
+    assert_eq!(
+        got["ids"],
+        serde_json::json!([
+            "${aws_iam_role.counted[0].unique_id}",
+            "${aws_iam_role.counted[1].unique_id}"
+        ])
+    );
+    assert!(
+        got["unknown"].as_str().is_some_and(|s| s.starts_with("${")),
+        "{got}"
+    );
+}
+
+/// Resources that refer to each other whole, round a cycle: each instance
+/// is built once, and a reference back into one being built is unknown.
+#[test]
+fn whole_resource_references_round_a_cycle_end() {
+    let mut code = String::new();
+    for i in 0..60 {
+        let next = (i + 1) % 60;
+        code.push_str(&format!(
+            "resource \"aws_iam_role\" \"r{i}\" {{\n  name = \"r{i}\"\n  tags = {{ next = aws_iam_role.r{next} }}\n}}\n"
+        ));
+    }
+    let dir = tree(&[("main.tf", code.as_str())]);
+    let ing = load_ok(dir.path());
+    assert_eq!(addresses(&ing, "aws_iam_role").len(), 60);
+    // r0 -> r1 -> ... -> r59 -> r0: the last step is the cycle.
+    let mut cur = attr(&ing, "aws_iam_role.r0", "tags");
+    for i in 1..60 {
+        let next = cur.get("next").unwrap_or_else(|| panic!("r{i} in {cur:?}"));
+        assert_eq!(
+            next.get("name").and_then(|n| n.as_str()),
+            Some(format!("r{i}").as_str())
+        );
+        cur = next.get("tags").unwrap_or_else(|| panic!("tags of r{i}"));
+    }
+    // Round the cycle once more, the reference back is unknown.
+    let back = cur
+        .get("next")
+        .and_then(|r0| r0.get("tags"))
+        .and_then(|t| t.get("next"));
+    assert!(back.is_some_and(|v| v.is_unknown()), "{cur:?}");
 }

@@ -186,3 +186,164 @@ fn nested_module_with_count_inside_for_each() {
         vec!["module.a[\"x\"].module.b.aws_iam_role.r[0]"]
     );
 }
+
+/// A repository laid out as `envs/prod` calling `../../modules/iam`, with a
+/// `.git` marking the repository root.
+fn repository(extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let mut files = vec![
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        (
+            "envs/prod/main.tf",
+            "module \"iam\" {\n  source = \"../../modules/iam\"\n  trusted = \"arn:aws:iam::444455556666:root\"\n}\n",
+        ),
+        (
+            "modules/iam/main.tf",
+            r#"variable "trusted" {}
+resource "aws_iam_role" "this" {
+  name = "deploy"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = var.trusted }
+    }]
+  })
+}
+"#,
+        ),
+    ];
+    files.extend_from_slice(extra);
+    tree(&files)
+}
+
+#[test]
+fn a_sibling_module_inside_the_repository_is_read_from_the_calling_directory() {
+    let dir = repository(&[]);
+    let ing = load_ok(dir.path().join("envs/prod"));
+    // Read because it is called, not itself a root: one role, under the call.
+    assert_eq!(
+        addresses(&ing, "aws_iam_role"),
+        vec!["module.iam.aws_iam_role.this"]
+    );
+    assert!(
+        string(&ing, "module.iam.aws_iam_role.this", "assume_role_policy")
+            .contains("arn:aws:iam::444455556666:root")
+    );
+    assert!(ing.notes.iter().all(|n| !n.unscanned), "{:?}", ing.notes);
+}
+
+#[test]
+fn without_a_repository_the_scanned_directory_stays_the_root() {
+    let dir = repository(&[]);
+    std::fs::remove_dir_all(dir.path().join(".git")).expect("remove .git");
+    let ing = load_ok(dir.path().join("envs/prod"));
+    assert!(addresses(&ing, "aws_iam_role").is_empty());
+    assert!(
+        ing.notes
+            .iter()
+            .any(|n| n.unscanned && n.message.contains("outside the scanned root")),
+        "{:?}",
+        ing.notes
+    );
+}
+
+#[test]
+fn an_explicit_root_narrows_or_widens_the_reach() {
+    let dir = repository(&[]);
+    let narrow = trustdrift::HclOptions {
+        root: Some(dir.path().join("envs/prod")),
+        ..Default::default()
+    };
+    let ing = load_with(dir.path().join("envs/prod"), &narrow);
+    assert!(addresses(&ing, "aws_iam_role").is_empty());
+
+    std::fs::remove_dir_all(dir.path().join(".git")).expect("remove .git");
+    let wide = trustdrift::HclOptions {
+        root: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let ing = load_with(dir.path().join("envs/prod"), &wide);
+    assert_eq!(
+        addresses(&ing, "aws_iam_role"),
+        vec!["module.iam.aws_iam_role.this"]
+    );
+}
+
+#[test]
+fn a_root_that_does_not_hold_the_scanned_directory_is_refused() {
+    let dir = repository(&[]);
+    let elsewhere = trustdrift::HclOptions {
+        root: Some(dir.path().join("modules")),
+        ..Default::default()
+    };
+    let Err(err) = trustdrift::ingest::hcl::load(&dir.path().join("envs/prod"), &elsewhere) else {
+        panic!("a root that does not hold the scan must be refused");
+    };
+    assert!(err.to_string().contains("--root must hold"), "{err}");
+}
+
+#[test]
+fn a_module_source_leaving_the_repository_is_still_refused() {
+    let outer = tree(&[(
+        "outside/main.tf",
+        "resource \"aws_iam_role\" \"secret\" {\n  name = \"secret\"\n}\n",
+    )]);
+    let repo = outer.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+    std::fs::create_dir_all(repo.join("stack")).expect("mkdir");
+    std::fs::write(
+        repo.join("stack/main.tf"),
+        "module \"escape\" {\n  source = \"../../outside\"\n}\nlocals {\n  x = file(\"../../outside/main.tf\")\n}\nresource \"aws_iam_role\" \"r\" {\n  name = local.x\n}\n",
+    )
+    .expect("write");
+    let ing = load_ok(repo.join("stack"));
+    assert_eq!(addresses(&ing, "aws_iam_role"), vec!["aws_iam_role.r"]);
+    assert!(attr(&ing, "aws_iam_role.r", "name").is_unknown());
+    assert!(
+        ing.notes
+            .iter()
+            .any(|n| n.unscanned && n.message.contains("is outside the repository root")),
+        "{:?}",
+        ing.notes
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_module_leading_out_of_the_repository_is_refused() {
+    let outer = tree(&[(
+        "outside/main.tf",
+        "resource \"aws_iam_role\" \"secret\" {\n  name = \"secret\"\n}\n",
+    )]);
+    let repo = outer.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+    std::fs::create_dir_all(repo.join("stack")).expect("mkdir");
+    std::os::unix::fs::symlink(outer.path().join("outside"), repo.join("linked")).expect("link");
+    std::fs::write(
+        repo.join("stack/main.tf"),
+        "module \"l\" {\n  source = \"../linked\"\n}\n",
+    )
+    .expect("write");
+    let ing = load_ok(repo.join("stack"));
+    assert!(addresses(&ing, "aws_iam_role").is_empty());
+}
+
+#[test]
+fn file_reads_anywhere_inside_the_repository() {
+    let dir = repository(&[
+        (
+            "policies/trust.json",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":"arn:aws:iam::777788889999:root"}}]}"#,
+        ),
+        (
+            "envs/prod/file.tf",
+            "resource \"aws_iam_role\" \"from_file\" {\n  name = \"from-file\"\n  assume_role_policy = file(\"../../policies/trust.json\")\n}\n",
+        ),
+    ]);
+    let ing = load_ok(dir.path().join("envs/prod"));
+    assert!(
+        string(&ing, "aws_iam_role.from_file", "assume_role_policy")
+            .contains("arn:aws:iam::777788889999:root")
+    );
+}

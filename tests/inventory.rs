@@ -124,3 +124,71 @@ fn real_plan_formats_0_1_through_1_2_parse() {
         assert_eq!(got.instances.len(), 1, "{version}");
     }
 }
+
+/// Values not known before apply are marked as such, never written like an
+/// IAM policy variable; policy variables stay literal.
+#[test]
+fn unknown_values_are_marked_and_policy_variables_stay_literal() {
+    let s = scan("testdata/hcl/layout/unknown_display");
+    let policy = Policy::builtin(&trustdrift::rules::registry::codes()).expect("policy");
+    let grants = trustdrift::grants_of(&s, &policy);
+    let json: serde_json::Value = serde_json::from_str(
+        &trustdrift::report::inventory::render_json(&s.inventory, &grants),
+    )
+    .expect("json");
+    let role = |address: &str| {
+        json["roles"]
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["address"] == address))
+            .cloned()
+            .unwrap_or_else(|| panic!("{address} in {json:#}"))
+    };
+    let partner = role("aws_iam_role.partner");
+    assert_eq!(partner["trust_resolved"], false);
+    let principal = &partner["trust"][0]["principals"][0];
+    assert_eq!(
+        principal["id"],
+        "arn:aws:iam::(known after apply: var.partner_account):root"
+    );
+    assert_eq!(
+        principal["unknown"],
+        serde_json::json!(["var.partner_account"])
+    );
+    let condition = &partner["trust"][0]["conditions"][0];
+    assert_eq!(condition["values"], serde_json::json!(["${aws:username}"]));
+    assert!(condition.get("unknown").is_none(), "{condition}");
+
+    let irsa = role("aws_iam_role.irsa");
+    let condition = &irsa["trust"][0]["conditions"][0];
+    assert_eq!(
+        condition["key"],
+        "(known after apply: var.cluster_issuer):sub"
+    );
+    assert_eq!(
+        condition["unknown"],
+        serde_json::json!(["var.cluster_issuer"])
+    );
+
+    // Near miss: all known, a policy variable included.
+    let known = role("aws_iam_role.known");
+    assert_eq!(known["trust_resolved"], true);
+    let text = known.to_string();
+    assert!(!text.contains("known after apply"), "{text}");
+    assert!(text.contains("${aws:PrincipalTag/team}"), "{text}");
+}
+
+/// A role on a provider created in the same code resolves: its ARN is built
+/// in the role's own account.
+#[test]
+fn trust_on_a_provider_built_in_the_same_code_is_resolved() {
+    let s = scan("testdata/hcl/layout/github_oidc");
+    let policy = Policy::builtin(&trustdrift::rules::registry::codes()).expect("policy");
+    let grants = trustdrift::grants_of(&s, &policy);
+    let json: serde_json::Value = serde_json::from_str(
+        &trustdrift::report::inventory::render_json(&s.inventory, &grants),
+    )
+    .expect("json");
+    for r in json["roles"].as_array().into_iter().flatten() {
+        assert_eq!(r["trust_resolved"], true, "{r:#}");
+    }
+}

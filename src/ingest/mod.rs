@@ -61,6 +61,10 @@ pub struct Provenance {
     /// `statement` block of a policy document). Missing entries fall back to
     /// the attribute's location.
     pub statements: BTreeMap<(String, usize), Location>,
+    /// Where a plan holds this instance's trust as known only after apply,
+    /// when that trust was evaluated from the code instead (the locations
+    /// above are then the code's).
+    pub trust_from_code_for: Option<Location>,
 }
 
 impl Provenance {
@@ -70,6 +74,7 @@ impl Provenance {
             location,
             attrs: BTreeMap::new(),
             statements: BTreeMap::new(),
+            trust_from_code_for: None,
         }
     }
 
@@ -100,6 +105,8 @@ pub struct IngestNote {
 pub struct Ingested {
     pub instances: Vec<ResourceInstance>,
     pub notes: Vec<IngestNote>,
+    /// What Terraform would refuse in trust-bearing blocks.
+    pub refused: Vec<crate::model::inventory::Refused>,
     /// The text of every source file read as input, by display name: the
     /// only text a report may quote. Nothing else is ever opened to show an
     /// excerpt, so a finding placed at a file that was refused (a symlink
@@ -207,7 +214,11 @@ fn load_path_unchecked(
                 "expected plan or state JSON (`terraform show -json`) on standard input",
             ));
         }
-        return plan::parse("<stdin>", &bytes);
+        let mut ingested = plan::parse("<stdin>", &bytes)?;
+        if let Some(code) = &hcl_options.code {
+            trust_from_code(&mut ingested, &bytes, code, hcl_options)?;
+        }
+        return Ok(ingested);
     }
     let p = std::path::Path::new(path);
     let meta = std::fs::metadata(p).map_err(|e| Error::io(path, e))?;
@@ -225,10 +236,105 @@ fn load_path_unchecked(
         || bytes.starts_with(b"PK\x03\x04")
         || plan::looks_like_utf16(&bytes)
     {
-        return plan::parse(path, &bytes);
+        let mut ingested = plan::parse(path, &bytes)?;
+        match &hcl_options.code {
+            Some(code) => trust_from_code(&mut ingested, &bytes, code, hcl_options)?,
+            None => {
+                if let Some(dir) = code_beside(p)
+                    && let Err(e) = trust_from_code(&mut ingested, &bytes, &dir, hcl_options)
+                {
+                    ingested.notes.push(IngestNote {
+                        location: Location::new(path, 1, 1),
+                        address: None,
+                        message: format!(
+                            "the code beside the plan could not be read, so trust the plan knows only after apply stays unknown: {e}"
+                        ),
+                        unscanned: true,
+                    });
+                }
+            }
+        }
+        return Ok(ingested);
     }
     Err(Error::file(
         path,
         "not a plan or state JSON file (expected the output of `terraform show -json`), a .tf file or a directory",
     ))
+}
+
+/// The directory holding `plan`, when it holds Terraform code.
+fn code_beside(plan: &std::path::Path) -> Option<std::path::PathBuf> {
+    let dir = match plan.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let has_code = std::fs::read_dir(&dir).ok()?.flatten().any(|e| {
+        let name = e.file_name().to_string_lossy().to_string();
+        hcl::walk::is_config_name(&name) && e.path().is_file()
+    });
+    has_code.then_some(dir)
+}
+
+/// Roles whose plan trust is only known after apply, evaluated from the
+/// code in `dir` with the plan's values as inputs: its `variables` for the
+/// root module's variables, the known attributes of its resources for their
+/// references. A role the code yields a trust document for is judged on
+/// it, at the code's locations, and says so.
+fn trust_from_code(
+    ingested: &mut Ingested,
+    bytes: &[u8],
+    dir: &std::path::Path,
+    options: &hcl::HclOptions,
+) -> crate::Result<()> {
+    let waiting = |i: &ResourceInstance| {
+        i.mode == Mode::Managed
+            && i.resource_type == "aws_iam_role"
+            && !i.change.is_some_and(ChangeKind::removes)
+            && matches!(i.attrs.get("assume_role_policy"), Some(Value::Unknown(_)))
+    };
+    if !ingested.instances.iter().any(waiting) {
+        return Ok(());
+    }
+    let Some(values) = plan::plan_values(bytes) else {
+        return Ok(());
+    };
+    let code_options = hcl::HclOptions {
+        plan_values: Some(values),
+        inputs: Vec::new(),
+        env_vars: Vec::new(),
+        root: options.root.clone(),
+        code: None,
+    };
+    let code = hcl::load(dir, &code_options)?;
+    let mut used = false;
+    for inst in ingested.instances.iter_mut().filter(|i| waiting(i)) {
+        let Some(from) = code.instances.iter().find(|c| {
+            c.mode == Mode::Managed
+                && c.resource_type == inst.resource_type
+                && c.address == inst.address
+        }) else {
+            continue;
+        };
+        let Some(policy @ Value::String(_)) = from.attrs.get("assume_role_policy") else {
+            continue;
+        };
+        if let Value::Object(attrs) = &mut inst.attrs {
+            attrs.insert("assume_role_policy".into(), policy.clone());
+        }
+        let plan_location = inst.provenance.location.clone();
+        inst.provenance = from.provenance.clone();
+        inst.provenance.kind = SourceKind::Plan;
+        inst.provenance.trust_from_code_for = Some(plan_location);
+        if from.sensitive.contains("assume_role_policy") {
+            inst.sensitive.insert("assume_role_policy".into());
+        }
+        used = true;
+    }
+    if used {
+        let mut sources = code.sources;
+        ingested.sources.append(&mut sources);
+        let mut secrets = code.secrets;
+        ingested.secrets.append(&mut secrets);
+    }
+    Ok(())
 }

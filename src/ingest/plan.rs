@@ -201,6 +201,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Ingested> {
         reader.state_module(root, SourceKind::State, None)?;
     }
     reader.sensitive_variables(top.configuration, top.variables)?;
+    build_arns(&mut reader.out.instances);
     Ok(reader.out)
 }
 
@@ -614,5 +615,120 @@ mod tests {
         };
         assert_eq!(l[0], Value::String("a".into()));
         assert!(l[1].is_unknown());
+    }
+}
+
+/// What a plan already knows that code evaluation can use: the root
+/// module's input values and every resource's known attributes.
+#[derive(Debug, Clone, Default)]
+pub struct PlanValues {
+    /// The plan's `variables`: name → value.
+    pub variables: std::collections::BTreeMap<String, Value>,
+    /// Instance address → attributes: the prior state's, overlaid with the
+    /// planned values (which leave out what is only known after apply).
+    pub resources: std::collections::BTreeMap<String, Value>,
+}
+
+/// The values of a plan (`None` for anything that is not plan JSON).
+pub fn plan_values(bytes: &[u8]) -> Option<PlanValues> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let top: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let mut out = PlanValues::default();
+    if let Some(vars) = top.get("variables").and_then(|v| v.as_object()) {
+        for (name, v) in vars {
+            if let Some(value) = v.get("value") {
+                out.variables
+                    .insert(name.clone(), Value::from_json(value.clone()));
+            }
+        }
+    }
+    let modules = [
+        top.pointer("/prior_state/values/root_module"),
+        top.pointer("/planned_values/root_module"),
+    ];
+    for root in modules.into_iter().flatten() {
+        let mut stack = vec![root];
+        // Module nesting is bounded by the JSON parser's own depth limit.
+        while let Some(module) = stack.pop() {
+            for r in module
+                .get("resources")
+                .and_then(|r| r.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let (Some(address), Some(serde_json::Value::Object(values))) =
+                    (r.get("address").and_then(|a| a.as_str()), r.get("values"))
+                else {
+                    continue;
+                };
+                let entry = out
+                    .resources
+                    .entry(address.to_string())
+                    .or_insert_with(|| Value::Object(Default::default()));
+                if let Value::Object(attrs) = entry {
+                    for (k, v) in values {
+                        attrs.insert(k.clone(), Value::from_json(v.clone()));
+                    }
+                }
+            }
+            stack.extend(
+                module
+                    .get("child_modules")
+                    .and_then(|c| c.as_array())
+                    .into_iter()
+                    .flatten(),
+            );
+        }
+    }
+    Some(out)
+}
+
+/// ARNs a plan leaves to apply although the arguments fix them: an OIDC
+/// provider's from its `url`, a role's from its `name` and `path`, in the
+/// account the plan read the caller's identity in (or standing for it).
+fn build_arns(instances: &mut [ResourceInstance]) {
+    let accounts: BTreeSet<String> = instances
+        .iter()
+        .filter(|i| i.mode == Mode::Data && i.resource_type == "aws_caller_identity")
+        .filter_map(|i| i.attrs.get("account_id").and_then(Value::as_str))
+        .map(str::to_string)
+        .collect();
+    let own = match accounts.len() {
+        1 => accounts.into_iter().next().unwrap_or_default(),
+        _ => "${data.aws_caller_identity.current.account_id}".to_string(),
+    };
+    for inst in instances.iter_mut().filter(|i| i.mode == Mode::Managed) {
+        if !matches!(inst.attrs.get("arn"), Some(Value::Unknown(_))) {
+            continue;
+        }
+        let text = |k: &str| {
+            inst.attrs
+                .get(k)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let arn = match inst.resource_type.as_str() {
+            "aws_iam_openid_connect_provider" => text("url").map(|url| {
+                let host = url
+                    .strip_prefix("https://")
+                    .or_else(|| url.strip_prefix("http://"))
+                    .unwrap_or(&url)
+                    .to_string();
+                format!(
+                    "arn:${{data.aws_partition.current.partition}}:iam::{own}:oidc-provider/{host}"
+                )
+            }),
+            "aws_iam_role" => text("name").map(|name| {
+                let path = text("path").unwrap_or_else(|| "/".to_string());
+                let path = path.strip_prefix('/').unwrap_or(&path).to_string();
+                format!(
+                    "arn:${{data.aws_partition.current.partition}}:iam::{own}:role/{path}{name}"
+                )
+            }),
+            _ => None,
+        };
+        if let (Some(arn), Value::Object(attrs)) = (arn, &mut inst.attrs) {
+            attrs.insert("arn".into(), Value::String(arn));
+        }
     }
 }

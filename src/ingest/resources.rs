@@ -44,7 +44,10 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     roles.extend(documents);
     roles.sort_by(|a, b| a.address.cmp(&b.address));
     roles.dedup_by(|a, b| a.address == b.address);
-    Inventory { roles }
+    Inventory {
+        roles,
+        refused: Vec::new(),
+    }
 }
 
 /// The account every `data "aws_caller_identity"` agrees on, if any.
@@ -156,6 +159,7 @@ fn subject(inst: &ResourceInstance, attr: &str, kind: SubjectKind) -> Role {
         trust: parse_trust(inst.attrs.get(attr)),
         trust_sensitive: inst.sensitive.contains(attr),
         max_session_duration: None,
+        trust_from_code_for: inst.provenance.trust_from_code_for.clone(),
     }
 }
 

@@ -70,6 +70,9 @@ pub struct Role {
     /// The trust policy is marked sensitive: analyse it, print no condition values.
     pub trust_sensitive: bool,
     pub max_session_duration: Option<i64>,
+    /// The plan record that holds this role's trust as known only after
+    /// apply, when the trust judged here was evaluated from the code.
+    pub trust_from_code_for: Option<Location>,
 }
 
 impl Role {
@@ -103,6 +106,18 @@ pub enum Trust {
 pub struct Inventory {
     /// Roles and stand-alone trust documents, sorted by address.
     pub roles: Vec<Role>,
+    /// Arguments and blocks in trust-bearing code that Terraform would refuse.
+    pub refused: Vec<Refused>,
+}
+
+/// An argument or block Terraform refuses where it is written (`action` in a
+/// policy document's `statement`): what it meant is missing from the trust.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Refused {
+    /// The resource it is written in.
+    pub address: String,
+    pub location: crate::model::location::Location,
+    pub message: String,
 }
 
 /// The stable key of a grant.

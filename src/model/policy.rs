@@ -257,6 +257,23 @@ impl PolicyDocument {
 }
 
 impl Statement {
+    /// The one web identity issuer this statement's condition keys name
+    /// (`token.actions.githubusercontent.com` for
+    /// `token.actions.githubusercontent.com:sub`), lower case; `None` when
+    /// they name none, several, or one only known after apply. STS evaluates
+    /// a provider's claim keys only against that provider's tokens.
+    pub fn issuer_named_by_keys(&self) -> Option<String> {
+        let mut hosts = self.conditions.iter().filter_map(|c| {
+            if !super::value::unknown_refs(&c.key).is_empty() {
+                return None;
+            }
+            let (host, _claim) = c.key.rsplit_once(':')?;
+            host.contains('.').then(|| host.to_ascii_lowercase())
+        });
+        let issuer = hosts.next()?;
+        hosts.all(|h| h == issuer).then_some(issuer)
+    }
+
     fn from_json(index: usize, json: &J) -> Result<Statement, PolicyError> {
         let J::Object(obj) = json else {
             return err(format!("statement {index} is not an object"));
@@ -495,6 +512,38 @@ pub fn is_all_wildcard(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_issuer_is_the_one_the_condition_keys_name() {
+        let issuer = |conditions: &str| {
+            let doc = PolicyDocument::parse(&format!(
+                r#"{{"Statement":[{{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity","Principal":{{"Federated":"x"}},"Condition":{conditions}}}]}}"#
+            ))
+            .expect("policy");
+            doc.statements[0].issuer_named_by_keys()
+        };
+        assert_eq!(
+            issuer(
+                r#"{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:a/*","Token.Actions.GitHubUserContent.com:aud":"sts.amazonaws.com"}}"#
+            ),
+            Some("token.actions.githubusercontent.com".to_string())
+        );
+        // Near misses: two issuers, no issuer, an issuer only known after apply.
+        assert_eq!(
+            issuer(
+                r#"{"StringEquals":{"gitlab.com:sub":"x","token.actions.githubusercontent.com:sub":"y"}}"#
+            ),
+            None
+        );
+        assert_eq!(
+            issuer(r#"{"StringEquals":{"aws:SourceAccount":"111122223333"}}"#),
+            None
+        );
+        assert_eq!(
+            issuer(r#"{"StringEquals":{"${var.issuer}:sub":"x"}}"#),
+            None
+        );
+    }
 
     #[test]
     fn operators_split_into_parts() {

@@ -22,7 +22,7 @@ pub fn is_caller_account_ref(r: &str) -> bool {
 /// the caller's account is the role's own, and the partition
 /// (`data.aws_partition.current.partition` / `.dns_suffix`) only picks
 /// between AWS's copies of the same names.
-fn conventional_stand_in(r: &str) -> Option<&'static str> {
+pub fn conventional_stand_in(r: &str) -> Option<&'static str> {
     if is_caller_account_ref(r) {
         Some(OWN_ACCOUNT_DIGITS)
     } else if r.starts_with("data.aws_partition.") && r.ends_with(".partition") {

@@ -165,6 +165,48 @@ pub fn unknown_refs(s: &str) -> Vec<&str> {
     out
 }
 
+/// How a value not known before apply is shown to a reader: a text that IAM
+/// never uses, so it cannot be taken for a policy variable.
+pub fn unknown_marker(reference: &str) -> String {
+    format!("(known after apply: {reference})")
+}
+
+/// `s` with each Terraform reference that is not known (see [`unknown_refs`])
+/// written as [`unknown_marker`]; IAM policy variables stay literal.
+pub fn display_unknowns(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let mut depth = 1usize;
+        let mut end = None;
+        for (i, c) in after.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else { break };
+        let inner = &after[..end];
+        out.push_str(&rest[..start]);
+        if is_iam_policy_variable(inner) {
+            out.push_str(&rest[start..start + 2 + end + 1]);
+        } else {
+            out.push_str(&unknown_marker(inner));
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `aws:username`, `aws:PrincipalTag/team`, `saml:sub`, `*`, `?`, `$`: the
 /// variables IAM itself substitutes. Terraform references (`var.x`,
 /// `aws_iam_role.r.arn`) have no colon before their first dot or bracket.
@@ -202,6 +244,19 @@ mod tests {
         assert_eq!(
             unknown_refs("${lookup(var.m, \"a\")}x"),
             vec!["lookup(var.m, \"a\")"]
+        );
+    }
+
+    #[test]
+    fn unknowns_display_unlike_policy_variables() {
+        assert_eq!(
+            display_unknowns("arn:aws:iam::${var.account}:user/${aws:username}"),
+            "arn:aws:iam::(known after apply: var.account):user/${aws:username}"
+        );
+        assert_eq!(display_unknowns("${*}x${"), "${*}x${");
+        assert_eq!(
+            display_unknowns("${lookup(var.m, {a = 1})}"),
+            "(known after apply: lookup(var.m, {a = 1}))"
         );
     }
 

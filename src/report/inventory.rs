@@ -6,11 +6,13 @@ use super::terminal_safe as safe;
 
 use serde_json::{Value as J, json};
 
-use super::{condition_json, to_pretty};
+use super::{condition_json, condition_unknowns, principal_json, to_pretty};
 use crate::analyze::admission::Admitted;
 use crate::analyze::trust::TrustGrant;
 use crate::model::inventory::{Inventory, Role, SubjectKind, Trust};
 use crate::model::policy::Statement;
+use crate::model::principal::conventional_stand_in;
+use crate::model::value::{display_unknowns, unknown_refs};
 
 const UNKNOWN: &str = "(unknown)";
 
@@ -20,8 +22,8 @@ fn statement_json(s: &Statement, sensitive: bool) -> J {
         "effect": s.effect.as_str(),
         "actions": s.actions,
         "not_actions": s.not_actions,
-        "principals": s.principals.as_deref().unwrap_or_default(),
-        "not_principals": s.not_principals.as_deref().unwrap_or_default(),
+        "principals": s.principals.iter().flatten().map(principal_json).collect::<Vec<_>>(),
+        "not_principals": s.not_principals.iter().flatten().map(principal_json).collect::<Vec<_>>(),
         "conditions": s.conditions.iter().map(|c| condition_json(c, sensitive)).collect::<Vec<_>>(),
     })
 }
@@ -43,14 +45,54 @@ fn trust_json(r: &Role) -> (J, J) {
     }
 }
 
+/// Whether the role's trust is known in full: a document whose principals,
+/// actions and conditions hold no reference waiting on apply. The caller's
+/// account and partition count as known: they only name the role's own.
+fn trust_resolved(r: &Role) -> bool {
+    let Trust::Document(d) = &r.trust else {
+        return false;
+    };
+    let known = |s: &str| {
+        unknown_refs(s)
+            .iter()
+            .all(|x| conventional_stand_in(x).is_some())
+    };
+    d.statements.iter().all(|s| {
+        s.principals
+            .iter()
+            .chain(s.not_principals.iter())
+            .flatten()
+            .all(|p| known(&p.id))
+            && s.actions
+                .iter()
+                .chain(s.not_actions.iter())
+                .all(|a| known(a))
+            && s.conditions.iter().all(|c| {
+                condition_unknowns(c)
+                    .iter()
+                    .all(|x| conventional_stand_in(x).is_some())
+            })
+    })
+}
+
 fn role_json(r: &Role) -> J {
     let (trust, error) = trust_json(r);
     let mut v = json!({
         "address": r.address,
         "source": {"file": r.location.file, "line": r.location.line},
         "trust": trust,
+        "trust_resolved": trust_resolved(r),
     });
     if let Some(o) = v.as_object_mut() {
+        if let Trust::Unknown(reason) = &r.trust {
+            // A plan says only that the whole document waits on apply.
+            let waits_on = if reason.contains(' ') && !reason.contains('(') {
+                format!("{}.assume_role_policy", r.address)
+            } else {
+                reason.clone()
+            };
+            o.insert("unknown".into(), json!([waits_on]));
+        }
         if !error.is_null() {
             o.insert("trust_error".into(), error);
         }
@@ -76,7 +118,7 @@ fn grant_json(g: &TrustGrant, sensitive: bool) -> J {
     json!({
         "key": g.key,
         "role": g.role,
-        "principal": g.principal,
+        "principal": principal_json(&g.principal),
         "actions": g.actions,
         "cross_account": g.cross_account,
         "admits": g.admits.iter().map(|a| admitted_json(a, sensitive)).collect::<Vec<_>>(),
@@ -151,11 +193,15 @@ pub fn render_text(inventory: &Inventory, grants: &[TrustGrant]) -> String {
                 out,
                 "  {} {} [{}] {cross}",
                 g.principal.kind.as_str(),
-                safe(&g.principal.id),
+                safe(&display_unknowns(&g.principal.id)),
                 safe(&actions.join(", "))
             );
             for a in &g.admits {
-                let _ = writeln!(out, "    admits {}", safe(&a.describe(r.trust_sensitive)));
+                let _ = writeln!(
+                    out,
+                    "    admits {}",
+                    safe(&display_unknowns(&a.describe(r.trust_sensitive)))
+                );
             }
         }
     }

@@ -9,7 +9,9 @@ pub mod text;
 use serde_json::{Value as J, json};
 
 use crate::model::policy::Condition;
+use crate::model::principal::Principal;
 use crate::model::severity::Severity;
+use crate::model::value::{display_unknowns, unknown_refs};
 use crate::rules::Finding;
 
 /// Counts per severity, and whether any reaches the failure threshold.
@@ -129,7 +131,44 @@ pub fn condition_json(c: &Condition, sensitive: bool) -> J {
             }
         })
         .collect();
-    json!({"operator": c.operator.text, "key": c.key, "values": values})
+    let unknown = condition_unknowns(c);
+    let (key, values) = if unknown.is_empty() || sensitive {
+        (c.key.clone(), values)
+    } else {
+        (
+            display_unknowns(&c.key),
+            values.iter().map(|v| display_unknowns(v)).collect(),
+        )
+    };
+    let mut v = json!({"operator": c.operator.text, "key": key, "values": values});
+    if !unknown.is_empty()
+        && let Some(o) = v.as_object_mut()
+    {
+        o.insert("unknown".into(), json!(unknown));
+    }
+    v
+}
+
+/// The references a condition's key and values wait on, sorted, once each.
+pub fn condition_unknowns(c: &Condition) -> Vec<String> {
+    let mut refs: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for s in std::iter::once(&c.key).chain(c.values.iter()) {
+        refs.extend(unknown_refs(s).into_iter().map(str::to_string));
+    }
+    refs.into_iter().collect()
+}
+
+/// A principal as the JSON reports show it: `{type, id}`, and where the id is
+/// not known, `unknown` with the references it waits on.
+pub fn principal_json(p: &Principal) -> J {
+    let refs: Vec<&str> = unknown_refs(&p.id);
+    if refs.is_empty() {
+        return json!({"type": p.kind.as_str(), "id": p.id});
+    }
+    let mut refs: Vec<String> = refs.into_iter().map(str::to_string).collect();
+    refs.sort();
+    refs.dedup();
+    json!({"type": p.kind.as_str(), "id": display_unknowns(&p.id), "unknown": refs})
 }
 
 /// Text from the scanned input made safe for a terminal, a CI log or a

@@ -109,9 +109,33 @@ pub fn run(ctx: &RuleContext<'_>) -> Vec<Finding> {
             }
         }
     }
+    note_trust_from_code(ctx, &mut out);
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.dedup();
     out
+}
+
+/// A finding on trust a plan knows only after apply, judged from the code:
+/// it says so, and points at the plan record as well as the code.
+fn note_trust_from_code(ctx: &RuleContext<'_>, out: &mut [Finding]) {
+    for f in out.iter_mut() {
+        let Some(plan) = ctx
+            .inventory
+            .roles
+            .iter()
+            .find(|r| r.address == f.address)
+            .and_then(|r| r.trust_from_code_for.as_ref())
+        else {
+            continue;
+        };
+        f.message.push_str(
+            " (the plan holds this trust as known after apply; judged from the code, with the plan's values)",
+        );
+        f.related.push((
+            plan.clone(),
+            "the plan's record of this role: trust known after apply".to_string(),
+        ));
+    }
 }
 
 /// The statement as a reviewer should see it: pretty JSON, with condition

@@ -22,6 +22,12 @@
 //! GitHub claims that STS evaluates as keys (`…:repository`,
 //! `…:repository_id`, `…:job_workflow_ref`) pin a repository as `sub` does.
 //!
+//! When the federated principal itself is not known before apply (a provider
+//! ARN from another stack), the issuer its condition keys name
+//! (`token.actions.githubusercontent.com:sub`) decides: AWS checks a
+//! provider's claim keys only against that provider's tokens. Such a finding
+//! says it reasoned from the keys and has low confidence.
+//!
 //! ## Why it matters
 //! Without a `sub` condition, any workflow of any repository on GitHub (or any
 //! project on the same GitLab, any workspace of HCP Terraform) can request a
@@ -42,10 +48,10 @@
 //! (or `repo:my-org/deploy:environment:production`).
 
 use super::{Finding, Rule, RuleContext, path_finding};
-use crate::analyze::admission::{Admitted, Span, pattern_is_wild};
-use crate::analyze::trust::provider_host;
-use crate::model::principal::PrincipalClass;
-use crate::model::severity::Severity;
+use crate::analyze::admission::{self, Admission, Admitted, Request, Span, pattern_is_wild};
+use crate::analyze::trust::{TrustPath, provider_host};
+use crate::model::principal::{Principal, PrincipalClass, PrincipalType};
+use crate::model::severity::{Confidence, Severity};
 
 pub static RULE: Rule = Rule {
     code: "TD004",
@@ -149,10 +155,53 @@ fn span_of(host: &str, value: &str) -> SubjectSpan {
     SubjectSpan::Any
 }
 
+/// A federated principal not known before apply, judged as the one issuer
+/// its statement's condition keys name (`token.actions.githubusercontent.com:sub`):
+/// STS evaluates a provider's claim keys only against that provider's
+/// tokens. The admission that issuer's tokens get, and whether it is an
+/// IAM OIDC provider (rather than a built-in one).
+fn issuer_named_by_keys(p: &TrustPath<'_>) -> Option<(Admission, bool)> {
+    if p.principal.kind != PrincipalType::Federated
+        || !matches!(p.class, PrincipalClass::Unknown { .. })
+    {
+        return None;
+    }
+    let issuer = p.statement.issuer_named_by_keys()?;
+    // AWS's built-in web identity providers are named bare; any other
+    // issuer is an IAM OIDC provider.
+    let built_in = matches!(
+        issuer.as_str(),
+        "cognito-identity.amazonaws.com"
+            | "accounts.google.com"
+            | "graph.facebook.com"
+            | "www.amazon.com"
+    );
+    let principal = if built_in {
+        Principal::new(PrincipalType::Federated, issuer.clone())
+    } else {
+        Principal::new(
+            PrincipalType::Federated,
+            format!("arn:aws:iam::000000000000:oidc-provider/{issuer}"),
+        )
+    };
+    let class = principal.classify();
+    let oidc = matches!(class, PrincipalClass::OidcProvider { .. });
+    let request = Request::WebIdentity { issuer };
+    Some((
+        admission::admit(p.statement, &principal, &class, &request, &[]),
+        oidc,
+    ))
+}
+
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
     for p in ctx.paths.iter() {
-        let oidc = matches!(p.class, PrincipalClass::OidcProvider { .. });
-        for a in &p.admissions {
+        let keyed = issuer_named_by_keys(p);
+        let from_keys = keyed.is_some();
+        let oidc = keyed.as_ref().map_or(
+            matches!(p.class, PrincipalClass::OidcProvider { .. }),
+            |(_, oidc)| *oidc,
+        );
+        for a in p.admissions.iter().chain(keyed.iter().map(|(a, _)| a)) {
             let Admitted::WebIdentity {
                 issuer,
                 subjects,
@@ -242,7 +291,22 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
             let Some(severity) = severity else {
                 continue;
             };
-            out.push(
+            let finding = if from_keys {
+                let refs = match &p.class {
+                    PrincipalClass::Unknown { refs } => refs.join(", "),
+                    _ => p.principal.id.clone(),
+                };
+                path_finding(
+                    rule,
+                    p,
+                    format!(
+                        "{} trusts a federated principal that depends on {refs}, not known before apply; its condition keys name the issuer {host}, and judged as that provider, {}",
+                        p.role.address,
+                        problems.join(", and ")
+                    ),
+                )
+                .confidence(Confidence::Low)
+            } else {
                 path_finding(
                     rule,
                     p,
@@ -252,9 +316,8 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                         problems.join(", and ")
                     ),
                 )
-                .severity(severity)
-                .missing(missing.join("; ")),
-            );
+            };
+            out.push(finding.severity(severity).missing(missing.join("; ")));
         }
     }
 }

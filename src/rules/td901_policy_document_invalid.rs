@@ -17,6 +17,11 @@
 //! reads such a document is not documented; trustdrift judges both readings,
 //! so the wider one decides the other rules' verdicts.
 //!
+//! In Terraform code, an argument or block that Terraform would refuse in an
+//! `aws_iam_role`, a `data "aws_iam_policy_document"` or its `statement`,
+//! `principals`, `not_principals` and `condition` blocks (`action` for
+//! `actions`, `principal` for `principals`) is reported at the argument.
+//!
 //! ## Why it matters
 //! AWS rejects such a document at apply time, or, worse, accepts a different
 //! reading of it than the reviewer had. Either way the trust that was reviewed
@@ -48,6 +53,16 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
+    // Arguments Terraform refuses in trust-bearing code (`action` for
+    // `actions`): what they meant is not in the trust.
+    for r in &ctx.inventory.refused {
+        out.push(Finding::new(
+            rule,
+            &r.address,
+            &r.location,
+            r.message.clone(),
+        ));
+    }
     for role in ctx.inventory.roles.iter().filter(|r| !r.is_removed()) {
         match &role.trust {
             Trust::Invalid(e) => out.push(Finding::new(

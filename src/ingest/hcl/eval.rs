@@ -216,6 +216,12 @@ pub struct Evaluator<'a> {
     /// The first limit hit: the run ends with it (exit 2), since what lies
     /// beyond the limit was not read.
     pub limit_hit: RefCell<Option<crate::error::Error>>,
+    /// Resource attributes a plan already knows, by instance address: used
+    /// before anything is built or left unknown.
+    pub known_attrs: BTreeMap<String, Value>,
+    /// Resource instances referred to whole, built once each (`None` while
+    /// being built: a reference back to it is a cycle, and unknown).
+    instance_objects: RefCell<HashMap<String, Option<Value>>>,
 }
 
 /// The most resource and module instances one run expands (`count`,
@@ -292,6 +298,8 @@ impl<'a> Evaluator<'a> {
             secrets: RefCell::new(std::collections::BTreeSet::new()),
             budget: Cell::new(Budget::default()),
             limit_hit: RefCell::new(None),
+            known_attrs: BTreeMap::new(),
+            instance_objects: RefCell::new(HashMap::new()),
         }
     }
 
@@ -865,7 +873,7 @@ impl<'a> Evaluator<'a> {
                 .for_each(|a| crate::model::value::leaf_texts(a, &mut secrets));
         }
         let ctx = FuncContext {
-            root: &self.scan.root,
+            root: &self.scan.boundary,
             module_dir: &self.root_dir,
         };
         match functions::call(&name, args, &ctx) {
@@ -945,8 +953,11 @@ impl<'a> Evaluator<'a> {
         let canonical = match self.scan.resolve_inside(&full) {
             Ok(c) => c,
             Err(e) => {
-                let msg = if e.contains("outside the scanned root") {
-                    format!("templatefile(): {path} is outside the scanned root: not read")
+                let msg = if e.contains(" is outside ") {
+                    format!(
+                        "templatefile(): {path} is outside {}: not read",
+                        self.scan.boundary_name()
+                    )
                 } else {
                     format!("templatefile(): cannot read {path}")
                 };
@@ -1292,10 +1303,10 @@ impl<'a> Evaluator<'a> {
         let get = |i: usize| rest.get(i).copied();
         match (exp.keyed, get(0), get(1)) {
             (false, Some(TraversalOperator::GetAttr(a)), _) => {
-                let Some((_, binds)) = exp.items.first() else {
+                let Some((k, binds)) = exp.items.first() else {
                     return unknown();
                 };
-                match self.resource_attr(scope.inst, ri, binds, a.as_str()) {
+                match self.resource_attr(scope.inst, ri, (k, binds), a.as_str()) {
                     Some(v) => self.apply_ops(&v, &rest[1..], scope, expr),
                     None => unknown(),
                 }
@@ -1305,13 +1316,13 @@ impl<'a> Evaluator<'a> {
                 if key.is_unknown() {
                     return unknown();
                 }
-                let Some((_, binds)) = exp.items.iter().find(|(k, _)| k.matches(&key)) else {
+                let Some((k, binds)) = exp.items.iter().find(|(k, _)| k.matches(&key)) else {
                     if exp.items.iter().any(|(k, _)| *k == InstKey::Unknown) {
                         return unknown();
                     }
                     return self.fail_expr(scope, expr, "no resource instance with that key");
                 };
-                match self.resource_attr(scope.inst, ri, binds, a.as_str()) {
+                match self.resource_attr(scope.inst, ri, (k, binds), a.as_str()) {
                     Some(v) => self.apply_ops(&v, &rest[2..], scope, expr),
                     None => unknown(),
                 }
@@ -1325,16 +1336,108 @@ impl<'a> Evaluator<'a> {
                     return unknown();
                 }
                 let mut out = Vec::new();
-                for (_, binds) in &exp.items {
-                    match self.resource_attr(scope.inst, ri, binds, a.as_str()) {
+                for (k, binds) in &exp.items {
+                    match self.resource_attr(scope.inst, ri, (k, binds), a.as_str()) {
                         Some(v) => out.push(self.apply_ops(&v, &rest[2..], scope, expr)?),
                         None => return unknown(),
                     }
                 }
                 Ok(Value::List(out))
             }
+            // The instances themselves: `aws_iam_role.r` (a map or list of
+            // instance objects) or `aws_iam_role.r["k"]`.
+            (_, None, _) => {
+                if exp.items.iter().any(|(k, _)| *k == InstKey::Unknown) {
+                    return unknown();
+                }
+                let objects = exp
+                    .items
+                    .iter()
+                    .map(|(k, binds)| (k, self.instance_object(scope.inst, ri, (k, binds))));
+                Ok(match exp.items.first().map(|(k, _)| k) {
+                    Some(InstKey::Str(_)) => Value::Object(
+                        objects
+                            .filter_map(|(k, v)| match k {
+                                InstKey::Str(s) => Some((s.clone(), v)),
+                                _ => None,
+                            })
+                            .collect(),
+                    ),
+                    Some(InstKey::Int(_)) => Value::List(objects.map(|(_, v)| v).collect()),
+                    Some(InstKey::None) if !exp.keyed => {
+                        objects.map(|(_, v)| v).next().unwrap_or(Value::Null)
+                    }
+                    // No instances (`count = 0`, an empty `for_each`).
+                    _ if exp.keyed => {
+                        if matches!(
+                            self.index_of(scope.inst)
+                                .and_then(|ix| ix.resources.get(ri))
+                                .map(|r| r.decl.block.body.has_attribute("for_each")),
+                            Some(true)
+                        ) {
+                            Value::Object(BTreeMap::new())
+                        } else {
+                            Value::List(Vec::new())
+                        }
+                    }
+                    _ => return unknown(),
+                })
+            }
+            (true, Some(TraversalOperator::Index(ie)), _) => {
+                let key = self.eval(ie, scope)?;
+                if key.is_unknown() {
+                    return unknown();
+                }
+                let Some((k, binds)) = exp.items.iter().find(|(k, _)| k.matches(&key)) else {
+                    if exp.items.iter().any(|(k, _)| *k == InstKey::Unknown) {
+                        return unknown();
+                    }
+                    return self.fail_expr(scope, expr, "no resource instance with that key");
+                };
+                let v = self.instance_object(scope.inst, ri, (k, binds));
+                self.apply_ops(&v, &rest[1..], scope, expr)
+            }
             _ => unknown(),
         }
+    }
+
+    /// One resource instance as an object: its written arguments, and its
+    /// computed attributes built where the arguments fix them, unknown where
+    /// they do not.
+    fn instance_object(
+        &self,
+        inst: InstId,
+        ri: usize,
+        (key, binds): (&InstKey, &Bindings),
+    ) -> Value {
+        let Some(res) = self.index_of(inst).and_then(|ix| ix.resources.get(ri)) else {
+            return Value::unknown("resource");
+        };
+        let scope = self.resource_scope(inst, res, binds.clone(), key.clone());
+        let addr = scope.addr.as_deref().unwrap_or("").to_string();
+        match self.instance_objects.borrow().get(&addr) {
+            Some(Some(v)) => return v.clone(),
+            Some(None) => return Value::unknown(addr.clone()),
+            None => {}
+        }
+        self.instance_objects
+            .borrow_mut()
+            .insert(addr.clone(), None);
+        let mut attrs = self.body_value(&res.decl.block.body, &scope, true);
+        for name in COMPUTED_ATTRS {
+            if res.mode == Mode::Data && attrs.contains_key(*name) {
+                continue;
+            }
+            let v = self
+                .resource_attr(inst, ri, (key, binds), name)
+                .unwrap_or_else(|| Value::unknown(format!("{addr}.{name}")));
+            attrs.insert((*name).to_string(), v);
+        }
+        let v = Value::Object(attrs);
+        self.instance_objects
+            .borrow_mut()
+            .insert(addr, Some(v.clone()));
+        v
     }
 
     /// A resource attribute known from configuration: written in the block
@@ -1343,18 +1446,44 @@ impl<'a> Evaluator<'a> {
         &self,
         inst: InstId,
         ri: usize,
-        binds: &Bindings,
+        (key, binds): (&InstKey, &Bindings),
         attr: &str,
     ) -> Option<Value> {
-        if COMPUTED_ATTRS.contains(&attr) {
-            return None;
-        }
         let ix = self.index_of(inst)?;
         let res = ix.resources.get(ri)?;
-        let a = res.decl.block.body.get_attribute(attr)?;
+        if !self.known_attrs.is_empty() {
+            let addr = self.resource_scope(inst, res, None, key.clone()).addr;
+            if let Some(v) = addr
+                .and_then(|a| self.known_attrs.get(a.as_ref()))
+                .and_then(|attrs| attrs.get(attr))
+                .filter(|v| !v.is_unknown() && !matches!(v, Value::Null))
+            {
+                return Some(v.clone());
+            }
+        }
         let scope = self.resource_scope(inst, res, binds.clone(), InstKey::None);
-        let v = self.eval(&a.value, &scope).ok()?;
-        Some(v)
+        let written = |name: &str| {
+            let a = res.decl.block.body.get_attribute(name)?;
+            self.eval(&a.value, &scope).ok()
+        };
+        // A data source's arguments are what it returns; a managed
+        // resource's computed attributes are the provider's, unless their
+        // shape is fixed by its arguments.
+        if COMPUTED_ATTRS.contains(&attr) && res.mode == Mode::Managed
+            || attr == "name" && res.mode == Mode::Data && res.rtype == "aws_service_principal"
+            || attr == "arn" && res.mode == Mode::Data && written(attr).is_none()
+        {
+            // The account the plan ran in, where it read the caller's identity.
+            let own = self
+                .known_attrs
+                .iter()
+                .filter(|(a, _)| a.starts_with("data.aws_caller_identity."))
+                .find_map(|(_, v)| v.get("account_id").and_then(Value::as_str))
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| OWN_ACCOUNT_REF.to_string());
+            return constructed_attr(res.mode, res.rtype, attr, &own, &written);
+        }
+        written(attr)
     }
 
     /// The scope of a resource instance's body.
@@ -2293,6 +2422,71 @@ fn arith(a: &Value, b: &Value, op: char) -> Option<Value> {
 }
 
 /// `to` relative to `from`, with `/` separators (`.` when equal).
+/// Stands for the account the code is applied in (the role's own).
+const OWN_ACCOUNT_REF: &str = "${data.aws_caller_identity.current.account_id}";
+/// Stands for the partition the code is applied in.
+const PARTITION_REF: &str = "${data.aws_partition.current.partition}";
+
+/// A computed attribute whose shape the provider fixes from the resource's
+/// arguments: the ARN of an OIDC or SAML provider, a role or a user in the
+/// account the code is applied in, a service principal's name. `None` when
+/// an argument it needs is not written (a generated name, say).
+fn constructed_attr(
+    mode: Mode,
+    rtype: &str,
+    attr: &str,
+    own_account: &str,
+    written: &dyn Fn(&str) -> Option<Value>,
+) -> Option<Value> {
+    let iam_arn = |kind: &str, rest: String| {
+        Value::String(format!(
+            "arn:{PARTITION_REF}:iam::{own_account}:{kind}/{rest}"
+        ))
+    };
+    let text = |name: &str| match written(name)? {
+        Value::String(s) => Some(s),
+        Value::Unknown(u) => Some(format!("${{{}}}", u.reason)),
+        _ => None,
+    };
+    match (mode, rtype, attr) {
+        (Mode::Managed, "aws_iam_openid_connect_provider", "arn" | "id")
+        | (Mode::Data, "aws_iam_openid_connect_provider", "arn") => {
+            let url = text("url")?;
+            let host = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"))
+                .unwrap_or(&url);
+            Some(iam_arn("oidc-provider", host.to_string()))
+        }
+        (Mode::Managed, "aws_iam_saml_provider", "arn" | "id") => {
+            Some(iam_arn("saml-provider", text("name")?))
+        }
+        (Mode::Managed, "aws_iam_role" | "aws_iam_user", "arn") => {
+            let name = text("name")?;
+            let path = match written("path") {
+                None | Some(Value::Null) => "/".to_string(),
+                Some(_) => text("path")?,
+            };
+            let kind = if rtype == "aws_iam_role" {
+                "role"
+            } else {
+                "user"
+            };
+            let path = path.strip_prefix('/').unwrap_or(&path).to_string();
+            Some(iam_arn(kind, format!("{path}{name}")))
+        }
+        (Mode::Managed, "aws_iam_role" | "aws_iam_user", "id") => written("name"),
+        (Mode::Data, "aws_iam_role", "arn") => Some(iam_arn("role", text("name")?)),
+        (Mode::Data, "aws_service_principal", "name") => {
+            let service = text("service_name")?;
+            Some(Value::String(format!(
+                "{service}.${{data.aws_partition.current.dns_suffix}}"
+            )))
+        }
+        _ => None,
+    }
+}
+
 pub fn relative_path(from: &std::path::Path, to: &std::path::Path) -> String {
     let f: Vec<_> = from.components().collect();
     let t: Vec<_> = to.components().collect();

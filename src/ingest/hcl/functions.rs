@@ -39,6 +39,7 @@ mod convert;
 mod encoding;
 mod file;
 mod format;
+mod hash;
 mod json;
 pub(crate) use json::write_json_string;
 mod net;
@@ -47,6 +48,7 @@ mod regexp;
 mod strings;
 #[cfg(test)]
 mod tests;
+mod yaml;
 
 use std::collections::BTreeMap;
 use std::fmt::Display;
@@ -185,6 +187,16 @@ const FUNCTIONS: &[(&str, Func)] = &[
     ("timestamp", net::at_apply),
     ("plantimestamp", net::at_apply),
     ("uuid", net::at_apply),
+    // YAML and digests
+    ("yamldecode", yaml::yamldecode),
+    ("yamlencode", yaml::yamlencode),
+    ("md5", hash::md5),
+    ("sha1", hash::sha1),
+    ("sha256", hash::sha256),
+    ("sha512", hash::sha512),
+    ("base64sha256", hash::base64sha256),
+    ("base64sha512", hash::base64sha512),
+    ("uuidv5", hash::uuidv5),
     // files and paths
     ("file", file::file),
     ("fileexists", file::fileexists),

@@ -11,7 +11,9 @@ pub mod eval;
 pub mod functions;
 pub mod json_syntax;
 pub mod module;
+pub mod overrides;
 pub mod policy_document;
+pub mod refused;
 pub mod source;
 pub mod types;
 pub mod walk;
@@ -40,6 +42,15 @@ pub struct HclOptions {
     pub inputs: Vec<CliInput>,
     /// `TF_VAR_*` (name without the prefix), already filtered by the caller.
     pub env_vars: Vec<(String, String)>,
+    /// `--root`: where local module sources and `file()` may reach. Without
+    /// it, the repository that holds the scanned path (or that path itself).
+    pub root: Option<PathBuf>,
+    /// `--code`: the Terraform code of a plan given as input, evaluated for
+    /// the roles whose trust the plan only knows after apply.
+    pub code: Option<PathBuf>,
+    /// A plan's values, when code is evaluated for that plan: its variables
+    /// are the root module's inputs, its known attributes are used as such.
+    pub plan_values: Option<crate::ingest::plan::PlanValues>,
 }
 
 /// One input value option from the command line.
@@ -76,7 +87,7 @@ pub fn load(path: &Path, opts: &HclOptions) -> Result<Ingested> {
 }
 
 fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
-    let scan = walk::scan(path)?;
+    let scan = walk::scan(path)?.with_boundary(opts.root.as_deref())?;
     if scan.dirs.is_empty() {
         return Err(nothing_to_check(&scan));
     }
@@ -135,10 +146,22 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
             root_def.dir.clone(),
         );
         ev.budget.set(budget);
+        let mut ev = ev;
+        if let Some(plan) = &opts.plan_values {
+            ev.known_attrs = plan.resources.clone();
+        }
         let root_inst = ev.add_root(*root);
-        let inputs = root_inputs(&ev, root_inst, &scan, &root_def.dir, opts)?;
+        let inputs = match &opts.plan_values {
+            // A plan's variables are the values Terraform settled on.
+            Some(plan) => plan
+                .variables
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            None => root_inputs(&ev, root_inst, &scan, &root_def.dir, opts)?,
+        };
         *ev.root_inputs.borrow_mut() = inputs;
-        emit(&ev, root_inst, &mut out.instances);
+        emit(&ev, root_inst, &mut out.instances, &mut out.refused);
         out.moves.extend(moved_blocks(&ev, root_inst, root_def));
         if let Some(e) = ev.limit_hit.borrow_mut().take() {
             return Err(e);
@@ -359,7 +382,12 @@ const TAGGABLE: &[&str] = &[
 
 /// Emits the relevant resource instances of `inst` and, below it, of every
 /// module instance it calls.
-fn emit(ev: &Evaluator<'_>, inst: InstId, out: &mut Vec<ResourceInstance>) {
+fn emit(
+    ev: &Evaluator<'_>,
+    inst: InstId,
+    out: &mut Vec<ResourceInstance>,
+    refused_out: &mut Vec<crate::model::inventory::Refused>,
+) {
     let Some(ix) = ev.index_of(inst) else {
         return;
     };
@@ -367,6 +395,8 @@ fn emit(ev: &Evaluator<'_>, inst: InstId, out: &mut Vec<ResourceInstance>) {
         if !is_relevant_type(res.rtype) {
             continue;
         }
+        let base = ev.resource_scope(inst, res, None, eval::InstKey::None);
+        refused::check(ev, res, base.addr.as_deref().unwrap_or(""), refused_out);
         let exp = ev.resource_expansion(inst, ri);
         for (key, binds) in &exp.items {
             let scope = ev.resource_scope(inst, res, binds.clone(), key.clone());
@@ -379,6 +409,13 @@ fn emit(ev: &Evaluator<'_>, inst: InstId, out: &mut Vec<ResourceInstance>) {
                     attr.key.as_str().to_string(),
                     ev.loc_in(res.decl.file, attr.span(), res.decl.offset),
                 );
+            }
+            // Arguments an override file replaced are written there.
+            if let Some(merged) = ix.def.overridden.get(&(res.decl.file, res.decl.offset)) {
+                for (key, file, span) in merged {
+                    prov.attrs
+                        .insert(key.clone(), ev.loc_in(*file, span.clone(), 0));
+                }
             }
             let attrs = if res.mode == Mode::Data && res.rtype == "aws_iam_policy_document" {
                 let v = ev.policy_doc_instance(inst, ri, key);
@@ -400,8 +437,14 @@ fn emit(ev: &Evaluator<'_>, inst: InstId, out: &mut Vec<ResourceInstance>) {
                 }
                 m
             };
+            let overridden = ix.def.overridden.get(&(res.decl.file, res.decl.offset));
             for (name, v) in &attrs {
                 let Value::String(s) = v else { continue };
+                // An override's statements have no place of their own: the
+                // argument in the override file stands for them.
+                if overridden.is_some_and(|o| o.iter().any(|(k, _, _)| k == name)) {
+                    continue;
+                }
                 if let Some(locs) = ev.policy_locs.borrow().get(s) {
                     for (i, loc) in locs.iter().enumerate() {
                         prov.statements.insert((name.clone(), i), loc.clone());
@@ -433,7 +476,7 @@ fn emit(ev: &Evaluator<'_>, inst: InstId, out: &mut Vec<ResourceInstance>) {
         let children = ev.children(inst, ci);
         if let Children::Instances { items, .. } = children.as_ref() {
             for (_, child) in items {
-                emit(ev, *child, out);
+                emit(ev, *child, out, refused_out);
             }
         }
     }

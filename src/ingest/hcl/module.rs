@@ -34,7 +34,14 @@ pub struct ModuleDef {
     /// Per file, per top-level structure: where it is written (JSON syntax
     /// only; native files have spans).
     pub offsets: Vec<Vec<usize>>,
+    /// Arguments an override file replaced, per block (its file and byte
+    /// offset): the argument's name, and where the override writes it.
+    pub overridden: HashMap<(FileId, usize), Vec<OverriddenArg>>,
 }
+
+/// An argument an override replaced: its name, and the override file and
+/// span where it is written.
+pub type OverriddenArg = (String, FileId, Option<std::ops::Range<usize>>);
 
 pub use super::source::FileId;
 
@@ -125,7 +132,9 @@ impl<'s> Loader<'s> {
             files: Vec::new(),
             bodies: Vec::new(),
             offsets: Vec::new(),
+            overridden: HashMap::new(),
         };
+        let mut overrides: Vec<(FileId, Body, Vec<usize>)> = Vec::new();
         for path in self.scan.module_files(dir)? {
             let display = self.scan.display(&path);
             let text = read_text(&path, &display)?;
@@ -142,9 +151,43 @@ impl<'s> Loader<'s> {
                 (body, Vec::new(), Syntax::Native)
             };
             let id = self.files.add(SourceFile::new(display, text, syntax));
+            if super::overrides::is_override_name(&name) {
+                overrides.push((id, body, offsets));
+                continue;
+            }
             def.files.push(id);
             def.bodies.push(body);
             def.offsets.push(offsets);
+        }
+        // Override files apply after every other file, in name order.
+        for (id, body, offsets) in &overrides {
+            let merged = super::overrides::apply(&mut def.bodies, body);
+            if let Ok(merged) = &merged {
+                for m in merged {
+                    if let (Some(file), Some(start)) = (def.files.get(m.body), m.block_start) {
+                        def.overridden.entry((*file, start)).or_default().push((
+                            m.key.clone(),
+                            *id,
+                            m.span.clone(),
+                        ));
+                    }
+                }
+            }
+            if let Err(e) = merged {
+                let offset = e
+                    .span
+                    .map(|s| s.start)
+                    .or_else(|| offsets.get(e.index).copied())
+                    .unwrap_or(0);
+                let (path, line, column) = match self.files.get(*id) {
+                    Some(f) => {
+                        let (l, c) = f.position(offset);
+                        (f.display.clone(), l, c)
+                    }
+                    None => (def.display_dir.clone(), 1, 1),
+                };
+                return Err(Error::at(path, line, column, e.message));
+            }
         }
         self.defs.push(def);
         let idx = self.defs.len() - 1;

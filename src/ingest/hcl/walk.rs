@@ -25,6 +25,10 @@ pub struct Scan {
     pub root: PathBuf,
     /// The root as the user gave it, for display.
     pub root_display: String,
+    /// Where local module sources and `file()` may reach (canonical): the
+    /// enclosing repository (nearest ancestor holding `.git`), `--root`, or
+    /// the scanned root when there is neither.
+    pub boundary: PathBuf,
     /// When the user gave one file: that file (canonical).
     pub single_file: Option<PathBuf>,
     /// Directories holding `.tf` / `.tf.json` files, with those files, sorted.
@@ -78,7 +82,40 @@ impl Scan {
         match canonical.strip_prefix(&self.root) {
             Ok(rel) if rel.as_os_str().is_empty() => base,
             Ok(rel) => display_join(&base, &display_path(rel)),
-            Err(_) => display_path(canonical),
+            Err(_) => match canonical.strip_prefix(&self.boundary) {
+                // Elsewhere in the repository: named from the scanned root.
+                Ok(rel) => {
+                    let up = self
+                        .root
+                        .strip_prefix(&self.boundary)
+                        .map(|r| r.components().count())
+                        .unwrap_or(0);
+                    let mut joined = PathBuf::from(&base);
+                    for _ in 0..up {
+                        joined.push("..");
+                    }
+                    joined.push(rel);
+                    display_path(&normalize_lexically(&joined))
+                }
+                Err(_) => display_path(canonical),
+            },
+        }
+    }
+
+    /// Whether a canonical path lies inside the boundary local modules and
+    /// `file()` may reach.
+    pub fn within_boundary(&self, canonical: &Path) -> bool {
+        canonical.starts_with(&self.boundary)
+    }
+
+    /// How the boundary is named in messages.
+    pub fn boundary_name(&self) -> String {
+        if self.boundary == self.root
+            || self.single_file.as_ref().and_then(|f| f.parent()) == Some(self.boundary.as_path())
+        {
+            format!("the scanned root {}", self.root_display)
+        } else {
+            format!("the repository root {}", self.display(&self.boundary))
         }
     }
 
@@ -94,7 +131,7 @@ impl Scan {
         let lexical =
             normalize_lexically(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
         let root_lexical = normalize_lexically(
-            &std::path::absolute(&self.root).unwrap_or_else(|_| self.root.clone()),
+            &std::path::absolute(&self.boundary).unwrap_or_else(|_| self.boundary.clone()),
         );
         // Name the path as the user would: relative to the working directory.
         let shown = std::env::current_dir()
@@ -106,22 +143,16 @@ impl Scan {
                     .map(display_path)
             })
             .unwrap_or_else(|| display_path(&lexical));
-        if !lexical.starts_with(&root_lexical) && !lexical.starts_with(&self.root) {
-            return Err(format!(
-                "{shown} is outside the scanned root {}",
-                self.root_display
-            ));
+        if !lexical.starts_with(&root_lexical) && !lexical.starts_with(&self.boundary) {
+            return Err(format!("{shown} is outside {}", self.boundary_name()));
         }
         let canonical = path
             .canonicalize()
             .map_err(|e| format!("{}: {e}", display_path(path)))?;
-        if self.contains(&canonical) {
+        if self.within_boundary(&canonical) {
             Ok(canonical)
         } else {
-            Err(format!(
-                "{shown} is outside the scanned root {}",
-                self.root_display
-            ))
+            Err(format!("{shown} is outside {}", self.boundary_name()))
         }
     }
 
@@ -153,10 +184,10 @@ impl Scan {
                 .path()
                 .canonicalize()
                 .map_err(|e| Error::io(&shown_file, e))?;
-            if !self.contains(&canonical) {
+            if !self.within_boundary(&canonical) {
                 return Err(Error::file(
                     shown_file,
-                    "symlink points outside the scanned root: refused",
+                    format!("symlink points outside {}: refused", self.boundary_name()),
                 ));
             }
             require_regular_file(&canonical, &shown_file)?;
@@ -219,6 +250,7 @@ pub fn scan(path: &Path) -> Result<Scan, Error> {
         let mut scan = Scan {
             root: root.clone(),
             root_display: given,
+            boundary: root.clone(),
             single_file: Some(canonical),
             dirs,
             tfvars: BTreeMap::new(),
@@ -244,6 +276,7 @@ pub fn scan(path: &Path) -> Result<Scan, Error> {
     let mut scan = Scan {
         root: root.clone(),
         root_display: given,
+        boundary: root.clone(),
         single_file: None,
         dirs: BTreeMap::new(),
         tfvars: BTreeMap::new(),
@@ -396,4 +429,39 @@ fn walk_error(root: &str, e: &ignore::Error) -> Error {
         path,
         format!("cannot be read ({cause}): trustdrift does not pass what it could not read"),
     )
+}
+
+/// The repository that holds `dir` (canonical): the nearest ancestor, `dir`
+/// included, holding `.git` (a directory, or the file of a worktree).
+pub fn enclosing_repository(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| d.join(".git").symlink_metadata().is_ok())
+        .map(Path::to_path_buf)
+}
+
+impl Scan {
+    /// Sets where local modules and `file()` may reach: `explicit`
+    /// (`--root`), else the enclosing repository, else the scanned root.
+    /// An explicit root must hold what is scanned.
+    pub fn with_boundary(mut self, explicit: Option<&Path>) -> Result<Scan, Error> {
+        let boundary = match explicit {
+            Some(dir) => {
+                let shown = display_path(dir);
+                let c = dir.canonicalize().map_err(|e| Error::io(&shown, e))?;
+                if !c.is_dir() {
+                    return Err(Error::file(shown, "--root must be a directory"));
+                }
+                if !self.root.starts_with(&c) {
+                    return Err(Error::file(
+                        shown,
+                        format!("--root must hold the scanned path {}", self.root_display),
+                    ));
+                }
+                c
+            }
+            None => enclosing_repository(&self.root).unwrap_or_else(|| self.root.clone()),
+        };
+        self.boundary = boundary;
+        Ok(self)
+    }
 }

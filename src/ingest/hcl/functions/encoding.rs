@@ -10,7 +10,7 @@ pub(super) fn base64encode(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Va
     Ok(Value::String(encode(s.as_bytes())))
 }
 
-fn encode(bytes: &[u8]) -> String {
+pub(super) fn encode(bytes: &[u8]) -> String {
     let sym = |n: u32| char::from(ALPHABET[(n & 63) as usize]);
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
@@ -78,4 +78,9 @@ pub(super) fn urlencode(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value
         }
     }
     Ok(Value::String(out))
+}
+
+/// Whether `s` is padded standard base64.
+pub(super) fn is_base64(s: &str) -> bool {
+    decode(s).is_some()
 }

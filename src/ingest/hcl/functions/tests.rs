@@ -1831,3 +1831,204 @@ fn format_never_panics_on_generated_specs() {
         let _ = run("formatlist", a);
     }
 }
+
+#[test]
+fn digests_match_terraform() {
+    assert_eq!(
+        ok("md5", vec![s("hello world")]),
+        s("5eb63bbbe01eeed093cb22bb8f5acdc3")
+    );
+    assert_eq!(
+        ok("sha1", vec![s("hello world")]),
+        s("2aae6c35c94fcfb415dbe95f408b9ce91ee846ed")
+    );
+    assert_eq!(
+        ok("sha256", vec![s("hello world")]),
+        s("b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9")
+    );
+    assert_eq!(
+        ok("base64sha256", vec![s("hello world")]),
+        s("uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=")
+    );
+    assert_eq!(
+        ok("uuidv5", vec![s("dns"), s("www.terraform.io")]),
+        s("a5008fae-b28c-5ba5-96cd-82b4c53552d6")
+    );
+    assert_eq!(
+        ok(
+            "uuidv5",
+            vec![
+                s("6ba7b810-9dad-11d1-80b4-00c04fd430c8"),
+                s("www.terraform.io")
+            ]
+        ),
+        s("a5008fae-b28c-5ba5-96cd-82b4c53552d6")
+    );
+    assert!(err("uuidv5", vec![s("nope"), s("x")]).starts_with("uuidv5: "));
+    // Unknown in, unknown out: a digest of half a string is no digest.
+    assert_eq!(ok("sha256", vec![unk("var.x")]), unk("var.x"));
+    assert_eq!(ok("md5", vec![s("a-${var.x}")]), unk("var.x"));
+}
+
+#[test]
+fn yamldecode_follows_terraforms_mapping() {
+    assert_eq!(
+        ok("yamldecode", vec![s("hello: world")]),
+        obj(&[("hello", s("world"))])
+    );
+    assert_eq!(ok("yamldecode", vec![s("true")]), b(true));
+    assert_eq!(ok("yamldecode", vec![s("")]), Value::Null);
+    assert_eq!(
+        ok(
+            "yamldecode",
+            vec![s(
+                "a: yes\nb: 'yes'\nc: 12\nd: 1.5\ne: ~\nf: 0x1F\ng: 2026-01-31\nh: [1, two]\n1: one\n"
+            )]
+        ),
+        obj(&[
+            ("1", s("one")),
+            ("a", b(true)),
+            ("b", s("yes")),
+            ("c", n(12)),
+            ("d", fl(1.5)),
+            ("e", Value::Null),
+            ("f", n(31)),
+            ("g", s("2026-01-31T00:00:00Z")),
+            ("h", l(vec![n(1), s("two")])),
+        ])
+    );
+    assert_eq!(
+        ok("yamldecode", vec![s("{a: &foo [1, 2, 3], b: *foo}")]),
+        obj(&[
+            ("a", l(vec![n(1), n(2), n(3)])),
+            ("b", l(vec![n(1), n(2), n(3)]))
+        ])
+    );
+    assert_eq!(
+        ok(
+            "yamldecode",
+            vec![s("base: &b {x: 1, y: 2}\nover:\n  <<: *b\n  y: 3\n")]
+        ),
+        obj(&[
+            ("base", obj(&[("x", n(1)), ("y", n(2))])),
+            ("over", obj(&[("x", n(1)), ("y", n(3))])),
+        ])
+    );
+    assert!(err("yamldecode", vec![s("{a: &foo [1, *foo, 3]}")]).starts_with("yamldecode: "));
+    assert!(err("yamldecode", vec![s("{a: !not-supported foo}")]).contains("unsupported tag"));
+    assert!(err("yamldecode", vec![s("a: 1\n---\nb: 2\n")]).contains("more than one"));
+    assert!(err("yamldecode", vec![s("a: [1, 2")]).contains("line"));
+    // A template with an unknown in place of a value is unknown, not an error.
+    assert_eq!(ok("yamldecode", vec![s("a: [${var.x}")]), unk("var.x"));
+}
+
+#[test]
+fn yamldecode_refuses_documents_that_explode() {
+    let mut doc = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        doc.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    assert!(err("yamldecode", vec![s(&doc)]).contains("expands to more than"));
+    let deep = format!("{}1{}", "[".repeat(300), "]".repeat(300));
+    let e = err("yamldecode", vec![s(&deep)]);
+    assert!(e.contains("levels deep") || e.contains("recursion"), "{e}");
+}
+
+#[test]
+fn yamlencode_writes_what_terraform_writes() {
+    assert_eq!(ok("yamlencode", vec![s("hello")]), s("\"hello\"\n"));
+    assert_eq!(ok("yamlencode", vec![b(true)]), s("true\n...\n"));
+    assert_eq!(ok("yamlencode", vec![obj(&[])]), s("{}\n"));
+    assert_eq!(ok("yamlencode", vec![l(vec![])]), s("[]\n"));
+    assert_eq!(
+        ok("yamlencode", vec![obj(&[("a", s("b")), ("c", s("d"))])]),
+        s("\"a\": \"b\"\n\"c\": \"d\"\n")
+    );
+    assert_eq!(
+        ok(
+            "yamlencode",
+            vec![obj(&[
+                ("foo", l(vec![n(1), n(2), n(3)])),
+                ("bar", s("baz"))
+            ])]
+        ),
+        s("\"bar\": \"baz\"\n\"foo\":\n- 1\n- 2\n- 3\n")
+    );
+    assert_eq!(
+        ok(
+            "yamlencode",
+            vec![obj(&[
+                (
+                    "foo",
+                    l(vec![n(1), obj(&[("a", s("b")), ("c", s("d"))]), n(3)])
+                ),
+                ("bar", s("baz")),
+            ])]
+        ),
+        s("\"bar\": \"baz\"\n\"foo\":\n- 1\n- \"a\": \"b\"\n  \"c\": \"d\"\n- 3\n")
+    );
+    assert_eq!(
+        ok(
+            "yamlencode",
+            vec![obj(&[("k", obj(&[("x", s("tab\there"))]))])]
+        ),
+        s("\"k\":\n  \"x\": \"tab\\there\"\n")
+    );
+    assert_eq!(
+        ok("yamlencode", vec![obj(&[("a", unk("var.x"))])]),
+        unk("var.x")
+    );
+    // What yamlencode writes, yamldecode reads back.
+    let v = obj(&[
+        ("l", l(vec![obj(&[("n", n(1))]), l(vec![s("x")])])),
+        ("s", s("a\"b")),
+    ]);
+    let text = ok("yamlencode", vec![v.clone()]);
+    assert_eq!(ok("yamldecode", vec![text]), v);
+}
+
+#[test]
+fn yamlencode_writes_long_and_multiline_strings_as_terraform_does() {
+    // Lines break as `|` blocks, each line at the value's indent.
+    assert_eq!(
+        ok("yamlencode", vec![obj(&[("a", s("x\ny"))])]),
+        s("\"a\": |-\n  x\n  y\n")
+    );
+    assert_eq!(
+        ok("yamlencode", vec![l(vec![s("x\n"), s("\ny\n\n")])]),
+        s("- |\n  x\n- |2+\n\n  y\n\n")
+    );
+    assert_eq!(ok("yamlencode", vec![s("x\ny")]), s("|-\n  x\n  y\n"));
+    // A space before a line break cannot be a block: double-quoted.
+    assert_eq!(
+        ok("yamlencode", vec![obj(&[("a", s("x \ny"))])]),
+        s("\"a\": \"x \\ny\"\n")
+    );
+    // Past 80 columns a double-quoted string folds at a space.
+    let long = vec!["word"; 30].join(" ");
+    let encoded = ok("yamlencode", vec![obj(&[("k", s(&long))])]);
+    let Value::String(text) = &encoded else {
+        panic!("{encoded:?}")
+    };
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.chars().count() > 80 && first.chars().count() < 90,
+        "{text}"
+    );
+    assert!(
+        text.lines().nth(1).is_some_and(|l| l.starts_with("  word")),
+        "{text}"
+    );
+    assert_eq!(
+        ok("yamldecode", vec![encoded.clone()]),
+        obj(&[("k", s(&long))])
+    );
+    // Characters outside the printable set are escaped; others stay.
+    assert_eq!(
+        ok("yamlencode", vec![s("é\u{85}\u{1F600}\u{a0}")]),
+        s("\"é\\N\\U0001F600\u{a0}\"\n")
+    );
+}
