@@ -447,3 +447,69 @@ fn a_broken_event_file_is_an_error_naming_it() {
         "{err}"
     );
 }
+
+/// Microsoft's SARIF Multitool, as GitHub checks uploads: the schema and
+/// GitHub's ingestion rules (`--rule-kind "Gh;Sarif"`). `.ci/run` installs
+/// it into `.ci/node`; without it this test says so and passes, unless
+/// `TRUSTDRIFT_REQUIRE_LINTERS` is set.
+fn multitool_problems(sarif: &Path) -> Option<Vec<String>> {
+    let tool = Path::new(".ci/node/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
+    if !tool.exists() {
+        let msg = "the SARIF Multitool is not installed (bash .ci/run installs it into .ci/node)";
+        assert!(
+            std::env::var_os("TRUSTDRIFT_REQUIRE_LINTERS").is_none(),
+            "{msg}"
+        );
+        eprintln!("skipped: {msg}");
+        return None;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("validation.sarif");
+    let out = Command::new(tool)
+        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+        .args(["validate", "--rule-kind", "Gh;Sarif", "-o"])
+        .arg(&log)
+        .arg(sarif)
+        .output()
+        .expect("run the SARIF Multitool");
+    assert!(out.status.success(), "{out:?}");
+    let log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&log).expect("validation log")).expect("JSON");
+    Some(
+        log["runs"][0]["results"]
+            .as_array()
+            .map(|results| {
+                results
+                    .iter()
+                    .filter(|r| matches!(r["level"].as_str(), Some("error" | "warning") | None))
+                    .map(|r| format!("{} {}", r["ruleId"], r["message"]))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    )
+}
+
+#[test]
+fn sarif_passes_the_sarif_multitool_with_githubs_rules() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = dir.path().join("good.sarif");
+    std::fs::write(&good, check(&["--format", "sarif"]).stdout).expect("write");
+    let Some(problems) = multitool_problems(&good) else {
+        return;
+    };
+    assert!(problems.is_empty(), "{problems:#?}");
+    // It can fail: a rule without fullDescription breaks GitHub's rules.
+    let mut log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&good).expect("read")).expect("SARIF");
+    log["runs"][0]["tool"]["driver"]["rules"][0]
+        .as_object_mut()
+        .expect("rule")
+        .remove("fullDescription");
+    let bad = dir.path().join("bad.sarif");
+    std::fs::write(&bad, log.to_string()).expect("write");
+    let problems = multitool_problems(&bad).unwrap_or_default();
+    assert!(
+        problems.iter().any(|p| p.starts_with("\"GH")),
+        "{problems:#?}"
+    );
+}
