@@ -381,3 +381,34 @@ mod tests {
         assert_eq!(principal_of(None), "(no single principal)");
     }
 }
+
+#[cfg(test)]
+mod limits {
+    use super::*;
+    use crate::model::location::Location;
+    use crate::rules::RULES;
+
+    #[test]
+    fn a_summary_stays_under_githubs_limit_and_says_what_it_left_out() {
+        let long = "x".repeat(2_000);
+        let findings: Vec<Finding> = (0..2_000)
+            .map(|i| {
+                Finding::new(
+                    RULES[0],
+                    "aws_iam_role.r",
+                    &Location::new("m.tf", i + 1, 1),
+                    &long,
+                )
+            })
+            .collect();
+        let summary = Summary::of(&findings, Some(Severity::High));
+        let md = render(&findings, &[], &summary);
+        assert!(md.len() < 1024 * 1024, "{} bytes", md.len());
+        let shown = md.matches("#### ").count();
+        assert!(shown > 0 && shown < findings.len());
+        assert!(md.contains(&format!(
+            "> **{} more findings not shown**: GitHub limits a summary to 1 MiB.",
+            findings.len() - shown
+        )));
+    }
+}

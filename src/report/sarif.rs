@@ -338,3 +338,59 @@ mod tests {
         assert_ne!(fnv1a(&["ab", "c"]), fnv1a(&["a", "bc"]));
     }
 }
+
+#[cfg(test)]
+mod limits {
+    use super::*;
+    use crate::model::location::Location;
+    use crate::rules::RULES;
+
+    #[test]
+    fn beyond_githubs_result_limit_the_most_severe_are_kept_and_it_says_so() {
+        let rule = RULES[0];
+        let mut findings: Vec<Finding> = (0..MAX_RESULTS + 3)
+            .map(|i| {
+                Finding::new(
+                    rule,
+                    "aws_iam_role.r",
+                    &Location::new("m.tf", i as u32 + 1, 1),
+                    "m",
+                )
+                .severity(Severity::Low)
+            })
+            .collect();
+        // Three critical ones at the end must survive the cut.
+        for f in findings.iter_mut().rev().take(3) {
+            f.severity = Severity::Critical;
+        }
+        let summary = Summary::of(&findings, None);
+        let log: J = serde_json::from_str(&render(
+            &findings,
+            &[],
+            &summary,
+            "trustdrift",
+            &|_: &str, _: u32| None,
+        ))
+        .expect("SARIF");
+        let results = log["runs"][0]["results"].as_array().expect("results");
+        assert_eq!(results.len(), MAX_RESULTS);
+        assert_eq!(
+            results.iter().filter(|r| r["level"] == "error").count(),
+            3,
+            "the critical ones are kept"
+        );
+        let note = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+        assert_eq!(
+            note["message"]["text"],
+            "3 results left out: GitHub accepts at most 25000 per run; the most severe are kept (the JSON report has them all)"
+        );
+        // Fingerprints stay unique: the same rule and subject are numbered.
+        let mut prints: Vec<&str> = results
+            .iter()
+            .filter_map(|r| r["partialFingerprints"]["primaryLocationLineHash"].as_str())
+            .collect();
+        prints.sort_unstable();
+        prints.dedup();
+        assert_eq!(prints.len(), MAX_RESULTS);
+    }
+}
