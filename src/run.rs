@@ -327,6 +327,27 @@ pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> 
     Ok(outcome)
 }
 
+/// The widened grants, before and after, for the Markdown summary.
+fn trust_changes(
+    drift: Option<&crate::analyze::drift::Drift>,
+) -> Vec<report::markdown::TrustChange> {
+    let Some(drift) = drift else {
+        return Vec::new();
+    };
+    drift
+        .of_class(crate::analyze::drift::DriftClass::Widened)
+        .filter_map(|g| {
+            let (before, after) = (g.before.as_ref()?, g.after.as_ref()?);
+            Some(report::markdown::TrustChange {
+                key: g.key.clone(),
+                kind: "widened".to_string(),
+                before: serde_json::to_string_pretty(&before.content).ok()?,
+                after: serde_json::to_string_pretty(&after.content).ok()?,
+            })
+        })
+        .collect()
+}
+
 /// The revision whose policy judges the run: `--baseline-ref`, else in
 /// GitHub mode a pull request's base when no baseline file exists.
 fn baseline_ref(check: &Check) -> Result<Option<String>> {
@@ -365,7 +386,7 @@ fn judge(
     outcome: &mut Outcome,
 ) -> Result<()> {
     let day = today(check.today.as_deref())?;
-    let all = crate::judge(
+    let judged = crate::judge(
         scan,
         &crate::Judge {
             policy: &gate.policy,
@@ -374,8 +395,9 @@ fn judge(
             today: day,
             all: check.all,
         },
-    )
-    .findings;
+    );
+    let changes = trust_changes(judged.drift.as_ref());
+    let all = judged.findings;
     let (findings, suppressed) = if check.suppress {
         let mut suppressions = crate::suppress::from_policy(&gate.policy);
         suppressions.extend(crate::suppress::inline(&scan.sources));
@@ -400,7 +422,9 @@ fn judge(
                 &check.sarif_category,
                 &line_len,
             ),
-            Format::Markdown => report::markdown::render(&findings, &suppressed, &summary),
+            Format::Markdown => {
+                report::markdown::render_with_changes(&findings, &suppressed, &summary, &changes)
+            }
             Format::Github => report::github::render(&findings),
         };
         scan.redact(text)

@@ -110,6 +110,73 @@ fn is_bedrock(f: &Finding) -> bool {
 }
 
 pub fn render(findings: &[Finding], suppressed: &[Suppressed], summary: &Summary) -> String {
+    render_with_changes(findings, suppressed, summary, &[])
+}
+
+/// A grant whose trust changed: its key, and its normalised content
+/// before and after, as pretty JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustChange {
+    pub key: String,
+    /// `widened`, `copied`, ...
+    pub kind: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// `before` → `after` as unified-diff lines (`-`, `+`, ` `), by the longest
+/// common subsequence of lines; documents too long for that are shown
+/// whole, before then after.
+pub fn line_diff(before: &str, after: &str) -> String {
+    const MAX_LINES: usize = 2_000;
+    let a: Vec<&str> = before.lines().collect();
+    let b: Vec<&str> = after.lines().collect();
+    let mut out = String::new();
+    if a.len() > MAX_LINES || b.len() > MAX_LINES {
+        for l in &a {
+            let _ = writeln!(out, "-{l}");
+        }
+        for l in &b {
+            let _ = writeln!(out, "+{l}");
+        }
+        return out;
+    }
+    // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
+    let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            let _ = writeln!(out, " {}", a[i]);
+            i += 1;
+            j += 1;
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            let _ = writeln!(out, "-{}", a[i]);
+            i += 1;
+        } else {
+            let _ = writeln!(out, "+{}", b[j]);
+            j += 1;
+        }
+    }
+    out
+}
+
+/// [`render`], with the before and after of each widened or copied grant
+/// as a diff block.
+pub fn render_with_changes(
+    findings: &[Finding],
+    suppressed: &[Suppressed],
+    summary: &Summary,
+    changes: &[TrustChange],
+) -> String {
     let mut out = String::new();
     // Headline verdict.
     let at_or_above = |t: Severity| findings.iter().filter(|f| f.severity >= t).count();
@@ -224,6 +291,18 @@ pub fn render(findings: &[Finding], suppressed: &[Suppressed], summary: &Summary
                 continue;
             }
             finding(&mut out, f);
+        }
+    }
+    if !changes.is_empty() && out.len() <= MAX_BYTES {
+        out.push_str("\n### How the trust changed\n\n");
+        for c in changes {
+            if out.len() > MAX_BYTES {
+                left_out += 1;
+                continue;
+            }
+            let _ = writeln!(out, "**{}** {}\n", text(&c.kind), text(&c.key));
+            out.push_str(&code_block("diff", &line_diff(&c.before, &c.after)));
+            out.push('\n');
         }
     }
     if left_out > 0 {
@@ -359,6 +438,19 @@ mod tests {
     fn code_blocks_outlast_backticks_in_their_body() {
         assert_eq!(code_block("json", "a ``` b"), "````json\na ``` b\n````\n");
         assert_eq!(code_block("", "x"), "```\nx\n```\n");
+    }
+
+    #[test]
+    fn diffs_keep_common_lines_and_mark_the_rest() {
+        assert_eq!(
+            line_diff(
+                "{\n  \"a\": 1,\n  \"b\": 2\n}",
+                "{\n  \"a\": 1,\n  \"b\": \"*\"\n}"
+            ),
+            " {\n   \"a\": 1,\n-  \"b\": 2\n+  \"b\": \"*\"\n }\n"
+        );
+        assert_eq!(line_diff("", "x"), "+x\n");
+        assert_eq!(line_diff("x", ""), "-x\n");
     }
 
     #[test]
