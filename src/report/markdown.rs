@@ -125,10 +125,12 @@ pub struct TrustChange {
 }
 
 /// `before` → `after` as unified-diff lines (`-`, `+`, ` `), by the longest
-/// common subsequence of lines; documents too long for that are shown
-/// whole, before then after.
+/// common subsequence of lines, with three lines of context around each
+/// change and `@@ … @@` where unchanged lines are left out; documents too
+/// long for that are shown whole, before then after.
 pub fn line_diff(before: &str, after: &str) -> String {
     const MAX_LINES: usize = 2_000;
+    const CONTEXT: usize = 3;
     let a: Vec<&str> = before.lines().collect();
     let b: Vec<&str> = after.lines().collect();
     let mut out = String::new();
@@ -152,18 +154,35 @@ pub fn line_diff(before: &str, after: &str) -> String {
             };
         }
     }
+    let mut lines: Vec<(char, &str)> = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < a.len() || j < b.len() {
         if i < a.len() && j < b.len() && a[i] == b[j] {
-            let _ = writeln!(out, " {}", a[i]);
+            lines.push((' ', a[i]));
             i += 1;
             j += 1;
         } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
-            let _ = writeln!(out, "-{}", a[i]);
+            lines.push(('-', a[i]));
             i += 1;
         } else {
-            let _ = writeln!(out, "+{}", b[j]);
+            lines.push(('+', b[j]));
             j += 1;
+        }
+    }
+    let changed: Vec<usize> = (0..lines.len()).filter(|k| lines[*k].0 != ' ').collect();
+    let near = |k: usize| {
+        changed
+            .iter()
+            .any(|c| k + CONTEXT >= *c && k <= c + CONTEXT)
+    };
+    let mut skipping = false;
+    for (k, (sign, line)) in lines.iter().enumerate() {
+        if *sign != ' ' || near(k) || changed.is_empty() {
+            let _ = writeln!(out, "{sign}{line}");
+            skipping = false;
+        } else if !skipping {
+            out.push_str("@@ … @@\n");
+            skipping = true;
         }
     }
     out
@@ -450,6 +469,16 @@ mod tests {
             " {\n   \"a\": 1,\n-  \"b\": 2\n+  \"b\": \"*\"\n }\n"
         );
         assert_eq!(line_diff("", "x"), "+x\n");
+        let long_a = (1..=20)
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let long_b = long_a.replace("10", "ten");
+        assert_eq!(
+            line_diff(&long_a, &long_b),
+            "@@ … @@\n 7\n 8\n 9\n-10\n+ten\n 11\n 12\n 13\n@@ … @@\n"
+        );
+        assert_eq!(line_diff("same", "same"), " same\n");
         assert_eq!(line_diff("x", ""), "-x\n");
     }
 
