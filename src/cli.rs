@@ -18,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Judge the trust in Terraform code or plan/state JSON and report risky trust.
     Check(CheckArgs),
+    /// Run `terraform plan` (its output unchanged), then check the plan.
+    Plan(PlanArgs),
     /// List what was extracted (roles, trust statements, grants), no judgement.
     Inventory(InventoryArgs),
     /// List the rules.
@@ -62,6 +64,12 @@ pub struct InputArgs {
 pub enum CheckFormat {
     Text,
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// A Markdown summary (a step summary, a pull-request comment).
+    Markdown,
+    /// GitHub workflow command annotations.
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -100,6 +108,33 @@ pub struct CheckArgs {
     /// The day expiry is judged on (YYYY-MM-DD; default today).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
+    /// Also write a SARIF report to FILE (atomically), from the same run.
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<String>,
+    /// Also write a Markdown summary to FILE (atomically), from the same run.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<String>,
+    /// SARIF category (`automationDetails.id`): tells apart the runs over
+    /// different parts of one repository.
+    #[arg(long, value_name = "NAME", default_value = "trustdrift")]
+    pub sarif_category: String,
+    /// GitHub mode: annotations, a summary in $GITHUB_STEP_SUMMARY, step
+    /// outputs in $GITHUB_OUTPUT, and a pull request's base as the default
+    /// --baseline-ref. On when GITHUB_ACTIONS=true.
+    #[arg(long)]
+    pub github: bool,
+    /// Check only the root modules under PATH with a file changed since git
+    /// revision REV (committed, staged or not), directly or in a local
+    /// module they call.
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
+    /// Ignore every suppression (inline and in the policy file), so an
+    /// audit sees every finding.
+    #[arg(long)]
+    pub no_suppress: bool,
+    /// Off GitHub mode even when GITHUB_ACTIONS=true.
+    #[arg(long, conflicts_with = "github")]
+    pub no_github: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -164,6 +199,21 @@ pub enum ShowFormat {
     Json,
 }
 
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Runs `TERRAFORM plan -out=<temp> ARGS...` in the working directory, then `TERRAFORM show -json` of that plan, and checks it; the temporary plan is removed. A -out in ARGS is used instead, and kept. --var and --var-file are passed on to Terraform, in their order, before ARGS. Terraform's failure exits 2."
+)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+    /// The Terraform program: `terraform`, `tofu`, or a path.
+    #[arg(long, value_name = "PATH", default_value = "terraform")]
+    pub terraform: String,
+    /// Arguments for `terraform plan`, after `--`.
+    #[arg(last = true, value_name = "TERRAFORM PLAN ARGS")]
+    pub args: Vec<String>,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum InventoryFormat {
     Json,
@@ -208,7 +258,7 @@ impl Cli {
         let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
         let mut ordered: Vec<(usize, InputValue)> = Vec::new();
         let sub = match matches.subcommand() {
-            Some(("check" | "inventory", sub)) => Some(sub),
+            Some(("check" | "inventory" | "plan", sub)) => Some(sub),
             Some(("baseline", nested)) => match nested.subcommand() {
                 Some(("create" | "update", sub)) => Some(sub),
                 _ => None,

@@ -30,10 +30,33 @@ pub struct Policy {
     pub confused_deputy_services: BTreeSet<String>,
     /// Where this policy was read from: every report says so.
     pub source: PolicySource,
+    /// `suppress` blocks, in file order.
+    pub suppressions: Vec<PolicySuppression>,
     /// Where each setting is written (`rule.TD001`, `account.999988887777`,
     /// `organization.accounts`, `organization.id`, `metadata.max_expiry_days`,
     /// `confused_deputy_services`), for findings about a change to it.
     pub places: BTreeMap<String, Location>,
+}
+
+/// A `suppress` block: findings of `rule` on addresses matching `address`
+/// are held back until `expires`. Without a reason it suppresses nothing
+/// and is reported (TD902), as is one past its expiry or matching nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicySuppression {
+    pub rule: String,
+    /// A glob over finding addresses (`module.legacy.*`); `*` crosses dots
+    /// and brackets. `None` matches every address.
+    pub address: Option<String>,
+    pub reason: Option<String>,
+    /// YYYY-MM-DD; the last day it holds.
+    pub expires: Option<String>,
+    /// Where the block is written.
+    pub location: Location,
+}
+
+/// `YYYY-MM-DD` with a real month and day.
+pub fn is_date(s: &str) -> bool {
+    crate::model::date::Date::parse(s).is_some()
 }
 
 /// Where the policy in force was read from.
@@ -328,6 +351,22 @@ pub fn weakenings(
             ),
         );
     }
+    for sup in &head.suppressions {
+        let known = base
+            .suppressions
+            .iter()
+            .any(|b| b.rule == sup.rule && b.address == sup.address);
+        if !known {
+            out.push(PolicyChange {
+                location: sup.location.clone(),
+                message: format!(
+                    "adds a suppression of {} for {}",
+                    sup.rule,
+                    sup.address.as_deref().unwrap_or("every address")
+                ),
+            });
+        }
+    }
     out.sort();
     out
 }
@@ -339,7 +378,7 @@ struct Reader<'a> {
     known_rules: &'a [&'a str],
 }
 
-const TOP_BLOCKS: &[&str] = &["organization", "account", "rule", "metadata"];
+const TOP_BLOCKS: &[&str] = &["organization", "account", "rule", "metadata", "suppress"];
 const TOP_ATTRS: &[&str] = &["confused_deputy_services"];
 
 impl Reader<'_> {
@@ -455,6 +494,10 @@ impl Reader<'_> {
                             policy.rules.insert(code, setting);
                         }
                         "metadata" => policy.metadata = self.metadata(block)?,
+                        "suppress" => {
+                            let sup = self.suppression(block)?;
+                            policy.suppressions.push(sup);
+                        }
                         other => {
                             return Err(self.error(
                                 block.span(),
@@ -644,6 +687,53 @@ impl Reader<'_> {
         Ok(party)
     }
 
+    fn suppression(&self, block: &Block) -> Result<PolicySuppression> {
+        let mut sup = PolicySuppression {
+            rule: String::new(),
+            address: None,
+            reason: None,
+            expires: None,
+            location: self.location(block.span()),
+        };
+        for attr in self.attributes(block, &["rule", "address", "reason", "expires"])? {
+            let value = self.string(attr)?;
+            match attr.key.as_str() {
+                "rule" => {
+                    if !self.known_rules.contains(&value.as_str()) {
+                        return Err(self.error(
+                            attr.value.span(),
+                            format!("rule \"{value}\" does not exist (see `trustdrift rules`)"),
+                        ));
+                    }
+                    sup.rule = value;
+                }
+                "address" => {
+                    if let Err(e) = crate::suppress::address_glob(&value) {
+                        return Err(self.error(
+                            attr.value.span(),
+                            format!("address \"{value}\" is not a glob: {e}"),
+                        ));
+                    }
+                    sup.address = Some(value);
+                }
+                "reason" => sup.reason = Some(value).filter(|r| !r.trim().is_empty()),
+                _ => {
+                    if !is_date(&value) {
+                        return Err(self.error(
+                            attr.value.span(),
+                            format!("expires \"{value}\" is not a date (YYYY-MM-DD)"),
+                        ));
+                    }
+                    sup.expires = Some(value);
+                }
+            }
+        }
+        if sup.rule.is_empty() {
+            return Err(self.error(block.span(), "`suppress` needs `rule`"));
+        }
+        Ok(sup)
+    }
+
     fn rule(&self, block: &Block) -> Result<RuleSetting> {
         let mut setting = RuleSetting::default();
         for attr in self.attributes(block, &["severity", "enabled"])? {
@@ -771,7 +861,7 @@ confused_deputy_services = ["events.amazonaws.com"]
         );
         assert_eq!(
             error_of("organisation {\n}\n"),
-            "p.hcl:1:1: unknown block `organisation`; expected one of: organization, account, rule, metadata"
+            "p.hcl:1:1: unknown block `organisation`; expected one of: organization, account, rule, metadata, suppress"
         );
         assert_eq!(
             error_of("rule \"TD777\" {\n}\n"),
@@ -782,5 +872,63 @@ confused_deputy_services = ["events.amazonaws.com"]
                 .starts_with("p.hcl:2:14: unknown severity")
         );
         assert!(error_of("organization {\n").starts_with("p.hcl:1:16: invalid block body"));
+    }
+
+    #[test]
+    fn suppress_blocks_keep_their_line_and_refuse_bad_values() {
+        let p = Policy::parse(
+            "p.hcl",
+            "rule \"TD001\" {\n}\n\nsuppress {\n  rule    = \"TD002\"\n  address = \"module.legacy.*\"\n  reason  = \"SEC-12\"\n  expires = \"2027-01-31\"\n}\n",
+            RULES,
+        )
+        .expect("valid");
+        assert_eq!(p.suppressions.len(), 1);
+        let s = &p.suppressions[0];
+        assert_eq!(s.location, Location::new("p.hcl", 4, 1));
+        assert_eq!(s.address.as_deref(), Some("module.legacy.*"));
+        assert_eq!(s.expires.as_deref(), Some("2027-01-31"));
+        assert_eq!(
+            error_of("suppress {\n  rule = \"TD002\"\n  expires = \"2027-02-30\"\n}\n"),
+            "p.hcl:3:13: expires \"2027-02-30\" is not a date (YYYY-MM-DD)"
+        );
+        assert_eq!(
+            error_of("suppress {\n  rule = \"TD777\"\n}\n"),
+            "p.hcl:2:10: rule \"TD777\" does not exist (see `trustdrift rules`)"
+        );
+        assert!(
+            error_of("suppress {\n  rule = \"TD002\"\n  address = \"a[\"\n}\n")
+                .starts_with("p.hcl:3:13: address \"a[\" is not a glob")
+        );
+        assert_eq!(
+            error_of("suppress {\n  reason = \"x\"\n}\n"),
+            "p.hcl:1:1: `suppress` needs `rule`"
+        );
+    }
+
+    #[test]
+    fn a_new_suppression_weakens_the_gate() {
+        let base = Policy::parse("p.hcl", "", RULES).expect("base");
+        let head = Policy::parse(
+            "p.hcl",
+            "suppress {\n  rule = \"TD002\"\n  reason = \"x\"\n}\n",
+            RULES,
+        )
+        .expect("head");
+        let changes = weakenings(&base, &head, &[]);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(
+            changes[0].message,
+            "adds a suppression of TD002 for every address"
+        );
+        assert!(weakenings(&head, &head, &[]).is_empty());
+    }
+
+    #[test]
+    fn dates_are_real_days() {
+        assert!(is_date("2024-02-29"));
+        assert!(!is_date("2023-02-29"));
+        assert!(!is_date("2024-1-01"));
+        assert!(!is_date("2024-13-01"));
+        assert!(!is_date("+024-01-01"));
     }
 }

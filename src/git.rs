@@ -76,6 +76,35 @@ impl Repo {
         Ok(Some(out.stdout))
     }
 
+    /// The files changed since `rev` (`--changed-since`): committed after it,
+    /// staged or not, and files git does not track yet (not ignored ones);
+    /// absolute paths.
+    pub fn changed_since(&self, rev: &str) -> Result<Vec<PathBuf>> {
+        check_rev(rev)?;
+        let mut out = Vec::new();
+        for args in [
+            &["diff", "--name-only", "-z", "--no-renames", rev, "--"][..],
+            &["ls-files", "-z", "--others", "--exclude-standard"][..],
+        ] {
+            let o = git(&self.top, args)?;
+            if !o.status.success() {
+                return Err(Error::Usage(format!(
+                    "--changed-since {rev:?}: {}",
+                    String::from_utf8_lossy(&o.stderr).trim()
+                )));
+            }
+            out.extend(
+                o.stdout
+                    .split(|b| *b == 0)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| self.top.join(String::from_utf8_lossy(p).as_ref())),
+            );
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
     /// `path` relative to the top of the work tree, `/`-separated; `None`
     /// when it lies outside.
     fn relative(&self, path: &Path) -> Option<String> {

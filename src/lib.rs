@@ -5,6 +5,7 @@
 
 pub mod analyze;
 pub mod baseline;
+pub(crate) mod changed;
 pub mod config;
 pub mod error;
 pub(crate) mod git;
@@ -14,6 +15,8 @@ pub(crate) mod output;
 pub mod report;
 pub mod rules;
 pub mod run;
+pub mod suppress;
+pub mod terraform;
 
 pub use error::{Error, Result};
 

@@ -83,25 +83,78 @@ fn input(args: &cli::InputArgs, inputs: &[InputValue]) -> anyhow::Result<run::In
     })
 }
 
+/// The check options as the library takes them.
+fn check(args: cli::CheckArgs) -> run::Check {
+    let mut extra = Vec::new();
+    if let Some(path) = &args.sarif {
+        extra.push((run::Format::Sarif, path.clone()));
+    }
+    if let Some(path) = &args.markdown {
+        extra.push((run::Format::Markdown, path.clone()));
+    }
+    let github = args.github
+        || (!args.no_github && std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"));
+    run::Check {
+        format: match args.format {
+            CheckFormat::Text => run::Format::Text,
+            CheckFormat::Json => run::Format::Json,
+            CheckFormat::Sarif => run::Format::Sarif,
+            CheckFormat::Markdown => run::Format::Markdown,
+            CheckFormat::Github => run::Format::Github,
+        },
+        output: Destination::of(args.output.as_deref()),
+        fail_on: fail_on(args.fail_on),
+        baseline_ref: args.baseline_ref,
+        color: use_color(),
+        extra,
+        sarif_category: args.sarif_category,
+        baseline: args.baseline,
+        all: args.all,
+        today: args.today,
+        suppress: !args.no_suppress,
+        changed_since: args.changed_since,
+        github: github.then(|| run::GitHub::from_env(&|k| std::env::var(k).ok())),
+    }
+}
+
 fn dispatch(cli: Cli, inputs: &[InputValue]) -> anyhow::Result<ExitCode> {
     let request = match cli.command {
         Command::Check(args) => Request {
             input: input(&args.input, inputs)?,
-            command: run::Command::Check(run::Check {
-                format: match args.format {
-                    CheckFormat::Text => run::Format::Text,
-                    CheckFormat::Json => run::Format::Json,
-                },
-                output: Destination::of(args.output.as_deref()),
-                fail_on: fail_on(args.fail_on),
-                baseline_ref: args.baseline_ref,
-                color: use_color(),
-                baseline: args.baseline,
-                all: args.all,
-                today: args.today,
-            }),
+            command: run::Command::Check(check(args)),
         },
         Command::Baseline(sub) => baseline_request(sub, inputs)?,
+        Command::Plan(plan) => {
+            if plan.check.changed_since.is_some() {
+                anyhow::bail!("plan takes no --changed-since: Terraform plans one root module");
+            }
+            if plan.check.input.paths != ["."] {
+                anyhow::bail!(
+                    "plan takes no PATH: Terraform plans the working directory (pass -chdir to Terraform's own options, or cd there)"
+                );
+            }
+            // --var and --var-file go to Terraform, in their order.
+            let mut args: Vec<String> = inputs
+                .iter()
+                .map(|v| match v {
+                    InputValue::Var(v) => format!("-var={v}"),
+                    InputValue::File(f) => format!("-var-file={f}"),
+                })
+                .collect();
+            args.extend(plan.args.iter().cloned());
+            let mut input = input(&plan.check.input, &[])?;
+            input.paths = Vec::new();
+            Request {
+                input,
+                command: run::Command::Plan {
+                    terraform: trustdrift::terraform::Terraform {
+                        program: plan.terraform.clone(),
+                        args,
+                    },
+                    check: check(plan.check),
+                },
+            }
+        }
         Command::Inventory(args) => Request {
             input: input(&args.input, inputs)?,
             command: run::Command::Inventory {
@@ -131,6 +184,7 @@ fn dispatch(cli: Cli, inputs: &[InputValue]) -> anyhow::Result<ExitCode> {
         eprintln!("warning: {}", report::terminal_safe(warning));
     }
     print(&outcome.stdout)?;
+    eprint!("{}", outcome.stderr);
     Ok(ExitCode::from(outcome.exit))
 }
 

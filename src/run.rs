@@ -24,6 +24,10 @@ pub struct Input {
 pub enum Format {
     Text,
     Json,
+    Sarif,
+    Markdown,
+    /// GitHub workflow commands (annotations).
+    Github,
 }
 
 /// A report of `inventory`.
@@ -68,6 +72,16 @@ pub struct Check {
     pub all: bool,
     /// `--today` (YYYY-MM-DD); `None` is the system date.
     pub today: Option<String>,
+    /// More reports from the same run (`--sarif FILE`, `--markdown FILE`).
+    pub extra: Vec<(Format, String)>,
+    /// SARIF `automationDetails` category.
+    pub sarif_category: String,
+    /// `--github`: annotations, step summary, step outputs.
+    pub github: Option<GitHub>,
+    /// Honour suppressions; `--no-suppress` turns them all off, for an audit.
+    pub suppress: bool,
+    /// `--changed-since REV`: only the root modules a change since REV touched.
+    pub changed_since: Option<String>,
 }
 
 /// How `baseline show` prints.
@@ -78,9 +92,69 @@ pub enum ShowFormat {
     Json,
 }
 
+/// What GitHub mode writes to, from the runner's environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GitHub {
+    /// `$GITHUB_STEP_SUMMARY`: the Markdown summary is appended.
+    pub step_summary: Option<String>,
+    /// `$GITHUB_OUTPUT`: `findings`, `highest-severity`, `sarif-file`.
+    pub output: Option<String>,
+    /// `$GITHUB_EVENT_NAME`.
+    pub event_name: Option<String>,
+    /// `$GITHUB_EVENT_PATH`: the event payload, for a pull request's base.
+    pub event_path: Option<String>,
+}
+
+impl GitHub {
+    /// GitHub mode as the runner's variables describe it; `var` looks one up.
+    pub fn from_env(var: &dyn Fn(&str) -> Option<String>) -> GitHub {
+        let get = |k: &str| var(k).filter(|v| !v.is_empty());
+        GitHub {
+            step_summary: get("GITHUB_STEP_SUMMARY"),
+            output: get("GITHUB_OUTPUT"),
+            event_name: get("GITHUB_EVENT_NAME"),
+            event_path: get("GITHUB_EVENT_PATH"),
+        }
+    }
+
+    /// The base commit of the pull request this run is for, if it is one.
+    pub fn pull_request_base(&self) -> Result<Option<String>> {
+        if !matches!(
+            self.event_name.as_deref(),
+            Some("pull_request" | "pull_request_target")
+        ) {
+            return Ok(None);
+        }
+        let Some(path) = &self.event_path else {
+            return Ok(None);
+        };
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let event: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::at(path, e.line() as u32, e.column() as u32, e.to_string()))?;
+        let sha = event
+            .pointer("/pull_request/base/sha")
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| {
+                Error::file(path, "a pull_request event without pull_request.base.sha")
+            })?;
+        if sha.len() < 7 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::file(
+                path,
+                format!("pull_request.base.sha {sha:?} is not a commit id"),
+            ));
+        }
+        Ok(Some(sha.to_string()))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Command {
     Check(Check),
+    /// `plan -- ARGS`: run Terraform's plan, then check it.
+    Plan {
+        terraform: crate::terraform::Terraform,
+        check: Check,
+    },
     Inventory {
         format: InventoryFormat,
     },
@@ -131,6 +205,9 @@ pub struct Request {
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
     pub stdout: String,
+    /// For standard error after the warnings (annotations that must not
+    /// mix into a machine-readable report on standard output).
+    pub stderr: String,
     pub warnings: Vec<String>,
     pub exit: u8,
 }
@@ -141,45 +218,40 @@ pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> 
     let input = &request.input;
     match &request.command {
         Command::Check(check) => {
+            let baseline_ref = baseline_ref(check)?;
             let gate = crate::load_gate(
                 input.policy.as_deref(),
                 &input.paths,
-                check.baseline_ref.as_deref(),
+                baseline_ref.as_deref(),
             )?;
-            let day = today(check.today.as_deref())?;
-            let baseline = match &check.baseline {
-                Some(path) => Some(crate::baseline::Loaded::read(std::path::Path::new(path))?),
-                None => {
-                    let default = std::path::Path::new(crate::baseline::DEFAULT_PATH);
-                    if default.exists() {
-                        Some(crate::baseline::Loaded::read(default)?)
-                    } else {
-                        None
-                    }
+            today(check.today.as_deref())?;
+            let baseline = load_baseline(check)?;
+            let mut input = input.clone();
+            if let Some(rev) = &check.changed_since {
+                input.paths = crate::changed::roots_changed_since(&input.paths, rev)?;
+                if input.paths.is_empty() {
+                    outcome.stdout = format!(
+                        "No Terraform root module changed since {}: nothing to check.\n",
+                        report::terminal_safe(rev)
+                    );
+                    return Ok(outcome);
                 }
-            };
-            let scan = scan(input, stdin, &mut outcome.warnings)?;
-            let judged = crate::judge(
-                &scan,
-                &crate::Judge {
-                    policy: &gate.policy,
-                    policy_changes: &gate.weakened,
-                    baseline: baseline.as_ref(),
-                    today: day,
-                    all: check.all,
-                },
-            );
-            let findings = judged.findings;
-            let summary = Summary::of(&findings, check.fail_on).with_policy(&gate.policy);
-            let color = check.color && check.output == Destination::Stdout;
-            let text = match check.format {
-                Format::Text => report::text::render(&findings, &summary, color, &|file: &str| {
-                    scan.source(file)
-                }),
-                Format::Json => report::json::render(&findings, &summary),
-            };
-            deliver(&mut outcome, &check.output, scan.redact(text))?;
-            outcome.exit = u8::from(summary.failed);
+            }
+            let scan = scan(&input, stdin, &mut outcome.warnings)?;
+            judge(check, &gate, baseline.as_ref(), &scan, &mut outcome)?;
+        }
+        Command::Plan { terraform, check } => {
+            // The policy is read before Terraform runs: a bad one stops here.
+            let gate = crate::load_gate(
+                input.policy.as_deref(),
+                &input.paths,
+                baseline_ref(check)?.as_deref(),
+            )?;
+            today(check.today.as_deref())?;
+            let baseline = load_baseline(check)?;
+            let (name, json) = crate::terraform::plan(terraform)?;
+            let scan = crate::scan_ingested(crate::ingest::plan::parse(&name, &json)?);
+            judge(check, &gate, baseline.as_ref(), &scan, &mut outcome)?;
         }
         Command::Inventory { format } => {
             let policy = crate::load_policy(input.policy.as_deref(), &input.paths)?;
@@ -253,6 +325,233 @@ pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> 
         }
     }
     Ok(outcome)
+}
+
+/// The widened grants, before and after, for the Markdown summary.
+fn trust_changes(
+    drift: Option<&crate::analyze::drift::Drift>,
+) -> Vec<report::markdown::TrustChange> {
+    let Some(drift) = drift else {
+        return Vec::new();
+    };
+    drift
+        .of_class(crate::analyze::drift::DriftClass::Widened)
+        .filter_map(|g| {
+            let (before, after) = (g.before.as_ref()?, g.after.as_ref()?);
+            Some(report::markdown::TrustChange {
+                key: g.key.clone(),
+                kind: "widened".to_string(),
+                before: serde_json::to_string_pretty(&before.content).ok()?,
+                after: serde_json::to_string_pretty(&after.content).ok()?,
+            })
+        })
+        .collect()
+}
+
+/// The revision whose policy judges the run: `--baseline-ref`, else in
+/// GitHub mode a pull request's base when no baseline file exists.
+fn baseline_ref(check: &Check) -> Result<Option<String>> {
+    let no_baseline =
+        check.baseline.is_none() && !std::path::Path::new(crate::baseline::DEFAULT_PATH).exists();
+    Ok(match (&check.baseline_ref, &check.github) {
+        (Some(rev), _) => Some(rev.clone()),
+        (None, Some(gh)) if no_baseline => gh.pull_request_base()?,
+        _ => None,
+    })
+}
+
+/// The baseline a check compares with: `--baseline`, else
+/// `.trustdrift/baseline.json` when it exists.
+fn load_baseline(check: &Check) -> Result<Option<crate::baseline::Loaded>> {
+    Ok(match &check.baseline {
+        Some(path) => Some(crate::baseline::Loaded::read(std::path::Path::new(path))?),
+        None => {
+            let default = std::path::Path::new(crate::baseline::DEFAULT_PATH);
+            if default.exists() {
+                Some(crate::baseline::Loaded::read(default)?)
+            } else {
+                None
+            }
+        }
+    })
+}
+
+/// Judges a scan with the gate, applies suppressions, renders every report
+/// asked for, and only then writes them.
+fn judge(
+    check: &Check,
+    gate: &crate::Gate,
+    baseline: Option<&crate::baseline::Loaded>,
+    scan: &crate::Scan,
+    outcome: &mut Outcome,
+) -> Result<()> {
+    let day = today(check.today.as_deref())?;
+    let judged = crate::judge(
+        scan,
+        &crate::Judge {
+            policy: &gate.policy,
+            policy_changes: &gate.weakened,
+            baseline,
+            today: day,
+            all: check.all,
+        },
+    );
+    let changes = trust_changes(judged.drift.as_ref());
+    let all = judged.findings;
+    let (findings, suppressed) = if check.suppress {
+        let mut suppressions = crate::suppress::from_policy(&gate.policy);
+        suppressions.extend(crate::suppress::inline(&scan.sources));
+        let applied = crate::suppress::apply(all, &suppressions, &day.to_string(), &gate.policy);
+        (applied.findings, applied.suppressed)
+    } else {
+        (all, Vec::new())
+    };
+    let summary = Summary::of(&findings, check.fail_on).with_policy(&gate.policy);
+    let lines = LineLengths::of(scan, &findings, &suppressed);
+    let line_len = |file: &str, line: u32| lines.get(file, line);
+    let render = |format: Format, color: bool| -> String {
+        let text = match format {
+            Format::Text => {
+                report::text::render(&findings, &summary, color, &|file: &str| scan.source(file))
+            }
+            Format::Json => report::json::render_with(&findings, &suppressed, &summary),
+            Format::Sarif => report::sarif::render(
+                &findings,
+                &suppressed,
+                &summary,
+                &check.sarif_category,
+                &line_len,
+            ),
+            Format::Markdown => {
+                report::markdown::render_with_changes(&findings, &suppressed, &summary, &changes)
+            }
+            Format::Github => report::github::render(&findings),
+        };
+        scan.redact(text)
+    };
+    // Everything is rendered before anything is written.
+    let color = check.color && check.output == Destination::Stdout;
+    let mut writes: Vec<(Destination, String)> =
+        vec![(check.output.clone(), render(check.format, color))];
+    for (format, path) in &check.extra {
+        writes.push((Destination::of(Some(path)), render(*format, false)));
+    }
+    let mut appends: Vec<(String, String)> = Vec::new();
+    if let Some(gh) = &check.github {
+        let annotations = render(Format::Github, false);
+        let report_on_stdout = check.output == Destination::Stdout
+            && !matches!(check.format, Format::Text | Format::Github);
+        if check.format != Format::Github || check.output != Destination::Stdout {
+            if report_on_stdout {
+                outcome.stderr.push_str(&annotations);
+            } else {
+                writes.push((Destination::Stdout, annotations));
+            }
+        }
+        if let Some(path) = &gh.step_summary {
+            appends.push((path.clone(), render(Format::Markdown, false)));
+        }
+        if let Some(path) = &gh.output {
+            let sarif = check
+                .extra
+                .iter()
+                .find(|(f, _)| *f == Format::Sarif)
+                .map(|(_, p)| p.clone())
+                .or_else(|| match (&check.format, &check.output) {
+                    (Format::Sarif, Destination::File(p)) => Some(p.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            let highest = findings
+                .iter()
+                .map(|f| f.severity)
+                .max()
+                .map(Severity::as_str)
+                .unwrap_or("none");
+            let mut text = String::new();
+            for (name, value) in [
+                ("findings", findings.len().to_string()),
+                ("highest-severity", highest.to_string()),
+                ("sarif-file", sarif),
+            ] {
+                text.push_str(&step_output(name, &value));
+            }
+            appends.push((path.clone(), text));
+        }
+    }
+    for (to, text) in writes {
+        deliver(outcome, &to, text)?;
+    }
+    for (path, text) in appends {
+        append(&path, &text)?;
+    }
+    outcome.exit = u8::from(summary.failed);
+    Ok(())
+}
+
+/// One `$GITHUB_OUTPUT` entry: `name=value`, or the delimited form when
+/// the value holds a line break (with a delimiter the value does not hold).
+pub fn step_output(name: &str, value: &str) -> String {
+    if !value.contains(['\n', '\r']) {
+        return format!("{name}={value}\n");
+    }
+    let mut n = 0u32;
+    let delimiter = loop {
+        let d = format!("trustdrift_{n}");
+        if !value.contains(&d) {
+            break d;
+        }
+        n += 1;
+    };
+    format!("{name}<<{delimiter}\n{value}\n{delimiter}\n")
+}
+
+/// Appends to a file the runner reads after the step (`$GITHUB_OUTPUT`,
+/// `$GITHUB_STEP_SUMMARY`): other steps write there too, so it is
+/// appended to, never replaced.
+fn append(path: &str, text: &str) -> Result<()> {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Line lengths (in characters) of the scanned files findings point at,
+/// so a SARIF region can end where its line ends.
+struct LineLengths(std::collections::BTreeMap<String, Vec<u32>>);
+
+impl LineLengths {
+    fn of(
+        scan: &crate::Scan,
+        findings: &[crate::rules::Finding],
+        suppressed: &[report::Suppressed],
+    ) -> Self {
+        let mut out = std::collections::BTreeMap::new();
+        let files = findings
+            .iter()
+            .chain(suppressed.iter().map(|s| &s.finding))
+            .flat_map(|f| std::iter::once(&f.location).chain(f.related.iter().map(|(l, _)| l)));
+        for loc in files {
+            if out.contains_key(&loc.file) {
+                continue;
+            }
+            if let Some(text) = scan.sources.get(&loc.file) {
+                let lens = text.lines().map(|l| l.chars().count() as u32).collect();
+                out.insert(loc.file.clone(), lens);
+            }
+        }
+        LineLengths(out)
+    }
+
+    fn get(&self, file: &str, line: u32) -> Option<u32> {
+        self.0
+            .get(file)?
+            .get(line.checked_sub(1)? as usize)
+            .copied()
+    }
 }
 
 /// What `baseline update` did, in a line per change.

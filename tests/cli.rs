@@ -6,6 +6,7 @@ fn cli_cases() {
     trycmd::TestCases::new()
         .register_bin("trustdrift", trycmd::cargo::cargo_bin!("trustdrift"))
         .env("NO_COLOR", "1")
+        .env("GITHUB_ACTIONS", "false")
         .case("tests/cmd/*.toml");
 }
 

@@ -42,7 +42,8 @@ fn run(code: &str, file: &str) -> Vec<Finding> {
         };
         let defaults: Vec<(&str, Severity)> = RULES.iter().map(|r| (r.code, r.severity)).collect();
         let changes = trustdrift::config::weakenings(&base, &head, &defaults);
-        return trustdrift::check_with(&scan, &base, &changes);
+        let findings = trustdrift::check_with(&scan, &base, &changes);
+        return suppressed(&scan, &base, findings);
     }
     // Every fixture is judged on a fixed day; one with a `baseline.json` is
     // judged against it (drift rules).
@@ -51,7 +52,7 @@ fn run(code: &str, file: &str) -> Vec<Finding> {
         .is_file()
         .then(|| trustdrift::baseline::Loaded::read(&baseline_path).expect("fixture baseline"));
     let policy = policy_for(code);
-    trustdrift::judge(
+    let findings = trustdrift::judge(
         &scan,
         &trustdrift::Judge {
             policy: &policy,
@@ -61,7 +62,16 @@ fn run(code: &str, file: &str) -> Vec<Finding> {
             all: true,
         },
     )
-    .findings
+    .findings;
+    suppressed(&scan, &policy, findings)
+}
+
+/// The findings that count once suppressions are applied, as a run applies
+/// them (TD902 is judged there).
+fn suppressed(scan: &trustdrift::Scan, policy: &Policy, findings: Vec<Finding>) -> Vec<Finding> {
+    let mut suppressions = trustdrift::suppress::from_policy(policy);
+    suppressions.extend(trustdrift::suppress::inline(&scan.sources));
+    trustdrift::suppress::apply(findings, &suppressions, "2026-12-01", policy).findings
 }
 
 fn snapshot(code: &str, kind: &str, findings: &[Finding]) {

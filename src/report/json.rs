@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value as J, json};
 
-use super::{Summary, to_pretty};
+use super::{Summary, Suppressed, to_pretty};
 use crate::model::severity::Severity;
 use crate::rules::Finding;
 
@@ -25,6 +25,12 @@ pub fn finding_json(f: &Finding) -> J {
 }
 
 pub fn render(findings: &[Finding], summary: &Summary) -> String {
+    render_with(findings, &[], summary)
+}
+
+/// The report with suppressed findings under `suppressed` (present only
+/// when there are some), each a finding with its `suppression`.
+pub fn render_with(findings: &[Finding], suppressed: &[Suppressed], summary: &Summary) -> String {
     let mut by_severity = Map::new();
     for s in Severity::ALL {
         by_severity.insert(s.as_str().to_string(), json!(summary.counts[s as usize]));
@@ -41,6 +47,19 @@ pub fn render(findings: &[Finding], summary: &Summary) -> String {
     });
     if let (Some(policy), J::Object(top)) = (&summary.policy, &mut report) {
         top.insert("policy".to_string(), policy.json());
+    }
+    if let (false, J::Object(top)) = (suppressed.is_empty(), &mut report) {
+        let list = suppressed
+            .iter()
+            .map(|s| {
+                let mut f = finding_json(&s.finding);
+                if let J::Object(o) = &mut f {
+                    o.insert("suppression".to_string(), s.json());
+                }
+                f
+            })
+            .collect();
+        top.insert("suppressed".to_string(), J::Array(list));
     }
     to_pretty(&report)
 }

@@ -1,9 +1,12 @@
 //! Renderers: one file per format, each only renders.
 
 pub mod baseline;
+pub mod github;
 pub mod inventory;
 pub mod json;
+pub mod markdown;
 pub mod rules;
+pub mod sarif;
 pub mod text;
 
 use serde_json::{Value as J, json};
@@ -13,6 +16,33 @@ use crate::model::principal::Principal;
 use crate::model::severity::Severity;
 use crate::model::value::{display_unknowns, unknown_refs};
 use crate::rules::Finding;
+
+/// A finding a suppression holds back: still in the JSON and SARIF
+/// reports, never counted against `--fail-on`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppressed {
+    pub finding: Finding,
+    /// An inline `# trustdrift:ignore` comment (SARIF `inSource`), or a
+    /// `suppress` block of the policy file (`external`).
+    pub inline: bool,
+    /// Where the suppression is written.
+    pub location: crate::model::location::Location,
+    pub reason: String,
+    /// YYYY-MM-DD, when it has one.
+    pub expires: Option<String>,
+}
+
+impl Suppressed {
+    pub fn json(&self) -> J {
+        json!({
+            "kind": if self.inline { "inline" } else { "policy" },
+            "file": self.location.file,
+            "line": self.location.line,
+            "reason": self.reason,
+            "expires": self.expires,
+        })
+    }
+}
 
 /// Counts per severity, and whether any reaches the failure threshold.
 pub struct Summary {
@@ -230,6 +260,16 @@ pub fn redact(report: String, secrets: &std::collections::BTreeSet<String>) -> S
         // Patterns too large to search for: print nothing rather than them.
         Err(_) => String::from("(report withheld: it could not be redacted)\n"),
     }
+}
+
+/// A display path as GitHub names files in a repository: `/`-separated,
+/// without a leading `./`.
+pub fn repo_path(path: &str) -> String {
+    let mut p = path.replace('\\', "/");
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest.to_string();
+    }
+    p
 }
 
 /// Pretty JSON with a trailing newline: the bytes every JSON report ends in.

@@ -21,6 +21,7 @@ mod td205_expiry_missing;
 mod td206_trust_expired;
 mod td208_baseline_stale;
 mod td901_policy_document_invalid;
+pub(crate) mod td902_suppression_invalid;
 mod td903_policy_weakened;
 
 use std::collections::BTreeSet;

@@ -44,7 +44,7 @@ use super::{
     td007_scope_defeated, td011_not_principal_allow, td012_trust_unverifiable, td201_trust_added,
     td202_trust_widened, td203_copied_trust_unrevalidated, td204_owner_missing,
     td205_expiry_missing, td206_trust_expired, td208_baseline_stale, td901_policy_document_invalid,
-    td903_policy_weakened,
+    td902_suppression_invalid, td903_policy_weakened,
 };
 
 /// Every rule, in code order.
@@ -66,6 +66,7 @@ pub static RULES: &[&Rule] = &[
     &td206_trust_expired::RULE,
     &td208_baseline_stale::RULE,
     &td901_policy_document_invalid::RULE,
+    &td902_suppression_invalid::RULE,
     &td903_policy_weakened::RULE,
 ];
 
@@ -164,6 +165,7 @@ mod tests {
                 "TD206 trust-expired high",
                 "TD208 baseline-stale low",
                 "TD901 policy-document-invalid high",
+                "TD902 suppression-invalid low",
                 "TD903 policy-weakened high",
             ]
         );

@@ -1,0 +1,407 @@
+//! Suppressions: `# trustdrift:ignore TD002 reason="…" expires=YYYY-MM-DD`
+//! comments in Terraform code (on the line, or above the statement or
+//! block they cover), and `suppress` blocks of the policy file. A
+//! suppression holds a finding back only with a reason and before its
+//! expiry; one that is invalid, expired or unused is reported (TD902) at
+//! its own line. Suppressed findings stay in the JSON and SARIF reports.
+
+use std::collections::BTreeMap;
+
+use globset::{GlobBuilder, GlobMatcher};
+
+use crate::config::{Policy, is_date};
+use crate::model::location::Location;
+use crate::report::Suppressed;
+use crate::rules::Finding;
+use crate::rules::td902_suppression_invalid::RULE as TD902;
+
+/// An address glob of a `suppress` block: `*` crosses `.` and `[`.
+pub fn address_glob(pattern: &str) -> Result<GlobMatcher, globset::Error> {
+    Ok(GlobBuilder::new(pattern)
+        .literal_separator(false)
+        .backslash_escape(true)
+        .build()?
+        .compile_matcher())
+}
+
+/// One suppression, from either place.
+#[derive(Debug, Clone)]
+pub struct Suppression {
+    /// The rule codes it holds back.
+    pub rules: Vec<String>,
+    /// Policy file: the addresses it applies to (`None`: all).
+    pub address: Option<GlobMatcher>,
+    pub reason: Option<String>,
+    pub expires: Option<String>,
+    /// Where it is written.
+    pub location: Location,
+    /// Inline: the file and the lines it covers.
+    pub covers: Option<(String, u32, u32)>,
+    /// What is wrong with how it is written, if anything.
+    pub problem: Option<String>,
+}
+
+impl Suppression {
+    fn matches(&self, f: &Finding) -> bool {
+        if !self.rules.iter().any(|r| r == f.rule) {
+            return false;
+        }
+        match (&self.covers, &self.address) {
+            (Some((file, first, last)), _) => {
+                f.location.file == *file && (*first..=*last).contains(&f.location.line)
+            }
+            (None, Some(glob)) => glob.is_match(&f.address),
+            (None, None) => true,
+        }
+    }
+}
+
+/// The suppressions of the policy file.
+pub fn from_policy(policy: &Policy) -> Vec<Suppression> {
+    policy
+        .suppressions
+        .iter()
+        .map(|s| Suppression {
+            rules: vec![s.rule.clone()],
+            // Validated when the policy was read.
+            address: s.address.as_deref().and_then(|a| address_glob(a).ok()),
+            reason: s.reason.clone(),
+            expires: s.expires.clone(),
+            location: s.location.clone(),
+            covers: None,
+            problem: None,
+        })
+        .collect()
+}
+
+/// The inline suppressions in the Terraform files read (`.tf`).
+pub fn inline(sources: &BTreeMap<String, String>) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    for (file, text) in sources.iter().filter(|(f, _)| f.ends_with(".tf")) {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let Some((code_before, rest)) = directive(line) else {
+                continue;
+            };
+            let at = i as u32 + 1;
+            let mut s = parse(rest, Location::new(file, at, 1));
+            let first = if code_before {
+                Some(i)
+            } else {
+                (i + 1..lines.len()).find(|j| {
+                    let t = lines[*j].trim();
+                    !t.is_empty() && !t.starts_with('#') && !t.starts_with("//")
+                })
+            };
+            match first {
+                Some(first) => {
+                    let last = statement_end(&lines, first);
+                    s.covers = Some((file.clone(), first as u32 + 1, last as u32 + 1));
+                }
+                None => {
+                    s.covers = Some((file.clone(), at, at));
+                    s.problem
+                        .get_or_insert_with(|| "it stands above no statement or block".into());
+                }
+            }
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// `Some((code before the comment, text after "trustdrift:ignore"))` for a
+/// line holding the directive in a comment (not inside a string).
+fn directive(line: &str) -> Option<(bool, &str)> {
+    const MARK: &str = "trustdrift:ignore";
+    let mut in_string = false;
+    let mut escaped = false;
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if b == b'#' || (b == b'/' && bytes.get(i + 1) == Some(&b'/')) {
+            let start = if b == b'#' { i + 1 } else { i + 2 };
+            let comment = line.get(start..)?.trim_start();
+            let rest = comment.strip_prefix(MARK)?;
+            if !(rest.is_empty() || rest.starts_with(char::is_whitespace)) {
+                return None;
+            }
+            let code_before = !line[..i].trim().is_empty();
+            return Some((code_before, rest));
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The last line (0-based) of the statement or block starting on `first`:
+/// through the bracket it opens closing again; brackets in strings do not
+/// count.
+fn statement_end(lines: &[&str], first: usize) -> usize {
+    let mut depth = 0i64;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (j, line) in lines.iter().enumerate().skip(first) {
+        for c in line.chars() {
+            if in_string {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match c {
+                '"' => in_string = true,
+                '#' => break,
+                '{' | '[' | '(' => depth += 1,
+                '}' | ']' | ')' => depth -= 1,
+                _ => {}
+            }
+        }
+        in_string = false;
+        if depth <= 0 {
+            return j;
+        }
+    }
+    lines.len().saturating_sub(1)
+}
+
+/// Reads `TD002[,TD004] reason="…" expires=YYYY-MM-DD`.
+fn parse(rest: &str, location: Location) -> Suppression {
+    let mut s = Suppression {
+        rules: Vec::new(),
+        address: None,
+        reason: None,
+        expires: None,
+        location,
+        covers: None,
+        problem: None,
+    };
+    let mut chars = rest.trim().chars().peekable();
+    let mut problems: Vec<String> = Vec::new();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.peek().is_none() {
+            break;
+        }
+        let mut word = String::new();
+        while let Some(c) = chars.peek().copied() {
+            if c.is_whitespace() || c == '=' {
+                break;
+            }
+            word.push(c);
+            chars.next();
+        }
+        if chars.peek() == Some(&'=') {
+            chars.next();
+            let mut value = String::new();
+            if chars.peek() == Some(&'"') {
+                chars.next();
+                let mut closed = false;
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            if let Some(n) = chars.next() {
+                                value.push(n);
+                            }
+                        }
+                        '"' => {
+                            closed = true;
+                            break;
+                        }
+                        c => value.push(c),
+                    }
+                }
+                if !closed {
+                    problems.push(format!("the value of {word} has no closing quote"));
+                }
+            } else {
+                while let Some(c) = chars.peek().copied() {
+                    if c.is_whitespace() {
+                        break;
+                    }
+                    value.push(c);
+                    chars.next();
+                }
+            }
+            match word.as_str() {
+                "reason" => s.reason = Some(value).filter(|v| !v.trim().is_empty()),
+                "expires" if is_date(&value) => s.expires = Some(value),
+                "expires" => problems.push(format!("expires={value} is not a date (YYYY-MM-DD)")),
+                other => problems.push(format!(
+                    "unknown setting {other}= (expected reason=, expires=)"
+                )),
+            }
+        } else {
+            for code in word.split(',').filter(|c| !c.is_empty()) {
+                match crate::rules::registry::find(code) {
+                    Some(rule) => s.rules.push(rule.code.to_string()),
+                    None => problems.push(format!("{code} is not a rule")),
+                }
+            }
+        }
+    }
+    if s.rules.is_empty() && problems.is_empty() {
+        problems.push("it names no rule".to_string());
+    }
+    if !problems.is_empty() {
+        s.problem = Some(problems.join("; "));
+    }
+    s
+}
+
+/// What suppressions did to the findings of a run.
+pub struct Applied {
+    /// Findings that count, TD902 included, sorted.
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<Suppressed>,
+}
+
+/// Holds back the findings valid suppressions cover, and reports (TD902,
+/// at the policy's severity for it) every suppression that is invalid,
+/// expired on or before `today` (YYYY-MM-DD), or matched nothing.
+pub fn apply(
+    findings: Vec<Finding>,
+    suppressions: &[Suppression],
+    today: &str,
+    policy: &Policy,
+) -> Applied {
+    let severity = policy.rule_severity(TD902.code, TD902.severity);
+    let mut problems: Vec<(usize, String)> = Vec::new();
+    let mut valid: Vec<usize> = Vec::new();
+    for (i, s) in suppressions.iter().enumerate() {
+        let what = if s.rules.is_empty() {
+            "the suppression".to_string()
+        } else {
+            format!("the suppression of {}", s.rules.join(", "))
+        };
+        if let Some(p) = &s.problem {
+            problems.push((i, format!("{what} suppresses nothing: {p}")));
+        } else if s.reason.is_none() {
+            problems.push((
+                i,
+                format!("{what} gives no reason (reason=\"…\"), so it suppresses nothing"),
+            ));
+        } else if let Some(e) = s.expires.as_deref().filter(|e| *e < today) {
+            problems.push((
+                i,
+                format!("{what} expired on {e}, so it suppresses nothing"),
+            ));
+        } else {
+            valid.push(i);
+        }
+    }
+    let mut used = vec![false; suppressions.len()];
+    let mut active = Vec::new();
+    let mut suppressed = Vec::new();
+    for f in findings {
+        let by = (f.rule != TD902.code)
+            .then(|| valid.iter().copied().find(|i| suppressions[*i].matches(&f)))
+            .flatten();
+        match by {
+            Some(i) => {
+                used[i] = true;
+                let s = &suppressions[i];
+                suppressed.push(Suppressed {
+                    finding: f,
+                    inline: s.covers.is_some(),
+                    location: s.location.clone(),
+                    reason: s.reason.clone().unwrap_or_default(),
+                    expires: s.expires.clone(),
+                });
+            }
+            None => active.push(f),
+        }
+    }
+    for i in valid.into_iter().filter(|i| !used[*i]) {
+        let s = &suppressions[i];
+        problems.push((
+            i,
+            format!(
+                "the suppression of {} matches no finding: remove it",
+                s.rules.join(", ")
+            ),
+        ));
+    }
+    if let Some(severity) = severity {
+        for (i, message) in problems {
+            let s = &suppressions[i];
+            active.push(
+                Finding::new(&TD902, &s.location.file, &s.location, message).severity(severity),
+            );
+        }
+    }
+    active.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Applied {
+        findings: active,
+        suppressed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(text: &str) -> BTreeMap<String, String> {
+        BTreeMap::from([("main.tf".to_string(), text.to_string())])
+    }
+
+    #[test]
+    fn a_comment_covers_the_block_below_it() {
+        let text = "# trustdrift:ignore TD002 reason=\"vendor SEC-1\" expires=2030-01-31\nresource \"a\" \"b\" {\n  x = {\n  }\n}\nresource \"c\" \"d\" {}\n";
+        let s = inline(&sources(text));
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].covers, Some(("main.tf".to_string(), 2, 5)));
+        assert_eq!(s[0].rules, ["TD002"]);
+        assert_eq!(s[0].reason.as_deref(), Some("vendor SEC-1"));
+        assert_eq!(s[0].expires.as_deref(), Some("2030-01-31"));
+        assert!(s[0].problem.is_none());
+    }
+
+    #[test]
+    fn a_trailing_comment_covers_its_own_statement() {
+        let text =
+            "a = 1 // trustdrift:ignore TD001,TD004 reason=x\nb = \"# trustdrift:ignore TD001\"\n";
+        let s = inline(&sources(text));
+        assert_eq!(s.len(), 1, "the one inside a string is no comment");
+        assert_eq!(s[0].covers, Some(("main.tf".to_string(), 1, 1)));
+        assert_eq!(s[0].rules, ["TD001", "TD004"]);
+    }
+
+    #[test]
+    fn mistakes_are_problems_not_errors() {
+        let s = parse(
+            "TD999 expires=2030-02-30 colour=red",
+            Location::new("m.tf", 1, 1),
+        );
+        assert_eq!(
+            s.problem.as_deref(),
+            Some(
+                "TD999 is not a rule; expires=2030-02-30 is not a date (YYYY-MM-DD); unknown setting colour= (expected reason=, expires=)"
+            )
+        );
+        let s = parse("", Location::new("m.tf", 1, 1));
+        assert_eq!(s.problem.as_deref(), Some("it names no rule"));
+    }
+
+    #[test]
+    fn globs_cross_dots_and_brackets() {
+        let g = address_glob("module.legacy.*").expect("glob");
+        assert!(g.is_match("module.legacy.aws_iam_role.r[\"a\"]"));
+        assert!(!g.is_match("module.new.aws_iam_role.r"));
+    }
+}
