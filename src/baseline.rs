@@ -59,6 +59,22 @@ impl Loaded {
         })
     }
 
+    /// How a finding names this before: `the baseline`, `the plan's
+    /// before`, or `revision REV`.
+    pub fn described(&self) -> String {
+        if let Some(rev) = self
+            .path
+            .strip_prefix("(at ")
+            .and_then(|r| r.strip_suffix(')'))
+        {
+            format!("revision {rev}")
+        } else if self.path == "(the plan's before)" {
+            "the plan's before values".to_string()
+        } else {
+            "the baseline".to_string()
+        }
+    }
+
     /// Where entry `key` is written.
     pub fn location(&self, key: &str) -> crate::model::location::Location {
         crate::model::location::Location::new(

@@ -105,6 +105,96 @@ impl Repo {
         Ok(out)
     }
 
+    /// The files under `paths` (relative to the working directory) as they
+    /// are at `rev`, written to a new private directory outside the work
+    /// tree (removed when the export is dropped), and the same paths inside
+    /// it. Paths outside the repository are left out. Nothing in the work
+    /// tree, the index or HEAD changes.
+    pub fn export(&self, rev: &str, paths: &[String]) -> Result<Export> {
+        check_rev(rev)?;
+        let dir = private_dir()?;
+        let mut export = Export {
+            dir: dir.clone(),
+            paths: Vec::new(),
+        };
+        let mut mapped = Vec::new();
+        for p in paths {
+            let Some(rel) = self.relative_dir_or_file(Path::new(p)) else {
+                continue;
+            };
+            mapped.push(if rel.is_empty() {
+                dir.display().to_string()
+            } else {
+                dir.join(&rel).display().to_string()
+            });
+        }
+        if mapped.is_empty() {
+            return Ok(export);
+        }
+        // The whole tree: a scanned directory may call modules elsewhere in
+        // the repository. An empty `.git` marks the export's top as the
+        // repository's, so module sources resolve within it as they do here.
+        let archive = git(&self.top, &["archive", "--format=tar", rev])?;
+        if !archive.status.success() {
+            return Err(Error::Usage(format!(
+                "--baseline-ref: cannot read the code at {rev}: {}",
+                String::from_utf8_lossy(&archive.stderr).trim()
+            )));
+        }
+        std::fs::create_dir(dir.join(".git")).map_err(|e| Error::io(dir.display(), e))?;
+        let mut tar = Command::new("tar")
+            .args(["-x", "-f", "-", "-C"])
+            .arg(&dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                Error::Usage(format!(
+                    "--baseline-ref needs tar, which could not be run: {e}"
+                ))
+            })?;
+        if let Some(mut stdin) = tar.stdin.take() {
+            use std::io::Write;
+            stdin
+                .write_all(&archive.stdout)
+                .map_err(|e| Error::Usage(format!("--baseline-ref: extracting {rev}: {e}")))?;
+        }
+        let done = tar
+            .wait_with_output()
+            .map_err(|e| Error::Usage(format!("--baseline-ref: extracting {rev}: {e}")))?;
+        if !done.status.success() {
+            return Err(Error::Usage(format!(
+                "--baseline-ref: extracting {rev}: {}",
+                String::from_utf8_lossy(&done.stderr).trim()
+            )));
+        }
+        export.paths = mapped;
+        Ok(export)
+    }
+
+    /// Like [`Repo::relative`], for a directory too (the top itself is "").
+    fn relative_dir_or_file(&self, path: &Path) -> Option<String> {
+        let absolute = std::path::absolute(path).ok()?;
+        let lexical = crate::ingest::hcl::walk::normalize_lexically(&absolute);
+        let full = if lexical.exists() {
+            lexical.canonicalize().ok()?
+        } else {
+            lexical
+                .parent()?
+                .canonicalize()
+                .ok()?
+                .join(lexical.file_name()?)
+        };
+        let rel = full.strip_prefix(&self.top).ok()?;
+        Some(
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/"),
+        )
+    }
+
     /// `path` relative to the top of the work tree, `/`-separated; `None`
     /// when it lies outside.
     fn relative(&self, path: &Path) -> Option<String> {
@@ -147,4 +237,39 @@ fn git(dir: &Path, args: &[&str]) -> Result<std::process::Output> {
                 "--baseline-ref needs git, which could not be run: {e}"
             ))
         })
+}
+
+/// Files of a revision written out for reading; removed on drop.
+pub struct Export {
+    dir: PathBuf,
+    /// The scanned paths, inside the export.
+    pub paths: Vec<String>,
+}
+
+impl Drop for Export {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A new directory only this user can read, under the system's temp dir.
+fn private_dir() -> Result<PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    let base = std::env::temp_dir();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    for attempt in 0..100u32 {
+        let dir = base.join(format!(
+            "trustdrift-base-{}-{nanos}-{attempt}",
+            std::process::id()
+        ));
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io(dir.display(), e)),
+        }
+    }
+    Err(Error::Usage("cannot create a temporary directory".into()))
 }

@@ -37,6 +37,9 @@ pub struct Scan {
     pub secrets: std::collections::BTreeSet<String>,
     /// `moved` blocks of the code: (from, to) addresses.
     pub moves: Vec<(String, String)>,
+    /// What a plan says existed before the change (its `before` values),
+    /// extracted as the after is; `None` for code and state input.
+    pub before: Option<Inventory>,
 }
 
 impl Scan {
@@ -80,6 +83,11 @@ pub fn scan_ingested(ingested: Ingested) -> Scan {
     // The same note reached through several root modules is one note.
     notes.dedup_by(|a, b| a.location == b.location && a.message == b.message);
     let mut inventory = ingest::resources::extract(&ingested.instances);
+    let before = ingested
+        .instances
+        .iter()
+        .any(|i| i.change.is_some())
+        .then(|| ingest::resources::extract(&ingest::before_side(&ingested.instances)));
     let mut refused = ingested.refused;
     refused.sort_by(|a, b| {
         (&a.location, &a.message, &a.address).cmp(&(&b.location, &b.message, &b.address))
@@ -93,6 +101,7 @@ pub fn scan_ingested(ingested: Ingested) -> Scan {
         sources: ingested.sources,
         secrets: ingested.secrets,
         moves: ingested.moves,
+        before,
     }
 }
 
@@ -143,6 +152,20 @@ pub fn entries_of(grants: &[TrustGrant]) -> std::collections::BTreeMap<String, b
         .iter()
         .map(|g| (g.key.clone(), analyze::drift::entry(g)))
         .collect()
+}
+
+/// The grants a plan says existed before its change, as the before drift
+/// compares with when there is no baseline and no base revision: a plan
+/// already says what changes.
+pub fn plan_before(scan: &Scan, policy: &Policy) -> Option<baseline::Loaded> {
+    let before = scan.before.as_ref()?;
+    let ctx = rules::trust_context(policy);
+    let grants = grants(&trust_paths(before, &ctx), &ctx);
+    Some(baseline::Loaded {
+        path: "(the plan's before)".to_string(),
+        baseline: baseline::Baseline::new(entries_of(&grants).into_values().collect()),
+        lines: Default::default(),
+    })
 }
 
 /// Old role address → new, from the plan's `previous_address` and the

@@ -339,7 +339,13 @@ fn github_mode_writes_summary_outputs_annotations_and_judges_by_the_base() {
     git(&repo, &["add", "-A"]);
     git(&repo, &["commit", "-q", "-m", "base"]);
     let base = git(&repo, &["rev-parse", "HEAD"]);
-    // The change turns TD001 off in its own policy file: the base's judges.
+    // The change adds trust open to everyone, and turns TD001 off in its own
+    // policy file: the base's policy judges, and what changed is reported.
+    let mut code = std::fs::read_to_string(repo.join("main.tf")).expect("read");
+    code.push_str(
+        "\nresource \"aws_iam_role\" \"added_in_pr\" {\n  name = \"added-in-pr\"\n  assume_role_policy = jsonencode({\n    Version   = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Principal = { AWS = \"*\" }, Action = \"sts:AssumeRole\" }]\n  })\n}\n",
+    );
+    std::fs::write(repo.join("main.tf"), code).expect("write");
     std::fs::write(
         repo.join(".trustdrift.hcl"),
         "organization {\n  accounts = [\"111111111111\"]\n}\nrule \"TD001\" {\n  enabled = false\n}\n",

@@ -413,3 +413,172 @@ fn a_baseline_from_code_compares_cleanly_with_the_same_trust_in_a_plan() {
         "unchanged grants are not reported again: {f:?}"
     );
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .expect("git");
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn drift_of(o: &Output) -> Vec<(String, String, Option<String>, Option<String>)> {
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let mut v: Vec<_> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] != "TD208")
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["address"].as_str().unwrap_or_default().to_string(),
+                f["grant"].as_str().map(str::to_string),
+                f["drift"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_base_revision_gives_the_same_drift_as_a_baseline_made_there() {
+    let tmp = tempfile::tempdir().expect("dir");
+    let dir = tmp.path();
+    std::fs::write(dir.join(".trustdrift.hcl"), POLICY).expect("policy");
+    std::fs::create_dir(dir.join("infra")).expect("mkdir");
+    write(&dir.join("infra"), &v1());
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "v1"]);
+    let o = run(
+        dir,
+        &["baseline", "create", "--output", "snapshot.json", "infra"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The change: one grant widened, one role copied.
+    let v2 = v1().replacen(ORG, "", 1)
+        + &role(
+            "vendor_staging",
+            "arn:aws:iam::999988887777:root",
+            XID,
+            VENDOR_TAGS,
+        );
+    write(&dir.join("infra"), &v2);
+    let day = "2026-12-01";
+    let from_file = run(
+        dir,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--today",
+            day,
+            "--baseline",
+            "snapshot.json",
+            "infra",
+        ],
+    );
+    let from_git = run(
+        dir,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--today",
+            day,
+            "--baseline-ref",
+            "HEAD",
+            "infra",
+        ],
+    );
+    assert_eq!(from_file.status.code(), Some(1));
+    assert_eq!(
+        from_git.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&from_git.stderr)
+    );
+    let (a, b) = (drift_of(&from_file), drift_of(&from_git));
+    assert_eq!(a, b);
+    assert!(a.iter().any(|(r, ..)| r == "TD202"), "{a:?}");
+    assert!(a.iter().any(|(r, ..)| r == "TD201"), "{a:?}");
+    // The work tree is untouched: the change is still there, nothing added.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("infra/main.tf")).expect("read"),
+        v2
+    );
+    let status = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["status", "--porcelain"])
+        .output()
+        .expect("git");
+    let status = String::from_utf8_lossy(&status.stdout).to_string();
+    assert_eq!(status.lines().count(), 2, "{status}");
+}
+
+#[test]
+fn a_plan_is_its_own_before() {
+    let doc = |condition: bool| {
+        let mut s = serde_json::json!({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"},
+            "Action": "sts:AssumeRole"});
+        if condition {
+            s["Condition"] =
+                serde_json::json!({"StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij"}});
+        }
+        serde_json::json!({"Version": "2012-10-17", "Statement": [s]}).to_string()
+    };
+    let rc = |name: &str, actions: &[&str], before: Option<String>, after: String| {
+        serde_json::json!({"address": format!("aws_iam_role.{name}"), "mode": "managed",
+            "type": "aws_iam_role", "name": name, "change": {"actions": actions,
+            "before": before.map(|b| serde_json::json!({"name": name, "assume_role_policy": b})),
+            "after": {"name": name, "assume_role_policy": after}, "after_unknown": {}}})
+    };
+    let tmp = tempfile::tempdir().expect("dir");
+    let dir = tmp.path();
+    std::fs::write(dir.join(".trustdrift.hcl"), POLICY).expect("policy");
+    let plan = serde_json::json!({"format_version": "1.2", "resource_changes": [
+        rc("widened", &["update"], Some(doc(true)), doc(false)),
+        rc("kept", &["no-op"], Some(doc(true)), doc(true)),
+        rc("fresh", &["create"], None, doc(true)),
+    ]});
+    std::fs::write(dir.join("plan.json"), plan.to_string()).expect("plan");
+    let o = run(
+        dir,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--today",
+            "2026-12-01",
+            "plan.json",
+        ],
+    );
+    let d = drift_of(&o);
+    let rule_of = |role: &str, rule: &str| {
+        d.iter()
+            .any(|(r, a, ..)| r == rule && a == &format!("aws_iam_role.{role}"))
+    };
+    assert!(rule_of("widened", "TD202"), "{d:?}");
+    assert!(rule_of("fresh", "TD201"), "{d:?}");
+    assert!(
+        !d.iter().any(|(_, a, ..)| a == "aws_iam_role.kept"),
+        "{d:?}"
+    );
+}

@@ -846,7 +846,7 @@ fn with_a_base_revision_the_change_cannot_loosen_its_own_gate() {
     let weakened = ORG_POLICY.replace("[\"111111111111\"]", "[\"111111111111\", \"222222222222\"]")
         + "\nrule \"TD001\" {\n  enabled = false\n}\n";
     std::fs::write(repo.join("infra/.trustdrift.hcl"), &weakened).expect("write");
-    let o = run_in(repo, &["check", "--baseline-ref", "HEAD", "infra"]);
+    let o = run_in(repo, &["check", "--all", "--baseline-ref", "HEAD", "infra"]);
     assert_exit(&o, 1);
     let out = stdout(&o);
     assert!(out.contains("TD001"), "the base policy still judges: {out}");

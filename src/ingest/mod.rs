@@ -142,6 +142,32 @@ pub fn is_relevant_type(t: &str) -> bool {
     RELEVANT_TYPES.contains(&t)
 }
 
+/// The instances as they were before a plan's change: each with its
+/// `before` values as attributes (its previous address, when it moved), and
+/// none of those the plan creates or only reads.
+pub fn before_side(instances: &[ResourceInstance]) -> Vec<ResourceInstance> {
+    instances
+        .iter()
+        .filter_map(|i| {
+            let before = match (&i.before, i.change) {
+                (Some(b), _) if !matches!(b, Value::Null) => b.clone(),
+                // Data sources and state keep their values on both sides.
+                (None, None) => i.attrs.clone(),
+                _ => return None,
+            };
+            let mut b = i.clone();
+            b.attrs = before;
+            b.before = None;
+            b.change = None;
+            if let Some(prev) = &i.previous_address {
+                b.address = prev.clone();
+            }
+            b.previous_address = None;
+            Some(b)
+        })
+        .collect()
+}
+
 /// Attributes that hold policy documents.
 pub const POLICY_ATTRS: &[&str] = &["assume_role_policy", "policy", "json", "content"];
 

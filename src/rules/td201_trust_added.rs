@@ -3,9 +3,11 @@
 //! ## What it checks
 //! With a before (a baseline file, `--baseline`, or `.trustdrift/baseline.json`
 //! when it exists), every grant that is not in it: a principal that can now
-//! assume a role and could not before. Cross-account grants are high; grants
-//! whose accounts are not known are medium; grants within the account and to
-//! services or web identities are info.
+//! assume a role and could not before. Grants that leave your organisation
+//! are high; grants whose accounts are not known are medium; grants within
+//! your accounts or organisation, and to services or web identities, are info.
+//! A plan is its own before when there is no baseline: what it creates is
+//! added.
 //!
 //! ## Why it matters
 //! New trust is where a review matters most: once merged, the principal can
@@ -48,9 +50,9 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         };
         let severity = match g.cross_account {
-            Some(true) => Severity::High,
+            Some(true) if ctx.crosses(g) => Severity::High,
             None => Severity::Medium,
-            Some(false) => Severity::Info,
+            _ => Severity::Info,
         };
         let statement = g
             .statements
@@ -68,9 +70,12 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 &g.role,
                 at,
                 format!(
-                    "{} newly trusts {}: not in the baseline ({who})",
+                    "{} newly trusts {}: not in {} ({who})",
                     g.role,
-                    g.principal.describe()
+                    g.principal.describe(),
+                    ctx.baseline
+                        .map(|b| b.described())
+                        .unwrap_or_else(|| "the before".to_string())
                 ),
             )
             .severity(severity)

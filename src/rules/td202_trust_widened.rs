@@ -59,15 +59,20 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
             &g.role,
             at,
             format!(
-                "{} trusts {} more widely than the baseline: {}",
+                "{} trusts {} more widely than {}: {}",
                 g.role,
                 g.principal.describe(),
+                ctx.baseline
+                    .map(|b| b.described())
+                    .unwrap_or_else(|| "the before".to_string()),
                 d.reasons.join("; ")
             ),
         )
         .snippet(statement.and_then(|s| snippet(role, s)))
         .grant(&g.key);
-        if let (Some(baseline), Some(before)) = (ctx.baseline, &d.before) {
+        if let (Some(baseline), Some(before)) = (ctx.baseline, &d.before)
+            && !baseline.path.starts_with('(')
+        {
             f.related.push((
                 baseline.location(&before.key),
                 "the grant as the baseline holds it".to_string(),
