@@ -936,12 +936,12 @@ fn sensitive_root_variables_of_a_plan_are_never_printed() {
 fn nested_for_expressions_stop_at_the_iteration_limit() {
     let dir = tree(&[(
         "main.tf",
-        "locals {\n  cube = [for i in range(1024) : [for j in range(1024) : [for k in range(1024) : k]]]\n}\nresource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  tags = { n = length(local.cube) }\n}\n",
+        "locals {\n  r    = range(1024)\n  cube = [for i in local.r : [for j in local.r : [for k in local.r : k]]]\n}\nresource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  tags = { n = length(local.cube) }\n}\n",
     )]);
     let o = run_capped(dir.path(), CAP_KIB, &["check", "."]);
     assert_exit(&o, 2);
     assert!(stderr(&o).contains("max_for_iterations"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("main.tf:2:"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("main.tf:3:"), "{}", stderr(&o));
 }
 
 #[test]
@@ -953,4 +953,28 @@ fn strings_built_without_bound_stop_at_the_byte_limit() {
     let o = run_capped(dir.path(), CAP_KIB, &["check", "."]);
     assert_exit(&o, 2);
     assert!(stderr(&o).contains("max_string_bytes"), "{}", stderr(&o));
+}
+
+#[test]
+fn values_that_double_at_each_step_stop_at_the_node_limit() {
+    let mut src = String::from("locals {\n  l0 = [\"x\"]\n");
+    for i in 1..40 {
+        src.push_str(&format!("  l{i} = [local.l{}, local.l{}]\n", i - 1, i - 1));
+    }
+    src.push_str("}\nresource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  tags = { n = length(flatten(local.l39)) }\n}\n");
+    let dir = tree(&[("main.tf", &src)]);
+    let o = run_capped(dir.path(), CAP_KIB, &["check", "."]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("max_value_nodes"), "{}", stderr(&o));
+    // Near miss: a few doublings are fine.
+    let small: String = src
+        .replace("for i in", "")
+        .lines()
+        .take(12)
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n}\nresource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  tags = { n = length(flatten(local.l10)) }\n}\n";
+    let dir = tree(&[("main.tf", &small)]);
+    let o = run_capped(dir.path(), CAP_KIB, &["check", "."]);
+    assert_exit(&o, 0);
 }

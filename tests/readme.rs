@@ -61,6 +61,10 @@ fn readme_limits_are_the_ones_in_force() {
             ),
         ),
         (
+            "`max_value_nodes`",
+            thousands(trustdrift::ingest::hcl::eval::MAX_VALUE_NODES),
+        ),
+        (
             "module nesting depth",
             trustdrift::ingest::hcl::module::MAX_MODULE_DEPTH.to_string(),
         ),

@@ -234,12 +234,18 @@ pub const MAX_FOR_ITERATIONS: usize = 5_000_000;
 /// The most string bytes one run builds by templates and function calls.
 pub const MAX_STRING_BYTES: usize = 512 << 20;
 
+/// The most value nodes (list and object elements, counted deep) one run
+/// builds in list and object constructors and function results:
+/// `[local.b, local.b]` chains double at each step.
+pub const MAX_VALUE_NODES: usize = 4_000_000;
+
 /// What a run may still spend: its limits, counted down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {
     pub instances: usize,
     pub for_iterations: usize,
     pub string_bytes: usize,
+    pub value_nodes: usize,
 }
 
 impl Default for Budget {
@@ -248,8 +254,35 @@ impl Default for Budget {
             instances: MAX_INSTANCES,
             for_iterations: MAX_FOR_ITERATIONS,
             string_bytes: MAX_STRING_BYTES,
+            value_nodes: MAX_VALUE_NODES,
         }
     }
+}
+
+/// Nodes in `v` (itself and every element, deep), counting no further than
+/// `cap`.
+fn weight(v: &Value, cap: usize) -> usize {
+    let mut n = 1usize;
+    match v {
+        Value::List(items) => {
+            for i in items {
+                if n > cap {
+                    break;
+                }
+                n += weight(i, cap - n);
+            }
+        }
+        Value::Object(m) => {
+            for i in m.values() {
+                if n > cap {
+                    break;
+                }
+                n += weight(i, cap - n);
+            }
+        }
+        _ => {}
+    }
+    n
 }
 
 /// `sensitive = true` in a `variable` or `output` block.
@@ -483,7 +516,9 @@ impl<'a> Evaluator<'a> {
             Expression::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items.iter() {
-                    out.push(self.eval(item, scope)?);
+                    let v = self.eval(item, scope)?;
+                    self.spend_nodes(&v, scope, expr)?;
+                    out.push(v);
                 }
                 Ok(Value::List(out))
             }
@@ -503,7 +538,9 @@ impl<'a> Evaluator<'a> {
                             }
                         },
                     };
-                    out.insert(key, self.eval(v.expr(), scope)?);
+                    let v = self.eval(v.expr(), scope)?;
+                    self.spend_nodes(&v, scope, expr)?;
+                    out.insert(key, v);
                 }
                 Ok(Value::Object(out))
             }
@@ -880,6 +917,8 @@ impl<'a> Evaluator<'a> {
             Ok(v) => {
                 if let Value::String(s) = &v {
                     self.spend_work(0, s.len(), scope, expr)?;
+                } else {
+                    self.spend_nodes(&v, scope, expr)?;
                 }
                 if name == "jsonencode"
                     && let (Value::String(s), Some(arg)) = (&v, call.args.get(0))
@@ -1608,6 +1647,27 @@ impl<'a> Evaluator<'a> {
                 MAX_STRING_BYTES >> 20
             )
         };
+        self.hit_limit(loc.clone(), message.clone());
+        Err(EvalErr {
+            loc,
+            msg: message,
+            text: self.text(scope, expr),
+        })
+    }
+
+    /// Spends the nodes of a value built by a constructor or a function.
+    fn spend_nodes(&self, v: &Value, scope: &Scope, expr: &Expression) -> Result<(), EvalErr> {
+        let mut budget = self.budget.get();
+        let n = weight(v, budget.value_nodes);
+        if n <= budget.value_nodes {
+            budget.value_nodes -= n;
+            self.budget.set(budget);
+            return Ok(());
+        }
+        let loc = self.loc(scope, expr.span());
+        let message = format!(
+            "more than {MAX_VALUE_NODES} list and object elements are built in this run (limit max_value_nodes)"
+        );
         self.hit_limit(loc.clone(), message.clone());
         Err(EvalErr {
             loc,
