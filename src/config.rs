@@ -28,6 +28,8 @@ pub struct Policy {
     /// Service principals, beyond the built-in Bedrock family, whose roles
     /// need `aws:SourceAccount`/`aws:SourceArn` (TD006).
     pub confused_deputy_services: BTreeSet<String>,
+    /// Limits on what trust may allow (`limits` block).
+    pub limits: Limits,
     /// Where this policy was read from: every report says so.
     pub source: PolicySource,
     /// `suppress` blocks, in file order.
@@ -90,6 +92,21 @@ pub struct ThirdParty {
 pub struct RuleSetting {
     pub severity: Option<Severity>,
     pub enabled: Option<bool>,
+}
+
+/// The `limits` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest session (seconds) a cross-account role may grant (TD008).
+    pub max_session_duration: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_session_duration: 3600,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -342,6 +359,15 @@ pub fn weakenings(
             format!("drops {service} from confused_deputy_services"),
         );
     }
+    if head.limits.max_session_duration > base.limits.max_session_duration {
+        push(
+            "limits.max_session_duration",
+            format!(
+                "raises max_session_duration from {} to {} seconds",
+                base.limits.max_session_duration, head.limits.max_session_duration
+            ),
+        );
+    }
     if head.metadata.max_expiry_days > base.metadata.max_expiry_days {
         push(
             "metadata.max_expiry_days",
@@ -378,7 +404,14 @@ struct Reader<'a> {
     known_rules: &'a [&'a str],
 }
 
-const TOP_BLOCKS: &[&str] = &["organization", "account", "rule", "metadata", "suppress"];
+const TOP_BLOCKS: &[&str] = &[
+    "organization",
+    "account",
+    "rule",
+    "metadata",
+    "limits",
+    "suppress",
+];
 const TOP_ATTRS: &[&str] = &["confused_deputy_services"];
 
 impl Reader<'_> {
@@ -448,7 +481,7 @@ impl Reader<'_> {
                 },
                 Structure::Block(block) => {
                     let ident = block.ident.as_str();
-                    if matches!(ident, "organization" | "metadata")
+                    if matches!(ident, "organization" | "metadata" | "limits")
                         && !seen_singletons.insert(ident.to_string())
                     {
                         return Err(
@@ -494,6 +527,7 @@ impl Reader<'_> {
                             policy.rules.insert(code, setting);
                         }
                         "metadata" => policy.metadata = self.metadata(block)?,
+                        "limits" => policy.limits = self.limits(block)?,
                         "suppress" => {
                             let sup = self.suppression(block)?;
                             policy.suppressions.push(sup);
@@ -751,6 +785,26 @@ impl Reader<'_> {
         Ok(setting)
     }
 
+    fn limits(&self, block: &Block) -> Result<Limits> {
+        let mut l = Limits::default();
+        for attr in self.attributes(block, &["max_session_duration"])? {
+            let secs = match &attr.value {
+                Expression::Number(n) => n.value().as_u64(),
+                _ => None,
+            };
+            l.max_session_duration = match secs {
+                Some(s) if (900..=43_200).contains(&s) => s as u32,
+                _ => {
+                    return Err(self.error(
+                        attr.value.span(),
+                        "`max_session_duration` must be a whole number of seconds from 900 to 43200 (what IAM allows)",
+                    ));
+                }
+            };
+        }
+        Ok(l)
+    }
+
     fn metadata(&self, block: &Block) -> Result<Metadata> {
         let mut m = Metadata::default();
         for attr in self.attributes(
@@ -861,7 +915,7 @@ confused_deputy_services = ["events.amazonaws.com"]
         );
         assert_eq!(
             error_of("organisation {\n}\n"),
-            "p.hcl:1:1: unknown block `organisation`; expected one of: organization, account, rule, metadata, suppress"
+            "p.hcl:1:1: unknown block `organisation`; expected one of: organization, account, rule, metadata, limits, suppress"
         );
         assert_eq!(
             error_of("rule \"TD777\" {\n}\n"),

@@ -11,6 +11,8 @@ mod td004_oidc_subject_unpinned;
 mod td005_saml_unscoped;
 mod td006_service_confused_deputy;
 mod td007_scope_defeated;
+mod td008_long_session;
+mod td009_shared_role;
 mod td011_not_principal_allow;
 mod td012_trust_unverifiable;
 mod td201_trust_added;

@@ -41,9 +41,10 @@ impl Rule {
 use super::{
     td001_trust_any_principal, td002_cross_account_unscoped, td003_account_root_trust,
     td004_oidc_subject_unpinned, td005_saml_unscoped, td006_service_confused_deputy,
-    td007_scope_defeated, td011_not_principal_allow, td012_trust_unverifiable, td201_trust_added,
-    td202_trust_widened, td203_copied_trust_unrevalidated, td204_owner_missing,
-    td205_expiry_missing, td206_trust_expired, td208_baseline_stale, td901_policy_document_invalid,
+    td007_scope_defeated, td008_long_session, td009_shared_role, td011_not_principal_allow,
+    td012_trust_unverifiable, td201_trust_added, td202_trust_widened,
+    td203_copied_trust_unrevalidated, td204_owner_missing, td205_expiry_missing,
+    td206_trust_expired, td208_baseline_stale, td901_policy_document_invalid,
     td902_suppression_invalid, td903_policy_weakened,
 };
 
@@ -56,6 +57,8 @@ pub static RULES: &[&Rule] = &[
     &td005_saml_unscoped::RULE,
     &td006_service_confused_deputy::RULE,
     &td007_scope_defeated::RULE,
+    &td008_long_session::RULE,
+    &td009_shared_role::RULE,
     &td011_not_principal_allow::RULE,
     &td012_trust_unverifiable::RULE,
     &td201_trust_added::RULE,
@@ -155,6 +158,8 @@ mod tests {
                 "TD005 saml-unscoped medium",
                 "TD006 service-confused-deputy medium",
                 "TD007 scope-defeated high",
+                "TD008 long-session low",
+                "TD009 shared-role medium",
                 "TD011 not-principal-allow critical",
                 "TD012 trust-unverifiable medium",
                 "TD201 trust-added high",
