@@ -254,22 +254,6 @@ impl Drop for Export {
 
 /// A new directory only this user can read, under the system's temp dir.
 fn private_dir() -> Result<PathBuf> {
-    use std::os::unix::fs::DirBuilderExt;
-    let base = std::env::temp_dir();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    for attempt in 0..100u32 {
-        let dir = base.join(format!(
-            "trustdrift-base-{}-{nanos}-{attempt}",
-            std::process::id()
-        ));
-        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(Error::io(dir.display(), e)),
-        }
-    }
-    Err(Error::Usage("cannot create a temporary directory".into()))
+    crate::output::private_temp_dir("base")
+        .map_err(|e| Error::io(std::env::temp_dir().display(), e))
 }

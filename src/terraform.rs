@@ -40,29 +40,9 @@ struct TempDir(PathBuf);
 
 impl TempDir {
     fn new() -> Result<TempDir> {
-        let base = std::env::temp_dir();
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        for attempt in 0..100u32 {
-            let dir = base.join(format!(
-                "trustdrift-plan-{}-{nanos}-{attempt}",
-                std::process::id()
-            ));
-            let mut builder = std::fs::DirBuilder::new();
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            match builder.create(&dir) {
-                Ok(()) => return Ok(TempDir(dir)),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(Error::io(base.display(), e)),
-            }
-        }
-        Err(Error::Usage(format!(
-            "cannot create a temporary directory in {}",
-            base.display()
-        )))
+        crate::output::private_temp_dir("plan")
+            .map(TempDir)
+            .map_err(|e| Error::io(std::env::temp_dir().display(), e))
     }
 }
 

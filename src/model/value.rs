@@ -132,6 +132,25 @@ impl Value {
     }
 }
 
+/// The offset of the `}` that closes a `${` whose inside starts `after`,
+/// allowing nested braces in the expression.
+fn closing_brace(after: &str) -> Option<usize> {
+    let mut depth = 1usize;
+    for (i, c) in after.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The Terraform expressions written as `${EXPR}` inside `s` that are not IAM
 /// policy variables: what made this string only partly known.
 pub fn unknown_refs(s: &str) -> Vec<&str> {
@@ -139,23 +158,9 @@ pub fn unknown_refs(s: &str) -> Vec<&str> {
     let mut rest = s;
     while let Some(start) = rest.find("${") {
         let after = &rest[start + 2..];
-        // Find the matching close brace, allowing nested braces in the expression.
-        let mut depth = 1usize;
-        let mut end = None;
-        for (i, c) in after.char_indices() {
-            match c {
-                '{' => depth += 1,
-                '}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = Some(i);
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        let Some(end) = end else { break };
+        let Some(end) = closing_brace(after) else {
+            break;
+        };
         let inner = &after[..end];
         if !is_iam_policy_variable(inner) {
             out.push(inner);
@@ -178,22 +183,9 @@ pub fn display_unknowns(s: &str) -> String {
     let mut rest = s;
     while let Some(start) = rest.find("${") {
         let after = &rest[start + 2..];
-        let mut depth = 1usize;
-        let mut end = None;
-        for (i, c) in after.char_indices() {
-            match c {
-                '{' => depth += 1,
-                '}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = Some(i);
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        let Some(end) = end else { break };
+        let Some(end) = closing_brace(after) else {
+            break;
+        };
         let inner = &after[..end];
         out.push_str(&rest[..start]);
         if is_iam_policy_variable(inner) {
