@@ -133,3 +133,90 @@ proptest! {
         prop_assert!(!out.contains(&secret), "{}", out);
     }
 }
+
+/// A plan of one role whose trust names `principals` in this order, with
+/// `pretty` choosing the JSON layout of the policy string.
+fn one_role_plan(principals: &[String], pretty: bool) -> Vec<u8> {
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": principals}, "Action": "sts:AssumeRole"}]});
+    let text = if pretty {
+        serde_json::to_string_pretty(&policy).expect("json")
+    } else {
+        policy.to_string()
+    };
+    serde_json::to_vec(
+        &serde_json::json!({"format_version": "1.2", "resource_changes": [{
+        "address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "name": "r",
+        "change": {"actions": ["create"], "before": null,
+            "after": {"name": "r", "assume_role_policy": text}, "after_unknown": {}}}]}),
+    )
+    .expect("plan")
+}
+
+fn entries(plan: &[u8]) -> std::collections::BTreeMap<String, Entry> {
+    let scan =
+        trustdrift::scan_ingested(trustdrift::ingest::plan::parse("p.json", plan).expect("plan"));
+    let policy =
+        trustdrift::config::Policy::builtin(&trustdrift::rules::registry::codes()).expect("policy");
+    trustdrift::entries_of(&trustdrift::grants_of(&scan, &policy))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn grant_keys_and_content_do_not_depend_on_order_or_layout(
+        accounts in prop::collection::btree_set(100_000_000_000u64..999_999_999_999, 1..6),
+        pretty in any::<bool>(),
+        seed in any::<u64>(),
+    ) {
+        let mut principals: Vec<String> = accounts.iter().map(|a| format!("arn:aws:iam::{a}:root")).collect();
+        let a = entries(&one_role_plan(&principals, false));
+        // Another order (rotated by the seed), another layout.
+        let n = principals.len();
+        principals.rotate_left((seed as usize) % n);
+        let b = entries(&one_role_plan(&principals, pretty));
+        prop_assert_eq!(&a, &b);
+        // Drift of a grant set against itself is empty.
+        let d = trustdrift::analyze::drift::diff(&a, &a, &Default::default());
+        prop_assert!(d.grants.values().all(|g| g.class == trustdrift::analyze::drift::DriftClass::Unchanged));
+    }
+
+    #[test]
+    fn widened_and_narrowed_are_mirror_images(
+        before in prop::collection::btree_set(100_000_000_000u64..100_000_000_020, 1..5),
+        after in prop::collection::btree_set(100_000_000_000u64..100_000_000_020, 1..5),
+    ) {
+        use trustdrift::analyze::drift::{DriftClass, diff};
+        // One role trusting several accounts through one principal list:
+        // each account is its own grant, so compare one grant's admitted set
+        // built with an aws:PrincipalAccount condition instead.
+        let doc = |accounts: &std::collections::BTreeSet<u64>| {
+            let list: Vec<String> = accounts.iter().map(|a| a.to_string()).collect();
+            serde_json::json!({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:PrincipalAccount": list}}}]}).to_string()
+        };
+        let plan = |accounts| serde_json::to_vec(&serde_json::json!({"format_version": "1.2", "resource_changes": [{
+            "address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "name": "r",
+            "change": {"actions": ["create"], "before": null,
+                "after": {"name": "r", "assume_role_policy": doc(accounts)}, "after_unknown": {}}}]})).expect("plan");
+        let (b, a) = (entries(&plan(&before)), entries(&plan(&after)));
+        let forward = diff(&b, &a, &Default::default());
+        let backward = diff(&a, &b, &Default::default());
+        for (key, g) in &forward.grants {
+            let mirrored = backward.class_of(key);
+            let expect = match g.class {
+                DriftClass::Widened if after.is_superset(&before) => Some(DriftClass::Narrowed),
+                DriftClass::Narrowed => Some(DriftClass::Widened),
+                DriftClass::Unchanged => Some(DriftClass::Unchanged),
+                _ => mirrored,
+            };
+            prop_assert_eq!(mirrored, expect, "{:?} → {:?}", before, after);
+        }
+        prop_assert_eq!(
+            forward.class_of("aws_iam_role.r|AWS:*") == Some(DriftClass::Widened),
+            !after.is_subset(&before)
+        );
+    }
+}
