@@ -152,15 +152,16 @@ impl Policy {
     /// Parses and validates policy text. `known_rules` are the codes a
     /// `rule "…"` block may name.
     pub fn parse(path: &str, text: &str, known_rules: &[&str]) -> Result<Policy> {
-        let body = hcl::edit::parser::parse_body(text).map_err(|e| {
-            let loc = e.location();
-            Error::at(
-                path,
-                loc.line() as u32,
-                loc.column() as u32,
-                e.message().to_string(),
-            )
-        })?;
+        let body =
+            crate::ingest::hcl::source::parse_body_within_deadline(path, text)?.map_err(|e| {
+                let loc = e.location();
+                Error::at(
+                    path,
+                    loc.line() as u32,
+                    loc.column() as u32,
+                    e.message().to_string(),
+                )
+            })?;
         let reader = Reader {
             path,
             text,

@@ -978,3 +978,25 @@ fn values_that_double_at_each_step_stop_at_the_node_limit() {
     let o = run_capped(dir.path(), CAP_KIB, &["check", "."]);
     assert_exit(&o, 0);
 }
+
+#[test]
+fn a_file_that_stalls_the_parser_is_cut_off_at_the_deadline() {
+    // Found by fuzzing the policy file reader: 397 bytes that keep the HCL
+    // parser backtracking for half a minute (longer inputs of the same
+    // shape, for hours).
+    let stall = std::fs::read("testdata/hostile/parser_stall.tf").expect("fixture");
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("main.tf"), &stall).expect("write");
+    let started = std::time::Instant::now();
+    let o = run_in(dir.path(), &["check", "."]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("max_parse_seconds"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("main.tf"), "{}", stderr(&o));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    // As a policy file, the same.
+    std::fs::write(dir.path().join("main.tf"), OPEN_ROLE).expect("write");
+    std::fs::write(dir.path().join(".trustdrift.hcl"), &stall).expect("write");
+    let o = run_in(dir.path(), &["check", "."]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains(".trustdrift.hcl"), "{}", stderr(&o));
+}

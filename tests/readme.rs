@@ -65,6 +65,14 @@ fn readme_limits_are_the_ones_in_force() {
             thousands(trustdrift::ingest::hcl::eval::MAX_VALUE_NODES),
         ),
         (
+            "`max_parse_seconds`",
+            format!(
+                "{} s + 1 s per {} KiB",
+                trustdrift::ingest::hcl::source::PARSE_SECONDS_BASE,
+                trustdrift::ingest::hcl::source::PARSE_BYTES_PER_SECOND / 1024
+            ),
+        ),
+        (
             "module nesting depth",
             trustdrift::ingest::hcl::module::MAX_MODULE_DEPTH.to_string(),
         ),

@@ -1012,7 +1012,17 @@ impl<'a> Evaluator<'a> {
                     Ok(t) => t,
                     Err(e) => return self.fail_expr(scope, expr, format!("templatefile(): {e}")),
                 };
-                let template = match hcl::edit::parser::parse_template(&text) {
+                let parsed = super::source::within_parse_deadline(&display, &text, |t| {
+                    hcl::edit::parser::parse_template(&t)
+                });
+                let parsed = match parsed {
+                    Ok(p) => p,
+                    Err(e) => {
+                        self.hit_limit(self.loc(scope, expr.span()), e.to_string());
+                        return self.fail_expr(scope, expr, format!("templatefile(): {e}"));
+                    }
+                };
+                let template = match parsed {
                     Ok(t) => t,
                     Err(e) => {
                         return self.fail_expr(

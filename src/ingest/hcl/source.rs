@@ -137,7 +137,7 @@ pub fn parse_native(display: &str, text: &str) -> Result<(Body, Vec<IngestNote>)
     let mut shadowed: Vec<(usize, String, usize)> = Vec::new();
     loop {
         let current = patched.as_deref().unwrap_or(text);
-        match hcl::edit::parser::parse_body(current) {
+        match parse_body_within_deadline(display, current)? {
             Ok(mut body) => {
                 if shadowed.is_empty() {
                     return Ok((body, Vec::new()));
@@ -189,6 +189,60 @@ pub fn parse_native(display: &str, text: &str) -> Result<(Body, Vec<IngestNote>)
             }
         }
     }
+}
+
+/// The longest a parse may take: [`PARSE_SECONDS_BASE`] seconds, plus one
+/// second per [`PARSE_BYTES_PER_SECOND`] bytes of text.
+pub const PARSE_SECONDS_BASE: u64 = 5;
+pub const PARSE_BYTES_PER_SECOND: usize = 100 * 1024;
+
+/// Runs `parse` on a thread of its own and waits no longer than the text's
+/// parse deadline (`limit max_parse_seconds`). Some short inputs drive the
+/// HCL parser into backtracking that takes minutes; past the deadline the
+/// run ends with an error naming the file (the parse thread ends with the
+/// process), instead of stalling a pull request's check.
+pub fn within_parse_deadline<T: Send + 'static>(
+    display: &str,
+    text: &str,
+    parse: impl FnOnce(String) -> T + Send + 'static,
+) -> Result<T, Error> {
+    let seconds = PARSE_SECONDS_BASE + (text.len() / PARSE_BYTES_PER_SECOND) as u64;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let owned = text.to_string();
+    let spawned = std::thread::Builder::new()
+        .name("trustdrift-parse".into())
+        .stack_size(64 * 1024 * 1024)
+        .spawn(move || {
+            let _ = tx.send(parse(owned));
+        });
+    if spawned.is_err() {
+        return Err(Error::file(
+            display,
+            "cannot start a thread to parse the file",
+        ));
+    }
+    match rx.recv_timeout(std::time::Duration::from_secs(seconds)) {
+        Ok(v) => Ok(v),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(Error::file(
+            display,
+            format!(
+                "parsing took longer than {seconds} seconds (limit max_parse_seconds: {PARSE_SECONDS_BASE} s plus 1 s per {} KiB): the file drives the HCL parser into backtracking; trustdrift stops rather than pass what it could not read",
+                PARSE_BYTES_PER_SECOND / 1024
+            ),
+        )),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(Error::file(
+            display,
+            "internal error while parsing the file",
+        )),
+    }
+}
+
+/// [`hcl::edit::parser::parse_body`] within the parse deadline.
+pub fn parse_body_within_deadline(
+    display: &str,
+    text: &str,
+) -> Result<Result<Body, hcl::edit::parser::Error>, Error> {
+    within_parse_deadline(display, text, |t| hcl::edit::parser::parse_body(&t))
 }
 
 fn parse_error(display: &str, e: &hcl::edit::parser::Error) -> Error {
