@@ -97,34 +97,36 @@ pub enum EntryKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
+    // Fields in name order: the file's keys are sorted as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Approval>,
+    /// The normalised content drift compares.
+    pub content: J,
+    /// `sha256:` of the content's canonical JSON.
+    pub hash: String,
     /// The grant key (`ROLE_ADDRESS|PRINCIPAL`).
     pub key: String,
     pub kind: EntryKind,
     /// The role (or document) it is about.
     pub subject: String,
-    /// The normalised content drift compares.
-    pub content: J,
-    /// `sha256:` of the content's canonical JSON.
-    pub hash: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approval: Option<Approval>,
 }
 
 /// A reviewer's approval of a grant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
-    pub owner: String,
-    /// YYYY-MM-DD.
-    pub expires: String,
-    pub reason: String,
-    #[serde(default)]
-    pub ticket: Option<String>,
+    // Fields in name order: the file's keys are sorted as written.
     /// The day it was given (YYYY-MM-DD).
     pub approved: String,
     /// The content hash it was given for: a grant that changed since shows
     /// its approval as given for something else.
     pub content_hash: String,
+    /// YYYY-MM-DD.
+    pub expires: String,
+    pub owner: String,
+    pub reason: String,
+    #[serde(default)]
+    pub ticket: Option<String>,
 }
 
 /// The whole snapshot.
@@ -140,9 +142,10 @@ pub struct Baseline {
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OnDisk {
-    version: u64,
-    tool: String,
+    // Fields in name order: the file's keys are sorted as written.
     entries: Vec<Entry>,
+    tool: String,
+    version: u64,
 }
 
 /// `sha256:HEX` of a value's canonical JSON (object keys sorted, no spaces).
@@ -282,9 +285,9 @@ impl Baseline {
             tool: self.tool.clone(),
             entries: self.entries.values().cloned().collect(),
         };
-        // Through a Value, whose maps are sorted, so every key is in order.
-        let value = serde_json::to_value(&disk).unwrap_or(J::Null);
-        let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
+        // Every struct's fields are declared in name order and contents are
+        // sorted maps, so the keys come out sorted without a detour.
+        let mut s = serde_json::to_string_pretty(&disk).unwrap_or_default();
         s.push('\n');
         s.into_bytes()
     }

@@ -214,6 +214,8 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
             .get(g.role.as_str())
             .is_some_and(|r| analyze::trust::crosses_boundary(g, r, &ctx))
     });
+    let grants_by_key: std::collections::HashMap<&str, &TrustGrant> =
+        grants.iter().map(|g| (g.key.as_str(), g)).collect();
     let mut findings = rules::run(&RuleContext {
         inventory: &scan.inventory,
         paths: &paths,
@@ -226,6 +228,8 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
         drift: drift.as_ref(),
         baseline: j.baseline,
         today: j.today,
+        roles_by_address: &roles,
+        grants_by_key: &grants_by_key,
     });
     if let Some(d) = &drift {
         for f in &mut findings {

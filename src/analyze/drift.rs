@@ -125,7 +125,11 @@ pub fn diff(
                 after: Some(a.clone()),
             },
             Some((old_key, b)) => {
-                let (widened, narrowed) = compare(&b.content, &a.content);
+                let (widened, narrowed) = if b.hash == a.hash {
+                    (Vec::new(), Vec::new())
+                } else {
+                    compare(&b.content, &a.content)
+                };
                 let class = if !widened.is_empty() {
                     DriftClass::Widened
                 } else if !narrowed.is_empty() {

@@ -57,6 +57,11 @@ pub struct RuleContext<'a> {
     pub baseline: Option<&'a crate::baseline::Loaded>,
     /// "Today", for expiry (`--today`, default the system date).
     pub today: crate::model::date::Date,
+    /// Roles by address, and grants by key: every lookup a rule makes is
+    /// a hash away, so rules stay linear in the number of grants.
+    pub roles_by_address: &'a std::collections::HashMap<&'a str, &'a Role>,
+    pub grants_by_key:
+        &'a std::collections::HashMap<&'a str, &'a crate::analyze::trust::TrustGrant>,
 }
 
 impl RuleContext<'_> {
@@ -65,11 +70,7 @@ impl RuleContext<'_> {
         &self,
         grant: &crate::analyze::trust::TrustGrant,
     ) -> Option<(&Role, &crate::model::location::Location)> {
-        let role = self
-            .inventory
-            .roles
-            .iter()
-            .find(|r| r.address == grant.role)?;
+        let role = *self.roles_by_address.get(grant.role.as_str())?;
         let index = grant.statements.first().copied().unwrap_or(0);
         Some((role, role.statement_location(index)))
     }

@@ -64,7 +64,7 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         if accounts.len() < 2 {
             continue;
         }
-        let Some(role) = ctx.inventory.roles.iter().find(|r| r.address == address) else {
+        let Some(role) = ctx.roles_by_address.get(address).copied() else {
             continue;
         };
         let mut f = Finding::new(

@@ -41,10 +41,10 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
     for copy in ctx.copies {
-        let Some(g) = ctx.grants.iter().find(|g| g.key == copy.key) else {
+        let Some(g) = ctx.grants_by_key.get(copy.key.as_str()).copied() else {
             continue;
         };
-        let Some(src) = ctx.grants.iter().find(|g| g.key == copy.source) else {
+        let Some(src) = ctx.grants_by_key.get(copy.source.as_str()).copied() else {
             continue;
         };
         let (Some((role, at)), Some((src_role, src_at))) =
