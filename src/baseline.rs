@@ -161,6 +161,58 @@ pub fn content_hash(content: &J) -> String {
     out
 }
 
+/// `content` with every sensitive value (3 characters or more) inside its
+/// strings replaced by `(sensitive HASH)`, HASH the first 12 hex digits of
+/// the value's SHA-256: the baseline is committed to the repository, so it
+/// must not hold the value, and a changed value must still show as drift.
+pub fn redact_content(content: &J, secrets: &std::collections::BTreeSet<String>) -> J {
+    use sha2::{Digest, Sha256};
+    let secrets: Vec<(&String, String)> = secrets
+        .iter()
+        .filter(|s| s.chars().count() >= crate::report::MIN_REDACTED_LEN)
+        .map(|s| {
+            let digest = Sha256::digest(s.as_bytes());
+            let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+            (s, format!("(sensitive {hex})"))
+        })
+        .collect();
+    if secrets.is_empty() {
+        return content.clone();
+    }
+    fn walk(v: &J, secrets: &[(&String, String)]) -> J {
+        match v {
+            J::String(s) => {
+                let mut out = s.clone();
+                // Longest first, so a secret inside another is not half-replaced.
+                let mut ordered: Vec<&(&String, String)> = secrets.iter().collect();
+                ordered.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
+                for (secret, marker) in ordered {
+                    if out.contains(secret.as_str()) {
+                        out = out.replace(secret.as_str(), marker);
+                    }
+                }
+                J::String(out)
+            }
+            J::Array(items) => J::Array(items.iter().map(|i| walk(i, secrets)).collect()),
+            J::Object(m) => J::Object(
+                m.iter()
+                    .map(|(k, v)| {
+                        (
+                            walk(&J::String(k.clone()), secrets)
+                                .as_str()
+                                .unwrap_or(k)
+                                .to_string(),
+                            walk(v, secrets),
+                        )
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+    walk(content, &secrets)
+}
+
 impl Entry {
     pub fn new(key: String, kind: EntryKind, subject: String, content: J) -> Entry {
         let hash = content_hash(&content);

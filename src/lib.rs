@@ -154,6 +154,38 @@ pub fn entries_of(grants: &[TrustGrant]) -> std::collections::BTreeMap<String, b
         .collect()
 }
 
+/// [`entries_of`], with the scan's sensitive values replaced in keys and
+/// content by a marker that changes with the value (see
+/// [`baseline::redact_content`]): what a baseline file holds.
+pub fn redacted_entries_of(
+    grants: &[TrustGrant],
+    secrets: &std::collections::BTreeSet<String>,
+) -> std::collections::BTreeMap<String, baseline::Entry> {
+    if secrets.is_empty() {
+        return entries_of(grants);
+    }
+    grants
+        .iter()
+        .map(|g| {
+            let e = analyze::drift::entry(g);
+            let key = baseline::redact_content(&serde_json::Value::String(e.key.clone()), secrets)
+                .as_str()
+                .unwrap_or(&e.key)
+                .to_string();
+            let subject =
+                baseline::redact_content(&serde_json::Value::String(e.subject.clone()), secrets)
+                    .as_str()
+                    .unwrap_or(&e.subject)
+                    .to_string();
+            let content = baseline::redact_content(&e.content, secrets);
+            (
+                key.clone(),
+                baseline::Entry::new(key, e.kind, subject, content),
+            )
+        })
+        .collect()
+}
+
 /// The grants a plan says existed before its change, as the before drift
 /// compares with when there is no baseline and no base revision: a plan
 /// already says what changes.
@@ -163,7 +195,11 @@ pub fn plan_before(scan: &Scan, policy: &Policy) -> Option<baseline::Loaded> {
     let grants = grants(&trust_paths(before, &ctx), &ctx);
     Some(baseline::Loaded {
         path: "(the plan's before)".to_string(),
-        baseline: baseline::Baseline::new(entries_of(&grants).into_values().collect()),
+        baseline: baseline::Baseline::new(
+            redacted_entries_of(&grants, &scan.secrets)
+                .into_values()
+                .collect(),
+        ),
         lines: Default::default(),
     })
 }
@@ -201,7 +237,23 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
     let paths = trust_paths(&scan.inventory, &ctx);
     let grants = grants(&paths, &ctx);
     let drift = j.baseline.map(|b| {
-        analyze::drift::diff(&b.baseline.entries, &entries_of(&grants), &renames_of(scan))
+        let mut d = analyze::drift::diff(
+            &b.baseline.entries,
+            &redacted_entries_of(&grants, &scan.secrets),
+            &renames_of(scan),
+        );
+        // The before holds sensitive values as markers: read its drift
+        // back under each grant's own key.
+        for g in &grants {
+            let shown =
+                baseline::redact_content(&serde_json::Value::String(g.key.clone()), &scan.secrets);
+            if let Some(shown) = shown.as_str().filter(|k| *k != g.key)
+                && let Some(found) = d.grants.get(shown).cloned()
+            {
+                d.grants.insert(g.key.clone(), found);
+            }
+        }
+        d
     });
     let roles: std::collections::HashMap<&str, &model::inventory::Role> = scan
         .inventory

@@ -273,8 +273,11 @@ pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> 
             let policy = crate::load_policy(input.policy.as_deref(), &input.paths)?;
             let scan = scan(input, stdin, &mut outcome.warnings)?;
             let grants = crate::grants_of(&scan, &policy);
-            let b =
-                crate::baseline::Baseline::new(crate::entries_of(&grants).into_values().collect());
+            let b = crate::baseline::Baseline::new(
+                crate::redacted_entries_of(&grants, &scan.secrets)
+                    .into_values()
+                    .collect(),
+            );
             b.write(std::path::Path::new(output), *force)?;
             outcome.stdout = format!(
                 "{output}: {} grants recorded, none approved yet.\n",
@@ -287,7 +290,11 @@ pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> 
             let policy = crate::load_policy(input.policy.as_deref(), &input.paths)?;
             let scan = scan(input, stdin, &mut outcome.warnings)?;
             let grants = crate::grants_of(&scan, &policy);
-            let (new, summary) = old.update(crate::entries_of(&grants).into_values().collect());
+            let (new, summary) = old.update(
+                crate::redacted_entries_of(&grants, &scan.secrets)
+                    .into_values()
+                    .collect(),
+            );
             if new.to_bytes() != old.to_bytes() {
                 new.write(path, true)?;
             }
@@ -393,7 +400,9 @@ fn before_at(
             ))
         })?;
         let grants = crate::grants_of(&scan, policy);
-        entries = crate::entries_of(&grants).into_values().collect();
+        entries = crate::redacted_entries_of(&grants, &scan.secrets)
+            .into_values()
+            .collect();
     }
     Ok(crate::baseline::Loaded {
         path: format!("(at {rev})"),

@@ -582,3 +582,63 @@ fn a_plan_is_its_own_before() {
         "{d:?}"
     );
 }
+
+#[test]
+fn a_baseline_never_holds_a_sensitive_value_and_still_sees_it_change() {
+    let tmp = tempfile::tempdir().expect("dir");
+    let dir = tmp.path();
+    std::fs::write(dir.join(".trustdrift.hcl"), POLICY).expect("policy");
+    let code = "variable \"vendor\" {\n  type      = string\n  sensitive = true\n}\n".to_string()
+        + &role(
+            "vendor",
+            "arn:aws:iam::${var.vendor}:root",
+            XID,
+            VENDOR_TAGS,
+        );
+    write(dir, &code);
+    let o = run(
+        dir,
+        &["baseline", "create", "--var", "vendor=999988887777", "."],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(dir.join(".trustdrift/baseline.json")).expect("baseline");
+    assert!(!text.contains("999988887777"), "{text}");
+    assert!(text.contains("(sensitive "), "{text}");
+    // The same value: no drift.
+    let o = run(
+        dir,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--today",
+            "2026-12-01",
+            "--var",
+            "vendor=999988887777",
+            ".",
+        ],
+    );
+    assert!(!stdout(&o).contains("999988887777"), "{}", stdout(&o));
+    let f = findings(&o);
+    assert!(
+        !f.iter().any(|(r, ..)| r == "TD201" || r == "TD208"),
+        "{f:?}"
+    );
+    // Another value: the old grant is gone, a new one added.
+    let o = run(
+        dir,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--today",
+            "2026-12-01",
+            "--var",
+            "vendor=444455556666",
+            ".",
+        ],
+    );
+    let f = findings(&o);
+    assert!(f.iter().any(|(r, ..)| r == "TD201"), "{f:?}");
+    assert!(f.iter().any(|(r, ..)| r == "TD208"), "{f:?}");
+}
