@@ -38,9 +38,9 @@ pub struct Loaded {
 impl Loaded {
     /// Reads the baseline at `path`.
     pub fn read(path: &Path) -> Result<Loaded> {
-        let baseline = Baseline::read(path)?;
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let text = read_text(path)?;
+        let baseline = Baseline::parse(&shown, &text)?;
         let mut lines = BTreeMap::new();
         for key in baseline.entries.keys() {
             let needle = format!(
@@ -161,56 +161,60 @@ pub fn content_hash(content: &J) -> String {
     out
 }
 
-/// `content` with every sensitive value (3 characters or more) inside its
-/// strings replaced by `(sensitive HASH)`, HASH the first 12 hex digits of
-/// the value's SHA-256: the baseline is committed to the repository, so it
-/// must not hold the value, and a changed value must still show as drift.
-pub fn redact_content(content: &J, secrets: &std::collections::BTreeSet<String>) -> J {
-    use sha2::{Digest, Sha256};
-    let secrets: Vec<(&String, String)> = secrets
-        .iter()
-        .filter(|s| s.chars().count() >= crate::report::MIN_REDACTED_LEN)
-        .map(|s| {
-            let digest = Sha256::digest(s.as_bytes());
-            let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-            (s, format!("(sensitive {hex})"))
-        })
-        .collect();
-    if secrets.is_empty() {
-        return content.clone();
+/// Replaces every sensitive value (3 characters or more) inside strings by
+/// `(sensitive HASH)`, HASH the first 12 hex digits of the value's SHA-256:
+/// the baseline is committed to the repository, so it must not hold the
+/// value, and a changed value must still show as drift.
+pub struct Redactor {
+    /// (value, marker), longest value first, so a value inside another is
+    /// not half-replaced.
+    pairs: Vec<(String, String)>,
+}
+
+impl Redactor {
+    pub fn new(secrets: &std::collections::BTreeSet<String>) -> Redactor {
+        use sha2::{Digest, Sha256};
+        let mut pairs: Vec<(String, String)> = secrets
+            .iter()
+            .filter(|s| s.chars().count() >= crate::report::MIN_REDACTED_LEN)
+            .map(|s| {
+                let digest = Sha256::digest(s.as_bytes());
+                let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+                (s.clone(), format!("(sensitive {hex})"))
+            })
+            .collect();
+        pairs.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
+        Redactor { pairs }
     }
-    fn walk(v: &J, secrets: &[(&String, String)]) -> J {
-        match v {
-            J::String(s) => {
-                let mut out = s.clone();
-                // Longest first, so a secret inside another is not half-replaced.
-                let mut ordered: Vec<&(&String, String)> = secrets.iter().collect();
-                ordered.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
-                for (secret, marker) in ordered {
-                    if out.contains(secret.as_str()) {
-                        out = out.replace(secret.as_str(), marker);
-                    }
-                }
-                J::String(out)
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// `s` with every sensitive value replaced by its marker.
+    pub fn text(&self, s: &str) -> String {
+        let mut out = s.to_string();
+        for (secret, marker) in &self.pairs {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), marker);
             }
-            J::Array(items) => J::Array(items.iter().map(|i| walk(i, secrets)).collect()),
+        }
+        out
+    }
+
+    /// `v` with every string (keys too) passed through [`Redactor::text`].
+    pub fn value(&self, v: &J) -> J {
+        match v {
+            J::String(s) => J::String(self.text(s)),
+            J::Array(items) => J::Array(items.iter().map(|i| self.value(i)).collect()),
             J::Object(m) => J::Object(
                 m.iter()
-                    .map(|(k, v)| {
-                        (
-                            walk(&J::String(k.clone()), secrets)
-                                .as_str()
-                                .unwrap_or(k)
-                                .to_string(),
-                            walk(v, secrets),
-                        )
-                    })
+                    .map(|(k, v)| (self.text(k), self.value(v)))
                     .collect(),
             ),
             other => other.clone(),
         }
     }
-    walk(content, &secrets)
 }
 
 impl Entry {
@@ -319,15 +323,7 @@ impl Baseline {
 
     /// Reads a baseline file.
     pub fn read(path: &Path) -> Result<Baseline> {
-        let shown = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|e| Error::io(&shown, e))?;
-        if !meta.is_file() {
-            return Err(Error::file(&shown, "the baseline is not a regular file"));
-        }
-        let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, e))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Error::file(&shown, "not a baseline file: not UTF-8"))?;
-        Baseline::parse(&shown, &text)
+        Baseline::parse(&path.display().to_string(), &read_text(path)?)
     }
 
     /// The file's bytes: deterministic, pretty, with a trailing newline.
@@ -465,6 +461,17 @@ pub struct ApprovalRequest {
     pub expires: String,
     pub reason: String,
     pub ticket: Option<String>,
+}
+
+/// A baseline file's text: a regular file, UTF-8.
+fn read_text(path: &Path) -> Result<String> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(&shown, e))?;
+    if !meta.is_file() {
+        return Err(Error::file(&shown, "the baseline is not a regular file"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, e))?;
+    String::from_utf8(bytes).map_err(|_| Error::file(&shown, "not a baseline file: not UTF-8"))
 }
 
 fn tool_version() -> String {

@@ -58,7 +58,7 @@ impl Repo {
     /// at `rev`; `None` when no such file exists there.
     pub fn show(&self, rev: &str, path: &Path) -> Result<Option<Vec<u8>>> {
         check_rev(rev)?;
-        let Some(rel) = self.relative(path) else {
+        let Some(rel) = self.relative(path).filter(|r| !r.is_empty()) else {
             return Ok(None);
         };
         let spec = format!("{rev}:{rel}");
@@ -119,7 +119,7 @@ impl Repo {
         };
         let mut mapped = Vec::new();
         for p in paths {
-            let Some(rel) = self.relative_dir_or_file(Path::new(p)) else {
+            let Some(rel) = self.relative(Path::new(p)) else {
                 continue;
             };
             mapped.push(if rel.is_empty() {
@@ -173,30 +173,9 @@ impl Repo {
         Ok(export)
     }
 
-    /// Like [`Repo::relative`], for a directory too (the top itself is "").
-    fn relative_dir_or_file(&self, path: &Path) -> Option<String> {
-        let absolute = std::path::absolute(path).ok()?;
-        let lexical = crate::ingest::hcl::walk::normalize_lexically(&absolute);
-        let full = if lexical.exists() {
-            lexical.canonicalize().ok()?
-        } else {
-            lexical
-                .parent()?
-                .canonicalize()
-                .ok()?
-                .join(lexical.file_name()?)
-        };
-        let rel = full.strip_prefix(&self.top).ok()?;
-        Some(
-            rel.components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/"),
-        )
-    }
-
-    /// `path` relative to the top of the work tree, `/`-separated; `None`
-    /// when it lies outside.
+    /// `path` relative to the top of the work tree, `/`-separated (empty
+    /// for the top itself); `None` when it lies outside. The last component
+    /// is taken as written, as git stores it (a symlink stays a symlink).
     fn relative(&self, path: &Path) -> Option<String> {
         let absolute = std::path::absolute(path).ok()?;
         let lexical = crate::ingest::hcl::walk::normalize_lexically(&absolute);
@@ -208,7 +187,7 @@ impl Repo {
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
-        (!parts.is_empty()).then(|| parts.join("/"))
+        Some(parts.join("/"))
     }
 }
 

@@ -37,16 +37,17 @@ pub struct Scan {
     pub secrets: std::collections::BTreeSet<String>,
     /// `moved` blocks of the code: (from, to) addresses.
     pub moves: Vec<(String, String)>,
-    /// What a plan says existed before the change (its `before` values),
-    /// extracted as the after is; `None` for code and state input.
-    pub before: Option<Inventory>,
+    /// What a plan says existed before the change: its instances with their
+    /// `before` values, extracted only when a run compares with them;
+    /// `None` for code and state input.
+    pub before: Option<Vec<ingest::ResourceInstance>>,
 }
 
 impl Scan {
     /// The text of a file read as input, for excerpts; `None` for any file
     /// that was not (a refused symlink, a file never opened).
-    pub fn source(&self, display: &str) -> Option<String> {
-        self.sources.get(display).cloned()
+    pub fn source(&self, display: &str) -> Option<&str> {
+        self.sources.get(display).map(String::as_str)
     }
 
     /// `report` with every sensitive value read replaced by `(sensitive)`:
@@ -87,7 +88,7 @@ pub fn scan_ingested(ingested: Ingested) -> Scan {
         .instances
         .iter()
         .any(|i| i.change.is_some())
-        .then(|| ingest::resources::extract(&ingest::before_side(&ingested.instances)));
+        .then(|| ingest::before_side(ingested.instances));
     let mut refused = ingested.refused;
     refused.sort_by(|a, b| {
         (&a.location, &a.message, &a.address).cmp(&(&b.location, &b.message, &b.address))
@@ -156,32 +157,27 @@ pub fn entries_of(grants: &[TrustGrant]) -> std::collections::BTreeMap<String, b
 
 /// [`entries_of`], with the scan's sensitive values replaced in keys and
 /// content by a marker that changes with the value (see
-/// [`baseline::redact_content`]): what a baseline file holds.
+/// [`baseline::Redactor`]): what a baseline file holds.
 pub fn redacted_entries_of(
     grants: &[TrustGrant],
     secrets: &std::collections::BTreeSet<String>,
 ) -> std::collections::BTreeMap<String, baseline::Entry> {
-    if secrets.is_empty() {
+    let redactor = baseline::Redactor::new(secrets);
+    if redactor.is_empty() {
         return entries_of(grants);
     }
     grants
         .iter()
         .map(|g| {
             let e = analyze::drift::entry(g);
-            let key = baseline::redact_content(&serde_json::Value::String(e.key.clone()), secrets)
-                .as_str()
-                .unwrap_or(&e.key)
-                .to_string();
-            let subject =
-                baseline::redact_content(&serde_json::Value::String(e.subject.clone()), secrets)
-                    .as_str()
-                    .unwrap_or(&e.subject)
-                    .to_string();
-            let content = baseline::redact_content(&e.content, secrets);
-            (
+            let key = redactor.text(&e.key);
+            let entry = baseline::Entry::new(
                 key.clone(),
-                baseline::Entry::new(key, e.kind, subject, content),
-            )
+                e.kind,
+                redactor.text(&e.subject),
+                redactor.value(&e.content),
+            );
+            (key, entry)
         })
         .collect()
 }
@@ -190,9 +186,9 @@ pub fn redacted_entries_of(
 /// compares with when there is no baseline and no base revision: a plan
 /// already says what changes.
 pub fn plan_before(scan: &Scan, policy: &Policy) -> Option<baseline::Loaded> {
-    let before = scan.before.as_ref()?;
+    let before = ingest::resources::extract(scan.before.as_ref()?);
     let ctx = rules::trust_context(policy);
-    let grants = grants(&trust_paths(before, &ctx), &ctx);
+    let grants = grants(&trust_paths(&before, &ctx), &ctx);
     Some(baseline::Loaded {
         path: "(the plan's before)".to_string(),
         baseline: baseline::Baseline::new(
@@ -244,13 +240,15 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
         );
         // The before holds sensitive values as markers: read its drift
         // back under each grant's own key.
-        for g in &grants {
-            let shown =
-                baseline::redact_content(&serde_json::Value::String(g.key.clone()), &scan.secrets);
-            if let Some(shown) = shown.as_str().filter(|k| *k != g.key)
-                && let Some(found) = d.grants.get(shown).cloned()
-            {
-                d.grants.insert(g.key.clone(), found);
+        let redactor = baseline::Redactor::new(&scan.secrets);
+        if !redactor.is_empty() {
+            for g in &grants {
+                let shown = redactor.text(&g.key);
+                if shown != g.key
+                    && let Some(found) = d.grants.get(&shown).cloned()
+                {
+                    d.grants.insert(g.key.clone(), found);
+                }
             }
         }
         d

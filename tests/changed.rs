@@ -2,26 +2,11 @@
 //! the root modules with a file changed since REV (directly or in a local
 //! module they call) are checked.
 
+mod git_common;
+use git_common::git;
+
 use std::path::Path;
 use std::process::Command;
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.invalid",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .expect("git");
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-}
 
 const WILDCARD_ROLE: &str = r#"resource "aws_iam_role" "r" {
   name = "r"

@@ -3,6 +3,9 @@
 //! reports from one run; GitHub mode with the runner's files in a temp dir;
 //! suppressions.
 
+mod git_common;
+use git_common::git;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -297,25 +300,6 @@ fn no_suppress_shows_every_finding_and_no_suppression_problems() {
     let later = stdout(&later);
     assert!(later.contains("\"rule\": \"TD006\""));
     assert!(later.contains("the suppression of TD006 expired on 2099-01-31"));
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.invalid",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .expect("git");
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// GitHub mode as the Action runs it: annotations on stdout, the Markdown

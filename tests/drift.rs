@@ -2,6 +2,9 @@
 //! goes through six versions and trustdrift reports exactly what each
 //! change does to the trust boundary.
 
+mod git_common;
+use git_common::git;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -411,28 +414,6 @@ fn a_baseline_from_code_compares_cleanly_with_the_same_trust_in_a_plan() {
     assert!(
         f.is_empty(),
         "unchanged grants are not reported again: {f:?}"
-    );
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let o = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .expect("git");
-    assert!(
-        o.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
     );
 }
 

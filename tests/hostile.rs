@@ -3,6 +3,9 @@
 //! trustdrift leak what it should not print, pass what it did not read, or
 //! run out of memory. Each test runs the release-facing binary as CI does.
 
+mod git_common;
+use git_common::git;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -779,28 +782,6 @@ fn a_huge_policy_document_is_refused_with_bounded_memory() {
 }
 
 // ----- the gate's own settings ------------------------------------------------
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        ok.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
-}
 
 const ORG_POLICY: &str = "organization {\n  id       = \"o-abcdefghij\"\n  accounts = [\"111111111111\"]\n}\n\naccount \"999988887777\" {\n  name     = \"vendor\"\n  requires = [\"sts:ExternalId\"]\n}\n";
 

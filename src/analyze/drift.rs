@@ -248,101 +248,11 @@ fn same_kind(a: &Admitted, b: &Admitted) -> bool {
 
 /// Does `wide` admit everything `narrow` admits?
 pub fn covers(wide: &Admitted, narrow: &Admitted) -> bool {
-    use Admitted as A;
     match (wide, narrow) {
-        (_, A::Nobody { .. }) => true,
-        (A::Nobody { .. }, _) => false,
-        (
-            A::Aws {
-                accounts: wa,
-                organizations: wo,
-                org_paths: wp,
-                identities: wi,
-                external_id: we,
-                mfa: wm,
-                other: wx,
-            },
-            A::Aws {
-                accounts: na,
-                organizations: no,
-                org_paths: np,
-                identities: ni,
-                external_id: ne,
-                mfa: nm,
-                other: nx,
-            },
-        ) => {
-            span_covers(wa, na)
-                && span_covers(wo, no)
-                && span_covers(wp, np)
-                && span_covers(wi, ni)
-                && span_covers(we, ne)
-                && (!wm || *nm)
-                && others_cover(wx, nx)
-        }
-        (
-            A::Service {
-                service: ws,
-                source_accounts: wa,
-                source_arns: wr,
-                source_orgs: wo,
-                other: wx,
-            },
-            A::Service {
-                service: ns,
-                source_accounts: na,
-                source_arns: nr,
-                source_orgs: no,
-                other: nx,
-            },
-        ) => {
-            pattern_matches(ws, ns)
-                && span_covers(wa, na)
-                && span_covers(wr, nr)
-                && span_covers(wo, no)
-                && others_cover(wx, nx)
-        }
-        (
-            A::WebIdentity {
-                issuer: wi,
-                subjects: ws,
-                audiences: wa,
-                other: wx,
-            },
-            A::WebIdentity {
-                issuer: ni,
-                subjects: ns,
-                audiences: na,
-                other: nx,
-            },
-        ) => {
-            (wi == ni || wi == "*")
-                && span_covers(ws, ns)
-                && span_covers(wa, na)
-                && others_cover(wx, nx)
-        }
-        (
-            A::Saml {
-                provider: wp,
-                audiences: wa,
-                other: wx,
-            },
-            A::Saml {
-                provider: np,
-                audiences: na,
-                other: nx,
-            },
-        ) => (wp == np || wp == "*") && span_covers(wa, na) && others_cover(wx, nx),
-        _ => false,
+        (_, Admitted::Nobody { .. }) => true,
+        (Admitted::Nobody { .. }, _) => false,
+        _ => growth(wide, narrow).is_some_and(|grown| grown.is_empty()),
     }
-}
-
-/// Every key `wide` constrains, `narrow` constrains at least as tightly.
-fn others_cover(wide: &BTreeMap<String, Span>, narrow: &BTreeMap<String, Span>) -> bool {
-    wide.iter().all(|(k, w)| match narrow.get(k) {
-        Some(n) => span_covers(w, n),
-        None => w.is_any(),
-    })
 }
 
 /// Does span `wide` hold every value `narrow` holds? Patterns count by what
@@ -364,15 +274,32 @@ pub fn span_covers(wide: &Span, narrow: &Span) -> bool {
     }
 }
 
-/// The axes on which `now` admits more than `was` (same kind of caller).
+/// The axes on which `now` admits more than `was`, in words.
 fn grown_axes(was: &Admitted, now: &Admitted) -> Vec<String> {
+    match growth(was, now) {
+        Some(grown) if !grown.is_empty() => grown,
+        Some(_) => vec![format!("now admits {}", now.describe(false))],
+        None => vec![format!("{} → {}", was.describe(false), now.describe(false))],
+    }
+}
+
+/// For two admissions of the same kind of caller, every axis on which `now`
+/// admits more than `was` (empty: `was` covers `now`); `None` for different
+/// kinds, which no axis compares. The one place each kind's axes are listed.
+fn growth(was: &Admitted, now: &Admitted) -> Option<Vec<String>> {
     use Admitted as A;
-    let mut out = Vec::new();
     fn axis(out: &mut Vec<String>, name: &str, w: &Span, n: &Span) {
         if !span_covers(w, n) {
             out.push(format!("{name} {} → {}", span_words(w), span_words(n)));
         }
     }
+    /// Every key `wide` constrains, `narrow` must constrain as tightly.
+    fn others(out: &mut Vec<String>, w: &BTreeMap<String, Span>, n: &BTreeMap<String, Span>) {
+        for (k, ws) in w {
+            axis(out, k, ws, n.get(k).unwrap_or(&Span::Any));
+        }
+    }
+    let mut out = Vec::new();
     match (was, now) {
         (
             A::Aws {
@@ -399,9 +326,7 @@ fn grown_axes(was: &Admitted, now: &Admitted) -> Vec<String> {
             axis(&mut out, "aws:PrincipalOrgPaths", wp, np);
             axis(&mut out, "identities", wi, ni);
             axis(&mut out, "sts:ExternalId", we, ne);
-            for (k, w) in wx {
-                axis(&mut out, k, w, nx.get(k).unwrap_or(&Span::Any));
-            }
+            others(&mut out, wx, nx);
             if *wm && !nm {
                 out.push("MFA no longer required".to_string());
             }
@@ -428,9 +353,7 @@ fn grown_axes(was: &Admitted, now: &Admitted) -> Vec<String> {
             axis(&mut out, "aws:SourceAccount", wa, na);
             axis(&mut out, "aws:SourceArn", wr, nr);
             axis(&mut out, "aws:SourceOrgID", wo, no);
-            for (k, w) in wx {
-                axis(&mut out, k, w, nx.get(k).unwrap_or(&Span::Any));
-            }
+            others(&mut out, wx, nx);
         }
         (
             A::WebIdentity {
@@ -446,14 +369,12 @@ fn grown_axes(was: &Admitted, now: &Admitted) -> Vec<String> {
                 other: nx,
             },
         ) => {
-            if wi != ni {
+            if wi != ni && wi != "*" {
                 out.push(format!("issuer {wi} → {ni}"));
             }
             axis(&mut out, "subjects", ws, ns);
             axis(&mut out, "audiences", wa, na);
-            for (k, w) in wx {
-                axis(&mut out, k, w, nx.get(k).unwrap_or(&Span::Any));
-            }
+            others(&mut out, wx, nx);
         }
         (
             A::Saml {
@@ -467,20 +388,15 @@ fn grown_axes(was: &Admitted, now: &Admitted) -> Vec<String> {
                 other: nx,
             },
         ) => {
-            if wp != np {
+            if wp != np && wp != "*" {
                 out.push(format!("provider {wp} → {np}"));
             }
             axis(&mut out, "SAML:aud", wa, na);
-            for (k, w) in wx {
-                axis(&mut out, k, w, nx.get(k).unwrap_or(&Span::Any));
-            }
+            others(&mut out, wx, nx);
         }
-        _ => out.push(format!("{} → {}", was.describe(false), now.describe(false))),
+        _ => return None,
     }
-    if out.is_empty() {
-        out.push(format!("now admits {}", now.describe(false)));
-    }
-    out
+    Some(out)
 }
 
 fn span_words(s: &Span) -> String {

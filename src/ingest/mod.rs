@@ -142,28 +142,24 @@ pub fn is_relevant_type(t: &str) -> bool {
     RELEVANT_TYPES.contains(&t)
 }
 
-/// The instances as they were before a plan's change: each with its
-/// `before` values as attributes (its previous address, when it moved), and
+/// The instances as they were before a plan's change (taken, not copied):
+/// each with its `before` values as attributes (its previous address, when it moved), and
 /// none of those the plan creates or only reads.
-pub fn before_side(instances: &[ResourceInstance]) -> Vec<ResourceInstance> {
+pub fn before_side(instances: Vec<ResourceInstance>) -> Vec<ResourceInstance> {
     instances
-        .iter()
-        .filter_map(|i| {
-            let before = match (&i.before, i.change) {
-                (Some(b), _) if !matches!(b, Value::Null) => b.clone(),
+        .into_iter()
+        .filter_map(|mut i| {
+            i.attrs = match (i.before.take(), i.change) {
+                (Some(b), _) if !matches!(b, Value::Null) => b,
                 // Data sources and state keep their values on both sides.
-                (None, None) => i.attrs.clone(),
+                (None, None) => i.attrs,
                 _ => return None,
             };
-            let mut b = i.clone();
-            b.attrs = before;
-            b.before = None;
-            b.change = None;
-            if let Some(prev) = &i.previous_address {
-                b.address = prev.clone();
+            i.change = None;
+            if let Some(prev) = i.previous_address.take() {
+                i.address = prev;
             }
-            b.previous_address = None;
-            Some(b)
+            Some(i)
         })
         .collect()
 }

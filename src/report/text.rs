@@ -32,7 +32,7 @@ impl Style {
 }
 
 /// Returns a scanned file's text by its display name, for source excerpts.
-pub type SourceLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+pub type SourceLookup<'a> = &'a dyn Fn(&str) -> Option<&'a str>;
 
 /// Files whose statements are shown as written, not only as evaluated.
 fn is_terraform_source(file: &str) -> bool {
