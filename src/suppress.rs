@@ -95,7 +95,7 @@ pub fn inline(sources: &BTreeMap<String, String>) -> Vec<Suppression> {
             };
             match first {
                 Some(first) => {
-                    let last = statement_end(&lines, first);
+                    let last = crate::model::location::block_end(&lines, first, 0);
                     s.covers = Some((file.clone(), first as u32 + 1, last as u32 + 1));
                 }
                 None => {
@@ -142,40 +142,6 @@ fn directive(line: &str) -> Option<(bool, &str)> {
         i += 1;
     }
     None
-}
-
-/// The last line (0-based) of the statement or block starting on `first`:
-/// through the bracket it opens closing again; brackets in strings do not
-/// count.
-fn statement_end(lines: &[&str], first: usize) -> usize {
-    let mut depth = 0i64;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (j, line) in lines.iter().enumerate().skip(first) {
-        for c in line.chars() {
-            if in_string {
-                match c {
-                    _ if escaped => escaped = false,
-                    '\\' => escaped = true,
-                    '"' => in_string = false,
-                    _ => {}
-                }
-                continue;
-            }
-            match c {
-                '"' => in_string = true,
-                '#' => break,
-                '{' | '[' | '(' => depth += 1,
-                '}' | ']' | ')' => depth -= 1,
-                _ => {}
-            }
-        }
-        in_string = false;
-        if depth <= 0 {
-            return j;
-        }
-    }
-    lines.len().saturating_sub(1)
 }
 
 /// Reads `TD002[,TD004] reason="…" expires=YYYY-MM-DD`.

@@ -91,6 +91,43 @@ impl LineIndex {
     }
 }
 
+/// The last line (0-based) of the statement or block that starts on line
+/// `first` at character `column` (0-based): through the bracket it opens
+/// closing again, or that line alone when it opens none. Brackets inside
+/// strings and after a `#` comment do not count; an unclosed bracket runs to
+/// the last line.
+pub fn block_end(lines: &[&str], first: usize, column: usize) -> usize {
+    let mut depth = 0i64;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (j, line) in lines.iter().enumerate().skip(first) {
+        let skip = if j == first { column } else { 0 };
+        for c in line.chars().skip(skip) {
+            if in_string {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match c {
+                '"' => in_string = true,
+                '#' => break,
+                '{' | '[' | '(' => depth += 1,
+                '}' | ']' | ')' => depth -= 1,
+                _ => {}
+            }
+        }
+        in_string = false;
+        if depth <= 0 {
+            return j;
+        }
+    }
+    lines.len().saturating_sub(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::{Summary, terminal_safe as safe};
+use crate::model::location::block_end;
 use crate::model::severity::{Confidence, Severity};
 use crate::rules::Finding;
 
@@ -43,58 +44,19 @@ fn is_terraform_source(file: &str) -> bool {
 }
 
 /// The lines of `text` from `line`, through the bracket that opens at or
-/// after `column` closing again (a `{ ... }` statement object or block),
-/// at most `MAX_EXCERPT_LINES`; `true` when cut short. Brackets inside
-/// strings do not count.
+/// after `column` closing again (a `{ ... }` statement object or block; see
+/// [`block_end`]), at most `MAX_EXCERPT_LINES`; `true` when cut short.
 pub fn excerpt(text: &str, line: u32, column: u32) -> (Vec<(u32, &str)>, bool) {
     const MAX_EXCERPT_LINES: usize = 12;
-    let mut out = Vec::new();
-    let mut depth = 0i32;
-    let mut opened = false;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, l) in text
-        .lines()
-        .enumerate()
-        .skip(line.saturating_sub(1) as usize)
-    {
-        out.push((i as u32 + 1, l));
-        let skip = if out.len() == 1 {
-            column.saturating_sub(1) as usize
-        } else {
-            0
-        };
-        for c in l.chars().skip(skip) {
-            if in_string {
-                match c {
-                    _ if escaped => escaped = false,
-                    '\\' => escaped = true,
-                    '"' => in_string = false,
-                    _ => {}
-                }
-                continue;
-            }
-            match c {
-                '"' => in_string = true,
-                '#' => break,
-                '{' | '[' | '(' => {
-                    depth += 1;
-                    opened = true;
-                }
-                '}' | ']' | ')' => depth -= 1,
-                _ => {}
-            }
-        }
-        in_string = false;
-        // A line that opens nothing (`key = "value"`) is the whole excerpt.
-        if !opened || depth <= 0 {
-            return (out, false);
-        }
-        if out.len() >= MAX_EXCERPT_LINES {
-            return (out, true);
-        }
+    let lines: Vec<&str> = text.lines().collect();
+    let first = line.saturating_sub(1) as usize;
+    if first >= lines.len() {
+        return (Vec::new(), false);
     }
-    (out, false)
+    let end = block_end(&lines, first, column.saturating_sub(1) as usize);
+    let last = end.min(first + MAX_EXCERPT_LINES - 1);
+    let shown = (first..=last).map(|i| (i as u32 + 1, lines[i])).collect();
+    (shown, end > last)
 }
 
 pub fn render(
