@@ -46,6 +46,10 @@ pub struct Statement {
     pub not_principals: Option<Vec<Principal>>,
     pub actions: Vec<String>,
     pub not_actions: Vec<String>,
+    /// `Resource` as written (string or list), empty when absent.
+    pub resources: Vec<String>,
+    /// `NotResource` as written, empty when absent.
+    pub not_resources: Vec<String>,
     pub conditions: Vec<Condition>,
     /// The statement as written, for showing it to a reviewer.
     pub raw: J,
@@ -287,6 +291,8 @@ impl Statement {
             not_principals: None,
             actions: Vec::new(),
             not_actions: Vec::new(),
+            resources: Vec::new(),
+            not_resources: Vec::new(),
             conditions: Vec::new(),
             raw: json.clone(),
         };
@@ -329,10 +335,15 @@ impl Statement {
                         message: at(e.message),
                     })?
                 }
-                "Resource" | "NotResource" => {
-                    string_or_list(v, k).map_err(|e| PolicyError {
+                "Resource" => {
+                    s.resources = string_or_list(v, "Resource").map_err(|e| PolicyError {
                         message: at(e.message),
-                    })?;
+                    })?
+                }
+                "NotResource" => {
+                    s.not_resources = string_or_list(v, "NotResource").map_err(|e| PolicyError {
+                        message: at(e.message),
+                    })?
                 }
                 "Condition" => {
                     s.conditions = conditions(v).map_err(|e| PolicyError {
