@@ -1357,6 +1357,9 @@ impl<'a> Evaluator<'a> {
                 };
                 match self.resource_attr(scope.inst, ri, (k, binds), a.as_str()) {
                     Some(v) => self.apply_ops(&v, &rest[1..], scope, expr),
+                    None if mode == Mode::Managed => {
+                        Ok(self.computed_unknown(scope.inst, ri, (k, binds), a.as_str()))
+                    }
                     None => unknown(),
                 }
             }
@@ -1373,6 +1376,9 @@ impl<'a> Evaluator<'a> {
                 };
                 match self.resource_attr(scope.inst, ri, (k, binds), a.as_str()) {
                     Some(v) => self.apply_ops(&v, &rest[2..], scope, expr),
+                    None if mode == Mode::Managed => {
+                        Ok(self.computed_unknown(scope.inst, ri, (k, binds), a.as_str()))
+                    }
                     None => unknown(),
                 }
             }
@@ -1448,6 +1454,24 @@ impl<'a> Evaluator<'a> {
             }
             _ => unknown(),
         }
+    }
+
+    /// A computed attribute of one managed resource instance, known only
+    /// after apply: unknown, named by the instance's full address
+    /// (`module.m.aws_iam_policy.p[0].arn`) so that whatever takes it (a
+    /// policy attachment) can be joined to that instance.
+    fn computed_unknown(
+        &self,
+        inst: InstId,
+        ri: usize,
+        (key, binds): (&InstKey, &Bindings),
+        attr: &str,
+    ) -> Value {
+        let Some(res) = self.index_of(inst).and_then(|ix| ix.resources.get(ri)) else {
+            return Value::unknown(attr.to_string());
+        };
+        let scope = self.resource_scope(inst, res, binds.clone(), key.clone());
+        Value::unknown(format!("{}.{attr}", scope.addr.as_deref().unwrap_or("")))
     }
 
     /// One resource instance as an object: its written arguments, and its
