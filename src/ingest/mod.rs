@@ -5,6 +5,7 @@
 pub mod hcl;
 pub mod plan;
 pub mod resources;
+pub mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -119,27 +120,9 @@ pub struct Ingested {
     pub moves: Vec<(String, String)>,
 }
 
-/// The resource types whose instances reach the model.
-pub const RELEVANT_TYPES: &[&str] = &[
-    "aws_iam_role",
-    "aws_iam_role_policy",
-    "aws_iam_policy",
-    "aws_iam_role_policy_attachment",
-    "aws_iam_policy_attachment",
-    "aws_iam_user_policy",
-    "aws_iam_group_policy",
-    "aws_iam_openid_connect_provider",
-    "aws_organizations_policy",
-    "aws_iam_policy_document",
-    "aws_caller_identity",
-    "aws_bedrockagent_agent",
-    "aws_bedrockagent_knowledge_base",
-    "aws_bedrock_custom_model",
-    "aws_bedrock_inference_profile",
-];
-
+/// Whether instances of type `t` reach the model (see [`types`]).
 pub fn is_relevant_type(t: &str) -> bool {
-    RELEVANT_TYPES.contains(&t)
+    types::is_relevant(t)
 }
 
 /// The instances as they were before a plan's change (taken, not copied):
@@ -164,9 +147,6 @@ pub fn before_side(instances: Vec<ResourceInstance>) -> Vec<ResourceInstance> {
         .collect()
 }
 
-/// Attributes that hold policy documents.
-pub const POLICY_ATTRS: &[&str] = &["assume_role_policy", "policy", "json", "content"];
-
 /// The largest policy document read (bytes of its JSON text). IAM's own
 /// limits are a few kilobytes (trust policies at most 4,096 characters, a
 /// managed policy 6,144), so a larger document is not one AWS would accept:
@@ -177,7 +157,7 @@ pub const MAX_POLICY_DOCUMENT_BYTES: usize = 256 * 1024;
 /// [`MAX_POLICY_DOCUMENT_BYTES`].
 fn check_document_sizes(ingested: &Ingested) -> crate::Result<()> {
     for inst in &ingested.instances {
-        for attr in POLICY_ATTRS {
+        for attr in types::policy_attrs(&inst.resource_type) {
             let Some(Value::String(doc)) = inst.attrs.get(attr) else {
                 continue;
             };

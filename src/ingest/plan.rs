@@ -2,7 +2,7 @@
 //!
 //! The file is deserialised into borrowed, typed records: `before`, `after`
 //! and the unknown/sensitive masks stay `&RawValue` slices of the input, and
-//! only the resource types in [`RELEVANT_TYPES`](super::RELEVANT_TYPES) are
+//! only the resource types in [`types`](super::types) are
 //! decoded further. That keeps a 100 MB plan well under a second and its
 //! memory close to the file's size.
 
@@ -13,8 +13,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::{
-    ChangeKind, Ingested, Mode, POLICY_ATTRS, Provenance, ResourceInstance, SourceKind,
-    is_relevant_type,
+    ChangeKind, Ingested, Mode, Provenance, ResourceInstance, SourceKind, is_relevant_type,
 };
 use crate::error::{Error, Result};
 use crate::model::location::{LineIndex, Location};
@@ -288,8 +287,8 @@ impl Reader<'_> {
     }
 
     /// Records where the policy attributes findings point at are written.
-    fn locate_policy_attrs(&self, raw: &RawValue, provenance: &mut Provenance) {
-        for key in POLICY_ATTRS {
+    fn locate_policy_attrs(&self, rtype: &str, raw: &RawValue, provenance: &mut Provenance) {
+        for key in super::types::policy_attrs(rtype) {
             if let Some(loc) = self.attr_location(raw, key) {
                 provenance.attrs.insert(key.to_string(), loc);
             }
@@ -426,7 +425,7 @@ impl Reader<'_> {
 
         let mut provenance = Provenance::new(SourceKind::Plan, self.location_of(&rc.resource_type));
         if let Some(raw) = attrs_raw {
-            self.locate_policy_attrs(raw, &mut provenance);
+            self.locate_policy_attrs(&rc.resource_type, raw, &mut provenance);
         }
         self.out.instances.push(ResourceInstance {
             address: rc.address.to_string(),
@@ -469,7 +468,7 @@ impl Reader<'_> {
                 .unwrap_or_default();
             let mut provenance = Provenance::new(kind, self.location_of(&r.resource_type));
             if let Some(raw) = r.values {
-                self.locate_policy_attrs(raw, &mut provenance);
+                self.locate_policy_attrs(&r.resource_type, raw, &mut provenance);
             }
             self.out.instances.push(ResourceInstance {
                 address: r.address.to_string(),

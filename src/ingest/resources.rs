@@ -3,9 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::types::{self, Becomes};
 use super::{Mode, ResourceInstance};
 use crate::model::arn::{Arn, is_account_id};
-use crate::model::inventory::{Inventory, Role, SubjectKind, Trust};
+use crate::model::inventory::{IdentityKind, Inventory, Role, SubjectKind, Trust};
 use crate::model::policy::PolicyDocument;
 use crate::model::value::{Value, unknown_refs};
 
@@ -15,9 +16,14 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     let mut roles: Vec<Role> = Vec::new();
     let mut documents: Vec<Role> = Vec::new();
     for inst in instances {
-        match (inst.mode, inst.resource_type.as_str()) {
-            (Mode::Managed, "aws_iam_role") => roles.push(role(inst, caller_account.as_deref())),
-            (Mode::Data, "aws_iam_policy_document") => {
+        let Some(rtype) = types::lookup(inst.mode, &inst.resource_type) else {
+            continue;
+        };
+        match (rtype.becomes, rtype.trust_attr) {
+            (Becomes::Identity(IdentityKind::Role), Some(trust_attr)) => {
+                roles.push(role(inst, trust_attr, caller_account.as_deref()))
+            }
+            (Becomes::PolicyDocument, _) => {
                 if let Some(doc) = trust_document(inst, caller_account.as_deref()) {
                     documents.push(doc);
                 }
@@ -111,7 +117,7 @@ fn statement_locations(
         .collect()
 }
 
-fn role(inst: &ResourceInstance, caller_account: Option<&str>) -> Role {
+fn role(inst: &ResourceInstance, trust_attr: &str, caller_account: Option<&str>) -> Role {
     let attrs = &inst.attrs;
     let arn = string_attr(attrs, "arn")
         .or_else(|| inst.before.as_ref().and_then(|b| string_attr(b, "arn")));
@@ -125,7 +131,7 @@ fn role(inst: &ResourceInstance, caller_account: Option<&str>) -> Role {
         .filter(|m| !m.is_empty())
         .or_else(|| string_map(attrs.get("tags")))
         .unwrap_or_default();
-    let mut role = subject(inst, "assume_role_policy", SubjectKind::Role);
+    let mut role = subject(inst, trust_attr, SubjectKind::Role);
     role.name = match attrs.get("name") {
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Unknown(_)) => Some("(unknown)".to_string()),

@@ -48,6 +48,24 @@ pub enum SubjectKind {
     Document,
 }
 
+/// An IAM identity that may hold permissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IdentityKind {
+    Role,
+    User,
+    Group,
+}
+
+impl IdentityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityKind::Role => "role",
+            IdentityKind::User => "user",
+            IdentityKind::Group => "group",
+        }
+    }
+}
+
 /// Something that carries a trust policy.
 #[derive(Debug, Clone)]
 pub struct Role {

@@ -1328,7 +1328,9 @@ impl<'a> Evaluator<'a> {
                 format!("reference to undeclared resource {what}"),
             );
         };
-        if mode == Mode::Data && rtype == "aws_iam_policy_document" {
+        if crate::ingest::types::lookup(mode, rtype).map(|t| t.becomes)
+            == Some(crate::ingest::types::Becomes::PolicyDocument)
+        {
             // With count / for_each unknown, the one representative instance
             // stands for whichever instance is indexed.
             let exp = self.resource_expansion(scope.inst, ri);

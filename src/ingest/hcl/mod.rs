@@ -368,18 +368,6 @@ fn read_tfvars(
 
 // ----- output ----------------------------------------------------------------
 
-/// Resource types whose plan shows `tags_all`.
-const TAGGABLE: &[&str] = &[
-    "aws_iam_role",
-    "aws_iam_policy",
-    "aws_iam_openid_connect_provider",
-    "aws_organizations_policy",
-    "aws_bedrockagent_agent",
-    "aws_bedrockagent_knowledge_base",
-    "aws_bedrock_custom_model",
-    "aws_bedrock_inference_profile",
-];
-
 /// Emits the relevant resource instances of `inst` and, below it, of every
 /// module instance it calls.
 fn emit(
@@ -417,7 +405,8 @@ fn emit(
                         .insert(key.clone(), ev.loc_in(*file, span.clone(), 0));
                 }
             }
-            let attrs = if res.mode == Mode::Data && res.rtype == "aws_iam_policy_document" {
+            let becomes = crate::ingest::types::lookup(res.mode, res.rtype).map(|t| t.becomes);
+            let attrs = if becomes == Some(crate::ingest::types::Becomes::PolicyDocument) {
                 let v = ev.policy_doc_instance(inst, ri, key);
                 let mut m = BTreeMap::new();
                 for k in ["json", "minified_json"] {
@@ -429,7 +418,7 @@ fn emit(
                 m
             } else {
                 let mut m = ev.body_value(body, &scope, true);
-                if res.mode == Mode::Managed && TAGGABLE.contains(&res.rtype) {
+                if res.mode == Mode::Managed && crate::ingest::types::is_taggable(res.rtype) {
                     let alias = provider_alias(body);
                     if let Some(all) = tags_all(ev, inst, m.get("tags"), alias.as_deref()) {
                         m.insert("tags_all".into(), all);
