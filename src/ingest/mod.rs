@@ -3,7 +3,9 @@
 //! plan's `after` object; [`resources`] turns them into the model.
 
 pub mod hcl;
+pub mod permissions;
 pub mod plan;
+pub mod references;
 pub mod resources;
 pub mod types;
 

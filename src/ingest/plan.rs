@@ -201,6 +201,12 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Ingested> {
     }
     reader.sensitive_variables(top.configuration, top.variables)?;
     build_arns(&mut reader.out.instances);
+    if let Some(configuration) = top.configuration
+        && super::references::wanted(&reader.out.instances)
+    {
+        let configuration = reader.decode(configuration)?;
+        super::references::join(&configuration, &mut reader.out.instances);
+    }
     Ok(reader.out)
 }
 

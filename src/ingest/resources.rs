@@ -7,8 +7,7 @@ use super::types::{self, Becomes};
 use super::{Mode, ResourceInstance};
 use crate::model::arn::{Arn, is_account_id};
 use crate::model::inventory::{IdentityKind, Inventory, Role, SubjectKind, Trust};
-use crate::model::policy::PolicyDocument;
-use crate::model::value::{Value, unknown_refs};
+use crate::model::value::Value;
 
 /// Builds the inventory from every instance of every source.
 pub fn extract(instances: &[ResourceInstance]) -> Inventory {
@@ -50,8 +49,12 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     roles.extend(documents);
     roles.sort_by(|a, b| a.address.cmp(&b.address));
     roles.dedup_by(|a, b| a.address == b.address);
+    let permissions = super::permissions::extract(instances, caller_account.as_deref());
     Inventory {
         roles,
+        identities: permissions.identities,
+        policies: permissions.policies,
+        attachments: permissions.attachments,
         refused: Vec::new(),
     }
 }
@@ -83,28 +86,6 @@ fn string_map(v: Option<&Value>) -> Option<BTreeMap<String, String>> {
     )
 }
 
-fn parse_trust(value: Option<&Value>) -> Trust {
-    match value {
-        None | Some(Value::Null) => Trust::Missing,
-        Some(Value::Unknown(u)) => Trust::Unknown(u.reason.clone()),
-        Some(Value::String(s)) if s.trim().is_empty() => Trust::Missing,
-        Some(Value::String(s)) => match PolicyDocument::parse(s) {
-            Ok(doc) => Trust::Document(doc),
-            Err(e) => {
-                let refs = unknown_refs(s);
-                if refs.is_empty() {
-                    Trust::Invalid(e)
-                } else {
-                    Trust::Unknown(refs.join(", "))
-                }
-            }
-        },
-        Some(other) => Trust::Invalid(crate::model::policy::PolicyError {
-            message: format!("the trust policy is not a string but {}", other.to_json()),
-        }),
-    }
-}
-
 fn statement_locations(
     inst: &ResourceInstance,
     attr: &str,
@@ -132,7 +113,7 @@ fn role(inst: &ResourceInstance, trust_attr: &str, caller_account: Option<&str>)
         .or_else(|| string_map(attrs.get("tags")))
         .unwrap_or_default();
     let mut role = subject(inst, trust_attr, SubjectKind::Role);
-    role.name = match attrs.get("name") {
+    role.name = match attrs.get("name").or_else(|| attrs.get("role_name")) {
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Unknown(_)) => Some("(unknown)".to_string()),
         _ => None,
@@ -162,7 +143,7 @@ fn subject(inst: &ResourceInstance, attr: &str, kind: SubjectKind) -> Role {
             .clone(),
         statement_locations: statement_locations(inst, attr),
         tags: BTreeMap::new(),
-        trust: parse_trust(inst.attrs.get(attr)),
+        trust: super::permissions::parse_document(inst.attrs.get(attr), "trust policy"),
         trust_sensitive: inst.sensitive.contains(attr),
         max_session_duration: None,
         trust_from_code_for: inst.provenance.trust_from_code_for.clone(),

@@ -91,6 +91,45 @@ pub static TYPES: &[ResourceType] = &[
             Becomes::Identity(IdentityKind::Role),
         )
     },
+    ResourceType {
+        trust_attr: Some("assume_role_policy_document"),
+        ..managed(
+            "awscc_iam_role",
+            false,
+            &["assume_role_policy_document"],
+            Becomes::Identity(IdentityKind::Role),
+        )
+    },
+    managed(
+        "aws_iam_user",
+        true,
+        &[],
+        Becomes::Identity(IdentityKind::User),
+    ),
+    managed(
+        "aws_iam_group",
+        false,
+        &[],
+        Becomes::Identity(IdentityKind::Group),
+    ),
+    managed(
+        "awscc_iam_role_policy",
+        false,
+        &["policy_document"],
+        Becomes::InlinePolicy(IdentityKind::Role, "role_name"),
+    ),
+    managed(
+        "aws_iam_user_policy_attachment",
+        false,
+        &[],
+        Becomes::Attachment(IdentityKind::User, "user"),
+    ),
+    managed(
+        "aws_iam_group_policy_attachment",
+        false,
+        &[],
+        Becomes::Attachment(IdentityKind::Group, "group"),
+    ),
     managed(
         "aws_iam_role_policy",
         false,
@@ -155,6 +194,30 @@ pub static TYPES: &[ResourceType] = &[
     managed(
         "aws_bedrock_custom_model",
         true,
+        &[],
+        Becomes::Bedrock(Some("role_arn")),
+    ),
+    managed(
+        "awscc_bedrock_agent",
+        false,
+        &[],
+        Becomes::Bedrock(Some("agent_resource_role_arn")),
+    ),
+    managed(
+        "awscc_bedrock_knowledge_base",
+        false,
+        &[],
+        Becomes::Bedrock(Some("role_arn")),
+    ),
+    managed(
+        "aws_bedrock_model_invocation_job",
+        false,
+        &[],
+        Becomes::Bedrock(Some("role_arn")),
+    ),
+    managed(
+        "aws_bedrock_evaluation_job",
+        false,
         &[],
         Becomes::Bedrock(Some("role_arn")),
     ),

@@ -119,11 +119,132 @@ pub enum Trust {
     Missing,
 }
 
+/// An identity that may hold permissions: a role, a user or a group.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// The resource's address (a role's is also its [`Role`]'s).
+    pub address: String,
+    pub kind: IdentityKind,
+    /// `None` when the name is only known after apply.
+    pub name: Option<String>,
+    pub account: Option<String>,
+    pub change: Option<ChangeKind>,
+    pub location: Location,
+    /// `tags_all` where known, else `tags`.
+    pub tags: BTreeMap<String, String>,
+    /// The permission boundary, when one is set: what the identity may do is
+    /// at most what it allows.
+    pub boundary: Option<PolicyRef>,
+    /// Where the boundary is written.
+    pub boundary_location: Option<Location>,
+}
+
+/// What kind of policy a [`Policy`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PolicyKind {
+    /// `aws_iam_policy`, attached by ARN.
+    Managed,
+    /// Written on one identity (`aws_iam_role_policy`, an `inline_policy` block).
+    Inline,
+    /// A policy AWS maintains (`arn:aws:iam::aws:policy/...`), read from
+    /// trustdrift's own dated table.
+    AwsManaged,
+}
+
+impl PolicyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Managed => "managed",
+            PolicyKind::Inline => "inline",
+            PolicyKind::AwsManaged => "aws-managed",
+        }
+    }
+}
+
+/// An identity-based permissions policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// The resource's address; an `inline_policy` block's is its role's
+    /// with `.inline_policy["NAME"]`; an AWS managed policy's is its ARN.
+    pub address: String,
+    pub kind: PolicyKind,
+    pub name: Option<String>,
+    pub change: Option<ChangeKind>,
+    pub location: Location,
+    /// Where its document attribute is written.
+    pub document_location: Location,
+    /// Per statement index, where that statement is written.
+    pub statement_locations: BTreeMap<usize, Location>,
+    /// The document (the same states a trust policy can be in).
+    pub document: Trust,
+    pub sensitive: bool,
+}
+
+impl Policy {
+    /// Where statement `index` is written.
+    pub fn statement_location(&self, index: usize) -> &Location {
+        self.statement_locations
+            .get(&index)
+            .unwrap_or(&self.document_location)
+    }
+}
+
+/// How an attachment (or a boundary) names an identity or a policy.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PolicyRef {
+    /// An instance in the inventory, by address.
+    Address(String),
+    /// An ARN that names nothing in the input (another stack's policy, an
+    /// AWS managed policy trustdrift's table does not hold).
+    Arn(String),
+    /// A name that matches no identity in the input.
+    Name(String),
+    /// Known only after apply, and not joined to anything in the input:
+    /// what it waits on.
+    Unknown(String),
+}
+
+impl PolicyRef {
+    /// The address it resolves to, when it does.
+    pub fn address(&self) -> Option<&str> {
+        match self {
+            PolicyRef::Address(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// How a reviewer reads it.
+    pub fn display(&self) -> String {
+        match self {
+            PolicyRef::Address(a) | PolicyRef::Arn(a) | PolicyRef::Name(a) => a.clone(),
+            PolicyRef::Unknown(why) => crate::model::value::unknown_marker(why),
+        }
+    }
+}
+
+/// A policy attached to an identity.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// The resource that attaches it (an attachment resource, or the role
+    /// itself for `managed_policy_arns` and `inline_policy`).
+    pub address: String,
+    pub identity: PolicyRef,
+    pub policy: PolicyRef,
+    pub change: Option<ChangeKind>,
+    pub location: Location,
+}
+
 /// Everything extracted from the input.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
     /// Roles and stand-alone trust documents, sorted by address.
     pub roles: Vec<Role>,
+    /// Roles, users and groups, sorted by address.
+    pub identities: Vec<Identity>,
+    /// Identity-based policies, sorted by address.
+    pub policies: Vec<Policy>,
+    /// Which policy is attached to which identity, sorted by (identity, policy, address).
+    pub attachments: Vec<Attachment>,
     /// Arguments and blocks in trust-bearing code that Terraform would refuse.
     pub refused: Vec<Refused>,
 }

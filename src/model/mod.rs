@@ -2,6 +2,7 @@
 //! principals, conditions, ARNs, the inventory and its trust grants.
 
 pub mod arn;
+pub mod aws_managed;
 pub mod date;
 pub mod inventory;
 pub mod json;

@@ -1,0 +1,481 @@
+//! Resource instances → identities, their identity-based policies, and what
+//! attaches which policy to which identity.
+//!
+//! Attachments usually name a policy or a role created in the same change,
+//! whose ARN is only known after apply. They are joined by reference: an
+//! unknown value names the instance it waits on (the HCL evaluator and the
+//! plan reader both write the instance's full address, `module.m.
+//! aws_iam_policy.p[0].arn`), and that instance is found in the input. A
+//! reference without an instance key (`aws_iam_policy.p.arn` on a counted
+//! resource) joins every instance. What joins nothing stays unknown.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::types::{self, Becomes};
+use super::{Mode, ResourceInstance};
+use crate::model::arn::{Arn, is_account_id};
+use crate::model::aws_managed;
+use crate::model::inventory::{
+    Attachment, Identity, IdentityKind, Policy, PolicyKind, PolicyRef, Trust,
+};
+use crate::model::location::Location;
+use crate::model::policy::PolicyDocument;
+use crate::model::value::{Value, unknown_refs};
+
+/// The permissions part of the inventory.
+#[derive(Debug, Default)]
+pub struct Permissions {
+    pub identities: Vec<Identity>,
+    pub policies: Vec<Policy>,
+    pub attachments: Vec<Attachment>,
+}
+
+/// An attachment before its two ends are joined.
+struct Pending {
+    address: String,
+    identity_kind: IdentityKind,
+    identity: Target,
+    policy: Target,
+    change: Option<crate::model::inventory::ChangeKind>,
+    location: Location,
+}
+
+enum Target {
+    /// An identity or a policy extracted here, by address.
+    Extracted(String),
+    /// One named by value (a name, an ARN, or a reference).
+    Named(Value),
+}
+
+/// Extracts identities, policies and attachments from every instance.
+pub fn extract(instances: &[ResourceInstance], caller_account: Option<&str>) -> Permissions {
+    let mut out = Permissions::default();
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut boundaries: Vec<(usize, Value)> = Vec::new();
+    for inst in instances {
+        if inst.mode != Mode::Managed || inst.change.is_some_and(|c| c.removes()) {
+            continue;
+        }
+        let Some(rtype) = types::lookup(inst.mode, &inst.resource_type) else {
+            continue;
+        };
+        let attrs = &inst.attrs;
+        let loc = |attr: &str| {
+            inst.provenance
+                .attrs
+                .get(attr)
+                .unwrap_or(&inst.provenance.location)
+                .clone()
+        };
+        match rtype.becomes {
+            Becomes::Identity(kind) => {
+                let identity = identity(inst, kind, caller_account);
+                if let Some(b) = attrs.get("permissions_boundary").filter(|v| is_set(v)) {
+                    boundaries.push((out.identities.len(), b.clone()));
+                }
+                // Policies written on the role itself: `inline_policy` blocks
+                // (awscc: `policies`) and `managed_policy_arns`.
+                for (block, name_key, doc_key) in [
+                    ("inline_policy", "name", "policy"),
+                    ("policies", "policy_name", "policy_document"),
+                ] {
+                    let Some(Value::List(items)) = attrs.get(block) else {
+                        continue;
+                    };
+                    for (i, item) in items.iter().enumerate() {
+                        let Some(doc) = item.get(doc_key) else {
+                            continue;
+                        };
+                        let name = item.get(name_key).and_then(Value::as_str);
+                        let address = match name {
+                            Some(n) => format!("{}.{block}[\"{n}\"]", inst.address),
+                            None => format!("{}.{block}[{i}]", inst.address),
+                        };
+                        out.policies.push(Policy {
+                            address: address.clone(),
+                            kind: PolicyKind::Inline,
+                            name: name.map(str::to_string),
+                            change: inst.change,
+                            location: loc(block),
+                            document_location: loc(block),
+                            statement_locations: BTreeMap::new(),
+                            document: parse_document(Some(doc), "policy"),
+                            sensitive: inst.sensitive.contains(block),
+                        });
+                        pending.push(Pending {
+                            address: inst.address.clone(),
+                            identity_kind: kind,
+                            identity: Target::Extracted(inst.address.clone()),
+                            policy: Target::Extracted(address),
+                            change: inst.change,
+                            location: loc(block),
+                        });
+                    }
+                }
+                // A plan shows the whole list as unknown when it is not
+                // written (the provider computes it from what AWS holds):
+                // only written elements are attachments.
+                let written = match attrs.get("managed_policy_arns") {
+                    Some(Value::Unknown(_)) => None,
+                    other => other,
+                };
+                for arn in list_values(written) {
+                    pending.push(Pending {
+                        address: inst.address.clone(),
+                        identity_kind: kind,
+                        identity: Target::Extracted(inst.address.clone()),
+                        policy: Target::Named(arn),
+                        change: inst.change,
+                        location: loc("managed_policy_arns"),
+                    });
+                }
+                out.identities.push(identity);
+            }
+            Becomes::ManagedPolicy | Becomes::InlinePolicy(..) => {
+                let Some(doc_attr) = rtype.policy_attrs.first() else {
+                    continue;
+                };
+                let name = ["name", "policy_name"]
+                    .iter()
+                    .find_map(|k| attrs.get(k).and_then(Value::as_str))
+                    .map(str::to_string);
+                let kind = match rtype.becomes {
+                    Becomes::ManagedPolicy => PolicyKind::Managed,
+                    _ => PolicyKind::Inline,
+                };
+                out.policies.push(Policy {
+                    address: inst.address.clone(),
+                    kind,
+                    name,
+                    change: inst.change,
+                    location: inst.provenance.location.clone(),
+                    document_location: loc(doc_attr),
+                    statement_locations: statement_locations(inst, doc_attr),
+                    document: parse_document(attrs.get(doc_attr), "policy"),
+                    sensitive: inst.sensitive.contains(*doc_attr),
+                });
+                if let Becomes::InlinePolicy(kind, owner) = rtype.becomes {
+                    pending.push(Pending {
+                        address: inst.address.clone(),
+                        identity_kind: kind,
+                        identity: Target::Named(attrs.get(owner).cloned().unwrap_or(Value::Null)),
+                        policy: Target::Extracted(inst.address.clone()),
+                        change: inst.change,
+                        location: loc(owner),
+                    });
+                }
+            }
+            Becomes::Attachment(kind, owner) => pending.push(Pending {
+                address: inst.address.clone(),
+                identity_kind: kind,
+                identity: Target::Named(attrs.get(owner).cloned().unwrap_or(Value::Null)),
+                policy: Target::Named(attrs.get("policy_arn").cloned().unwrap_or(Value::Null)),
+                change: inst.change,
+                location: inst.provenance.location.clone(),
+            }),
+            Becomes::SharedAttachment => {
+                let policy = attrs.get("policy_arn").cloned().unwrap_or(Value::Null);
+                for (list, kind) in [
+                    ("roles", IdentityKind::Role),
+                    ("users", IdentityKind::User),
+                    ("groups", IdentityKind::Group),
+                ] {
+                    for who in list_values(attrs.get(list)) {
+                        pending.push(Pending {
+                            address: inst.address.clone(),
+                            identity_kind: kind,
+                            identity: Target::Named(who),
+                            policy: Target::Named(policy.clone()),
+                            change: inst.change,
+                            location: loc(list),
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut joined = BTreeSet::new();
+    let mut aws_managed_used: BTreeSet<String> = BTreeSet::new();
+    for p in pending {
+        let identities = match p.identity {
+            Target::Extracted(address) => vec![PolicyRef::Address(address)],
+            Target::Named(v) => join_identity(&out.identities, p.identity_kind, &v),
+        };
+        let policies = match p.policy {
+            Target::Extracted(address) => vec![PolicyRef::Address(address)],
+            Target::Named(v) => join_policy(&out.policies, &v, &mut aws_managed_used),
+        };
+        for identity in &identities {
+            for policy in &policies {
+                if joined.insert((identity.clone(), policy.clone(), p.address.clone())) {
+                    out.attachments.push(Attachment {
+                        address: p.address.clone(),
+                        identity: identity.clone(),
+                        policy: policy.clone(),
+                        change: p.change,
+                        location: p.location.clone(),
+                    });
+                }
+            }
+        }
+    }
+    for (i, value) in boundaries {
+        let target = join_policy(&out.policies, &value, &mut aws_managed_used);
+        if let Some(identity) = out.identities.get_mut(i) {
+            // A boundary is one policy; a reference that joins several
+            // instances (no key) cannot say which.
+            identity.boundary = match target.as_slice() {
+                [one] => Some(one.clone()),
+                _ => Some(PolicyRef::Unknown(reference_text(&value))),
+            };
+        }
+    }
+    for name in aws_managed_used {
+        let arn = format!("arn:aws:iam::aws:policy/{name}");
+        let location = Location::new(
+            format!("(AWS managed policy, {})", aws_managed::TABLE_DATE),
+            1,
+            1,
+        );
+        out.policies.push(Policy {
+            address: arn,
+            kind: PolicyKind::AwsManaged,
+            name: Some(name.clone()),
+            change: None,
+            location: location.clone(),
+            document_location: location,
+            statement_locations: BTreeMap::new(),
+            document: parse_document(
+                aws_managed::document(&name)
+                    .map(|d| Value::String(d.into()))
+                    .as_ref(),
+                "policy",
+            ),
+            sensitive: false,
+        });
+    }
+    out.identities.sort_by(|a, b| a.address.cmp(&b.address));
+    out.identities.dedup_by(|a, b| a.address == b.address);
+    out.policies.sort_by(|a, b| a.address.cmp(&b.address));
+    out.policies.dedup_by(|a, b| a.address == b.address);
+    out.attachments.sort_by(|a, b| {
+        (&a.identity, &a.policy, &a.address).cmp(&(&b.identity, &b.policy, &b.address))
+    });
+    out
+}
+
+fn is_set(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::String(s) => !s.is_empty(),
+        _ => true,
+    }
+}
+
+fn list_values(v: Option<&Value>) -> Vec<Value> {
+    match v {
+        Some(Value::List(items)) => items.iter().filter(|i| is_set(i)).cloned().collect(),
+        Some(u @ Value::Unknown(_)) => vec![u.clone()],
+        _ => Vec::new(),
+    }
+}
+
+fn identity(inst: &ResourceInstance, kind: IdentityKind, caller_account: Option<&str>) -> Identity {
+    let attrs = &inst.attrs;
+    let name = ["name", "role_name", "user_name", "group_name"]
+        .iter()
+        .find_map(|k| attrs.get(k))
+        .and_then(|v| match v {
+            Value::String(s) => Some(s.clone()),
+            _ => None,
+        });
+    let account = attrs
+        .get("arn")
+        .and_then(Value::as_str)
+        .and_then(Arn::parse)
+        .map(|a| a.account)
+        .filter(|a| is_account_id(a))
+        .or(caller_account)
+        .map(str::to_string);
+    let tags = attrs
+        .get("tags_all")
+        .and_then(Value::as_object)
+        .filter(|m| !m.is_empty())
+        .or_else(|| attrs.get("tags").and_then(Value::as_object))
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    Identity {
+        address: inst.address.clone(),
+        kind,
+        name,
+        account,
+        change: inst.change,
+        location: inst.provenance.location.clone(),
+        tags,
+        boundary: None,
+        boundary_location: inst.provenance.attrs.get("permissions_boundary").cloned(),
+    }
+}
+
+fn statement_locations(inst: &ResourceInstance, attr: &str) -> BTreeMap<usize, Location> {
+    inst.provenance
+        .statements
+        .iter()
+        .filter(|((a, _), _)| a == attr)
+        .map(|((_, i), loc)| (*i, loc.clone()))
+        .collect()
+}
+
+/// A policy document attribute's content.
+/// `what` names it in a message (`trust policy`).
+pub fn parse_document(value: Option<&Value>, what: &str) -> Trust {
+    match value {
+        None | Some(Value::Null) => Trust::Missing,
+        Some(Value::Unknown(u)) => Trust::Unknown(u.reason.clone()),
+        Some(Value::String(s)) if s.trim().is_empty() => Trust::Missing,
+        Some(Value::String(s)) => match PolicyDocument::parse(s) {
+            Ok(doc) => Trust::Document(doc),
+            Err(e) => {
+                let refs = unknown_refs(s);
+                if refs.is_empty() {
+                    Trust::Invalid(e)
+                } else {
+                    Trust::Unknown(refs.join(", "))
+                }
+            }
+        },
+        Some(other) => Trust::Invalid(crate::model::policy::PolicyError {
+            message: format!("the {what} is not a string but {}", other.to_json()),
+        }),
+    }
+}
+
+/// What a value waits on, when it is not known: the reference it names.
+fn reference_text(v: &Value) -> String {
+    match v {
+        Value::Unknown(u) => u.reason.clone(),
+        Value::String(s) => unknown_refs(s).join(", "),
+        other => other.to_json().to_string(),
+    }
+}
+
+/// The instance address an unknown value waits on, with the attribute it
+/// reads cut off: `module.m.aws_iam_policy.p[0]` for `module.m.aws_iam_policy.p[0].arn`.
+fn referenced_address(v: &Value) -> Option<String> {
+    match v {
+        Value::Unknown(u) => super::references::instance_of(&u.reason),
+        Value::String(s) => match unknown_refs(s).as_slice() {
+            [one] if s.trim() == format!("${{{one}}}") => super::references::instance_of(one),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The instances `addresses` holds for `base`: itself, or every instance of
+/// it when `base` names a counted or keyed resource without its key.
+fn instances_of<'a>(addresses: impl Iterator<Item = &'a str>, base: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in addresses {
+        if a == base
+            || (a.starts_with(base) && a[base.len()..].starts_with('[') && a.ends_with(']'))
+        {
+            out.push(a.to_string());
+        }
+    }
+    out
+}
+
+fn join_identity(identities: &[Identity], kind: IdentityKind, v: &Value) -> Vec<PolicyRef> {
+    let of_kind = || identities.iter().filter(|i| i.kind == kind);
+    if let Some(base) = referenced_address(v) {
+        let found = instances_of(of_kind().map(|i| i.address.as_str()), &base);
+        if !found.is_empty() {
+            return found.into_iter().map(PolicyRef::Address).collect();
+        }
+        return vec![PolicyRef::Unknown(reference_text(v))];
+    }
+    match v {
+        Value::String(s) if unknown_refs(s).is_empty() => {
+            // A name, or an ARN whose last path segment is the name.
+            let name = match Arn::parse(s) {
+                Some(a) => a.resource.rsplit('/').next().unwrap_or(a.resource),
+                None => s.as_str(),
+            };
+            let found: Vec<PolicyRef> = of_kind()
+                .filter(|i| i.name.as_deref() == Some(name))
+                .map(|i| PolicyRef::Address(i.address.clone()))
+                .collect();
+            if found.is_empty() {
+                vec![PolicyRef::Name(s.clone())]
+            } else {
+                found
+            }
+        }
+        Value::Null => Vec::new(),
+        other => vec![PolicyRef::Unknown(reference_text(other))],
+    }
+}
+
+fn join_policy(
+    policies: &[Policy],
+    v: &Value,
+    aws_managed_used: &mut BTreeSet<String>,
+) -> Vec<PolicyRef> {
+    let managed = || policies.iter().filter(|p| p.kind == PolicyKind::Managed);
+    if let Some(base) = referenced_address(v) {
+        let found = instances_of(managed().map(|p| p.address.as_str()), &base);
+        if !found.is_empty() {
+            return found.into_iter().map(PolicyRef::Address).collect();
+        }
+        return vec![PolicyRef::Unknown(reference_text(v))];
+    }
+    match v {
+        Value::String(arn) if unknown_refs(arn).is_empty() => {
+            if let Some(name) = aws_managed::name_of(arn) {
+                if aws_managed::document(name).is_some() {
+                    aws_managed_used.insert(name.to_string());
+                    return vec![PolicyRef::Address(format!(
+                        "arn:aws:iam::aws:policy/{name}"
+                    ))];
+                }
+                return vec![PolicyRef::Arn(arn.clone())];
+            }
+            // A customer managed policy in the input, by its name (the last
+            // segment of `policy/PATH/NAME`).
+            let name = Arn::parse(arn)
+                .and_then(|a| a.resource.strip_prefix("policy/"))
+                .map(|r| r.rsplit('/').next().unwrap_or(r));
+            let found: Vec<PolicyRef> = managed()
+                .filter(|p| name.is_some() && p.name.as_deref() == name)
+                .map(|p| PolicyRef::Address(p.address.clone()))
+                .collect();
+            if found.is_empty() {
+                vec![PolicyRef::Arn(arn.clone())]
+            } else {
+                found
+            }
+        }
+        Value::Null => Vec::new(),
+        other => vec![PolicyRef::Unknown(reference_text(other))],
+    }
+}
+
+/// Whether an attached policy that trustdrift cannot read may grant what
+/// is judged (Bedrock, IAM writes): every unknown or foreign reference, and
+/// an AWS managed policy not in the table whose name names Bedrock.
+pub fn unreadable_may_grant(r: &PolicyRef) -> bool {
+    match r {
+        PolicyRef::Address(_) => false,
+        PolicyRef::Arn(arn) => match aws_managed::name_of(arn) {
+            Some(name) => aws_managed::names_bedrock(name),
+            None => true,
+        },
+        PolicyRef::Name(_) | PolicyRef::Unknown(_) => true,
+    }
+}

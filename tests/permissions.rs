@@ -1,0 +1,104 @@
+//! Identities, policies and attachments, joined by reference the same way
+//! from code and from a plan.
+
+use trustdrift::model::inventory::{Inventory, PolicyRef};
+
+fn inventory(path: &str) -> Inventory {
+    trustdrift::scan(
+        &[path.to_string()],
+        &Default::default(),
+        &mut std::io::empty(),
+    )
+    .unwrap_or_else(|e| panic!("{path}: {e}"))
+    .inventory
+}
+
+fn attachments(inv: &Inventory) -> Vec<String> {
+    inv.attachments
+        .iter()
+        .map(|a| {
+            format!(
+                "{} -> {} (by {})",
+                a.identity.display(),
+                a.policy.display(),
+                a.address
+            )
+        })
+        .collect()
+}
+
+const EXPECTED: &[&str] = &[
+    "aws_iam_role.app -> arn:aws:iam::aws:policy/AmazonBedrockFullAccess (by aws_iam_role_policy_attachment.app_full)",
+    "aws_iam_role.app -> aws_iam_policy.invoke (by aws_iam_role_policy_attachment.app_invoke)",
+    "aws_iam_role.app -> aws_iam_role_policy.app_inline (by aws_iam_role_policy.app_inline)",
+    "aws_iam_role.app -> module.team.aws_iam_policy.extra[0] (by module.team.aws_iam_role_policy_attachment.extra[0])",
+    "aws_iam_role.app -> module.team.aws_iam_policy.extra[1] (by module.team.aws_iam_role_policy_attachment.extra[1])",
+];
+
+#[test]
+fn code_joins_attachments_to_policies_created_with_them() {
+    let inv = inventory("testdata/permissions/hcl");
+    assert_eq!(attachments(&inv), EXPECTED);
+    let app = inv
+        .identities
+        .iter()
+        .find(|i| i.address == "aws_iam_role.app");
+    assert_eq!(
+        app.and_then(|i| i.boundary.clone()),
+        Some(PolicyRef::Address("aws_iam_policy.boundary".into()))
+    );
+}
+
+#[test]
+fn a_plan_joins_them_through_its_configuration_references() {
+    let inv = inventory("testdata/permissions/plan.json");
+    assert_eq!(attachments(&inv), EXPECTED);
+    let app = inv
+        .identities
+        .iter()
+        .find(|i| i.address == "aws_iam_role.app");
+    assert_eq!(
+        app.and_then(|i| i.boundary.clone()),
+        Some(PolicyRef::Address("aws_iam_policy.boundary".into()))
+    );
+}
+
+#[test]
+fn what_joins_nothing_stays_unknown_or_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"
+variable "arn" { type = string }
+resource "aws_iam_policy_attachment" "shared" {
+  name       = "shared"
+  roles      = ["elsewhere"]
+  users      = [aws_iam_user.u.name]
+  policy_arn = var.arn
+}
+resource "aws_iam_user" "u" { name = "u" }
+resource "aws_iam_group_policy_attachment" "g" {
+  group      = "ops"
+  policy_arn = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+}
+"#,
+    )
+    .expect("write");
+    let inv = inventory(&dir.path().to_string_lossy());
+    assert_eq!(
+        attachments(&inv),
+        [
+            "aws_iam_user.u -> (known after apply: var.arn) (by aws_iam_policy_attachment.shared)",
+            "elsewhere -> (known after apply: var.arn) (by aws_iam_policy_attachment.shared)",
+            "ops -> arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess (by aws_iam_group_policy_attachment.g)",
+        ]
+    );
+    assert!(
+        inv.attachments
+            .iter()
+            .filter(|a| trustdrift::ingest::permissions::unreadable_may_grant(&a.policy))
+            .count()
+            == 2,
+        "the unknown policy may grant anything; an S3 managed policy does not"
+    );
+}
