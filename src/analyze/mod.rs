@@ -2,6 +2,7 @@
 //! role, through which statement, narrowed by which conditions.
 
 pub mod admission;
+pub mod bedrock;
 pub mod copies;
 pub mod drift;
 pub mod metadata;
