@@ -673,7 +673,16 @@ fn allow_bounds(st: &Statement, why: &mut impl FnMut(String)) -> Bounds {
         }
         if c.key_is("aws:RequestedRegion") {
             match region_condition(c) {
-                Ok(r) => b.regions = std::mem::replace(&mut b.regions, Regions::Any).and(r),
+                Ok(r) => {
+                    if let Regions::Unknown(refs) = &r {
+                        for x in refs {
+                            why(format!(
+                                "aws:RequestedRegion is compared with {x}, not known before apply"
+                            ));
+                        }
+                    }
+                    b.regions = std::mem::replace(&mut b.regions, Regions::Any).and(r)
+                }
                 Err(e) => why(e),
             }
         } else if c.key_is("bedrock:InferenceProfileArn") {
@@ -752,6 +761,15 @@ fn region_condition(c: &Condition) -> Result<Regions, String> {
             } else {
                 Regions::Any
             });
+        }
+        if !like {
+            // A Region the table does not know yet is still a Region.
+            matched.insert(if ignore_case {
+                v.to_ascii_lowercase()
+            } else {
+                v.clone()
+            });
+            continue;
         }
         for r in &universe {
             let hit = if like {
@@ -1038,7 +1056,7 @@ pub fn regions_outside(reach: &BedrockReach, r: &BedrockRestrictions) -> Vec<Reg
             Regions::Only(s) => {
                 let out: BTreeSet<String> = s
                     .iter()
-                    .filter(|x| !allowed.contains(*x) && !(global_ok && *x == UNSPECIFIED))
+                    .filter(|x| !allowed.contains(*x) && (!global_ok || *x != UNSPECIFIED))
                     .cloned()
                     .collect();
                 (!out.is_empty()).then_some((out, false))
@@ -1064,7 +1082,11 @@ pub fn regions_outside(reach: &BedrockReach, r: &BedrockRestrictions) -> Vec<Reg
                 grant: i,
                 regions,
                 unbounded,
-                through_profile: None,
+                // A routed-only grant reaches its Regions through profiles.
+                through_profile: g
+                    .routed_via
+                    .as_ref()
+                    .map(|r| r.iter().cloned().collect::<Vec<_>>().join(", ")),
             });
         }
         if let Some(p) = &g.profile {

@@ -177,17 +177,34 @@ fn an_eu_profile_called_from_eu_west_1_names_its_other_destinations() {
     );
     let policy = restricted(&["eu-west-1"], Some(&["eu"]));
     let out = regions_outside(&r, &policy);
-    let through: Vec<&RegionsOutside> =
-        out.iter().filter(|o| o.through_profile.is_some()).collect();
-    assert_eq!(through.len(), 1);
+    // Both the profile's destinations and the routed model grant name the
+    // same Regions, each through the profile; nothing is reached directly.
+    assert_eq!(out.len(), 2);
+    assert!(
+        out.iter()
+            .all(|o| o.through_profile.is_some() && !o.unbounded)
+    );
+    for o in &out {
+        assert_eq!(
+            o.regions,
+            set(&[
+                "eu-central-1",
+                "eu-north-1",
+                "eu-south-1",
+                "eu-south-2",
+                "eu-west-3"
+            ])
+        );
+    }
+    let through: BTreeSet<&str> = out
+        .iter()
+        .filter_map(|o| o.through_profile.as_deref())
+        .collect();
     assert_eq!(
-        through[0].regions,
-        set(&[
-            "eu-central-1",
-            "eu-north-1",
-            "eu-south-1",
-            "eu-south-2",
-            "eu-west-3"
+        through,
+        BTreeSet::from([
+            "eu.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "arn:aws:bedrock:eu-west-1:111122223333:inference-profile/eu.anthropic.claude-sonnet-4-5-20250929-v1:0"
         ])
     );
     // The routed-only model grant is bounded by the profile, not "any Region".
@@ -535,4 +552,86 @@ fn output_is_deterministic_whatever_the_statement_order() {
             .collect::<Vec<_>>()
     };
     assert_eq!(names(&a), names(&b));
+}
+
+#[test]
+fn a_region_the_table_does_not_know_is_kept_not_dropped() {
+    let r = reach(
+        r#"{"Statement":[{"Effect":"Allow","Action":"bedrock:InvokeModel","Resource":"*",
+            "Condition":{"StringEquals":{"aws:RequestedRegion":["eu-west-1","eu-east-7"]}}}]}"#,
+    );
+    assert_eq!(r.grants[0].regions.list(), vec!["eu-east-7", "eu-west-1"]);
+    let out = regions_outside(&r, &restricted(&["eu-west-1"], None));
+    assert_eq!(out[0].regions, set(&["eu-east-7"]));
+    let r = reach(
+        r#"{"Statement":[{"Effect":"Allow","Action":"bedrock:InvokeModel","Resource":"*",
+            "Condition":{"StringEquals":{"aws:RequestedRegion":"${var.region}"}}}]}"#,
+    );
+    assert!(matches!(r.grants[0].regions, Regions::Unknown(_)));
+    assert!(
+        r.unverifiable
+            .iter()
+            .any(|u| u.reason.contains("var.region"))
+    );
+}
+
+#[test]
+fn condition_operator_forms_bound_regions_as_iam_reads_them() {
+    let regions = |cond: &str| {
+        let r = reach(&format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Action":"bedrock:InvokeModel","Resource":"*","Condition":{cond}}}]}}"#
+        ));
+        r.grants.first().map(|g| g.regions.clone())
+    };
+    assert_eq!(
+        regions(r#"{"ForAnyValue:StringEquals":{"aws:RequestedRegion":"eu-west-1"}}"#),
+        Some(Regions::Only(set(&["eu-west-1"])))
+    );
+    assert_eq!(
+        regions(r#"{"StringEqualsIgnoreCase":{"AWS:requestedregion":"EU-WEST-1"}}"#),
+        Some(Regions::Only(set(&["eu-west-1"])))
+    );
+    // "Anywhere but" is not a bound a reviewer can list.
+    let except = regions(r#"{"StringNotEquals":{"aws:RequestedRegion":"us-east-1"}}"#);
+    assert!(except.as_ref().is_some_and(Regions::is_unbounded));
+    assert_eq!(except.map(|r| r.list()), Some(vec!["*".to_string()]));
+    // Two conditions on the key: both hold.
+    assert_eq!(
+        regions(
+            r#"{"StringLike":{"aws:RequestedRegion":"eu-*"},"StringEquals":{"aws:RequestedRegion":["eu-west-1","us-east-1"]}}"#
+        ),
+        Some(Regions::Only(set(&["eu-west-1"])))
+    );
+    // A Region that never matches leaves nothing granted.
+    assert_eq!(regions(r#"{"Null":{"aws:RequestedRegion":"true"}}"#), None);
+}
+
+#[test]
+fn only_a_required_inference_profile_arn_makes_a_grant_routed_only() {
+    let routed = |op: &str| {
+        let r = reach(&format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Action":"bedrock:InvokeModel","Resource":"arn:aws:bedrock:*::foundation-model/*",
+                "Condition":{{"{op}":{{"bedrock:InferenceProfileArn":"arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.*"}}}}}}]}}"#
+        ));
+        (
+            r.grants[0].routed_via.is_some(),
+            r.grants[0].regions.clone(),
+        )
+    };
+    let (is_routed, regions) = routed("ArnLike");
+    assert!(is_routed);
+    assert_eq!(
+        regions,
+        Regions::Only(set(&[
+            "ca-central-1",
+            "ca-west-1",
+            "us-east-1",
+            "us-east-2",
+            "us-west-1",
+            "us-west-2"
+        ]))
+    );
+    // IfExists and negated operators also pass direct calls: no bound.
+    assert_eq!(routed("ArnLikeIfExists"), (false, Regions::Any));
+    assert_eq!(routed("ArnNotLike"), (false, Regions::Any));
 }
