@@ -360,7 +360,7 @@ pub fn bedrock_reach(input: &ReachInput<'_>) -> BedrockReach {
         let mut scratch = BedrockReach::default();
         let allowed = policy_grants(boundary, input.own_account, &mut scratch);
         out.unverifiable.extend(scratch.unverifiable);
-        grants = intersect(grants, &allowed);
+        grants = merge(intersect(grants, &allowed));
         // A wildcard action the boundary does not let through grants nothing.
         out.wildcard_actions.retain(|w| {
             w.actions
@@ -368,9 +368,7 @@ pub fn bedrock_reach(input: &ReachInput<'_>) -> BedrockReach {
                 .any(|a| grants.iter().any(|g| &g.action == a))
         });
     }
-    for g in &mut grants {
-        finish(g, &mut out.unverifiable);
-    }
+    grants.retain_mut(|g| finish(g, &mut out.unverifiable));
     grants.sort();
     grants.dedup();
     out.grants = grants;
@@ -387,29 +385,18 @@ fn policy_grants(
     own: Option<&str>,
     out: &mut BedrockReach,
 ) -> Vec<InvocationGrant> {
-    let mut merged: BTreeMap<GrantKey, InvocationGrant> = BTreeMap::new();
+    let mut allowed = Vec::new();
     for s in statements
         .iter()
         .filter(|s| s.statement.effect == Effect::Allow)
     {
-        for g in allow_grants(s, own, out) {
-            let key = GrantKey::of(&g);
-            match merged.get_mut(&key) {
-                Some(m) => {
-                    m.regions = std::mem::replace(&mut m.regions, Regions::Any).or(g.regions);
-                    m.via.extend(g.via);
-                }
-                None => {
-                    merged.insert(key, g);
-                }
-            }
-        }
+        allowed.extend(allow_grants(s, own, out));
     }
     let denies: Vec<&SourcedStatement> = statements
         .iter()
         .filter(|s| s.statement.effect == Effect::Deny)
         .collect();
-    let mut grants: Vec<InvocationGrant> = merged.into_values().collect();
+    let mut grants = merge(allowed);
     for d in denies {
         grants = grants
             .into_iter()
@@ -417,6 +404,26 @@ fn policy_grants(
             .collect();
     }
     grants
+}
+
+/// One grant per (action, resource, routing, exclusions): the Regions of
+/// several statements granting it join, and so do their origins.
+fn merge(grants: Vec<InvocationGrant>) -> Vec<InvocationGrant> {
+    let mut merged: BTreeMap<GrantKey, InvocationGrant> = BTreeMap::new();
+    for g in grants {
+        let key = GrantKey::of(&g);
+        match merged.get_mut(&key) {
+            Some(m) => {
+                m.regions = std::mem::replace(&mut m.regions, Regions::Any).or(g.regions);
+                m.limit = std::mem::replace(&mut m.limit, Regions::Any).or(g.limit);
+                m.via.extend(g.via);
+            }
+            None => {
+                merged.insert(key, g);
+            }
+        }
+    }
+    merged.into_values().collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -522,6 +529,11 @@ fn allow_grants(
                 continue;
             }
             let (resource_type, model, regions, owner) = describe_resource(&pattern);
+            let regions = regions.and(bounds.regions.clone());
+            if regions.is_empty() {
+                // The resource's Region is one the conditions never allow.
+                continue;
+            }
             let cross_account = match (&owner, own) {
                 (Owner::Aws, _) => Some(false),
                 (Owner::Account(a), Some(me)) => Some(a != me),
@@ -532,7 +544,7 @@ fn allow_grants(
                 resource: text.clone(),
                 resource_type,
                 model,
-                regions: regions.and(bounds.regions.clone()),
+                regions,
                 owner,
                 cross_account,
                 profile: None,
@@ -854,8 +866,19 @@ fn apply_deny(
         return Some(g);
     }
     let mut denied = Regions::Any;
+    let mut profiles: Option<Vec<String>> = None;
     for c in &st.conditions {
-        if c.key_is("aws:RequestedRegion") {
+        if c.key_is("bedrock:InferenceProfileArn")
+            && c.operator.is_positive_match()
+            && !c.operator.if_exists
+            && c.operator.set.is_none()
+            && c.values.iter().all(|v| unknown_refs(v).is_empty())
+        {
+            // Denies only calls routed through these profiles.
+            profiles
+                .get_or_insert_with(Vec::new)
+                .extend(c.values.iter().cloned());
+        } else if c.key_is("aws:RequestedRegion") {
             match region_condition(c) {
                 Ok(Regions::Unknown(refs)) => {
                     for r in refs {
@@ -876,14 +899,46 @@ fn apply_deny(
             return Some(g);
         }
     }
-    if denied == Regions::Any {
+    // Routed calls are authorised on the model in each destination too: a
+    // Deny that covers the models bounds where a profile may route.
+    let covers_models = if st.not_resources.is_empty() {
+        st.resources
+            .iter()
+            .any(|p| wildcard_match(p, ANY_MODEL, false))
+    } else {
+        !st.not_resources
+            .iter()
+            .any(|p| wildcard_match(p, ANY_MODEL, false) || wildcard_match(ANY_MODEL, p, false))
+    };
+    let left = denied.not();
+    if let Some(profiles) = profiles {
+        let matched = |r: &String| profiles.iter().any(|p| wildcard_match(p, r, false));
+        match &g.routed_via {
+            // Every call this grant serves is routed through a denied profile.
+            Some(routes) if routes.iter().all(matched) => {}
+            _ if g.resource_type == Some(ResourceType::InferenceProfile)
+                && matched(&g.resource)
+                && covers_models =>
+            {
+                // The profile's routed calls are denied in these Regions.
+                g.limit = g.limit.and(left);
+                return Some(g);
+            }
+            _ => return Some(g),
+        }
+    }
+    if left.is_empty() {
         return None;
     }
-    let left = denied.not();
     g.regions = g.regions.and(left.clone());
-    g.limit = g.limit.and(left);
+    if covers_models {
+        g.limit = g.limit.and(left);
+    }
     (!g.regions.is_empty()).then_some(g)
 }
+
+/// Every foundation model in every Region, as a resource text.
+const ANY_MODEL: &str = "arn:aws:bedrock:*::foundation-model/*";
 
 /// Grants both the identity policies and the boundary allow.
 fn intersect(grants: Vec<InvocationGrant>, boundary: &[InvocationGrant]) -> Vec<InvocationGrant> {
@@ -916,7 +971,9 @@ fn intersect(grants: Vec<InvocationGrant>, boundary: &[InvocationGrant]) -> Vec<
 }
 
 /// Profile expansion and the Region bound of routed-only grants.
-fn finish(g: &mut InvocationGrant, unverifiable: &mut Vec<Unverifiable>) {
+/// Returns false when the grant serves no call: a profile whose routed
+/// calls are denied in one of its destinations fails whole (DOMAIN §3.7).
+fn finish(g: &mut InvocationGrant, unverifiable: &mut Vec<Unverifiable>) -> bool {
     let origin = g.via.iter().next().cloned();
     let mut note = |reason: String| {
         unverifiable.push(Unverifiable {
@@ -933,9 +990,13 @@ fn finish(g: &mut InvocationGrant, unverifiable: &mut Vec<Unverifiable>) {
     }
     match &g.resource_type {
         Some(ResourceType::InferenceProfile) => {
-            let mut p = expand_profile(&g.model, &g.regions);
-            p.destinations =
-                std::mem::replace(&mut p.destinations, Regions::Any).and(g.limit.clone());
+            let p = expand_profile(&g.model, &g.regions);
+            if let Regions::Only(dest) = &p.destinations {
+                let left = Regions::Only(dest.clone()).and(g.limit.clone());
+                if left != p.destinations && !matches!(left, Regions::Unknown(_)) {
+                    return false;
+                }
+            }
             if p.prefix.is_none()
                 && unknown_refs(&g.model).is_empty()
                 && !matches!(p.destinations, Regions::Any)
@@ -953,6 +1014,7 @@ fn finish(g: &mut InvocationGrant, unverifiable: &mut Vec<Unverifiable>) {
         )),
         _ => {}
     }
+    true
 }
 
 /// Source and destination Regions of the profiles an ARN pattern names.
@@ -1140,6 +1202,25 @@ pub fn profiles_not_allowed(
         }
     }
     out
+}
+
+/// Profiles that may run calls in another Region than the one they are
+/// called from (TD103 without a `bedrock` block): indexes into the grants.
+pub fn cross_region_profiles(reach: &BedrockReach) -> Vec<usize> {
+    reach
+        .grants
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| {
+            g.profile
+                .as_ref()
+                .is_some_and(|p| match (&g.regions, &p.destinations) {
+                    (Regions::Only(src), Regions::Only(dest)) => !dest.is_subset(src),
+                    _ => true,
+                })
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// Grants on a wildcard Region (or `*` resource) that no

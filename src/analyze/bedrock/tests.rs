@@ -59,6 +59,7 @@ fn a_role_pinned_to_one_region_is_clean() {
     assert!(any_region_grants(&r).is_empty());
     assert!(r.wildcard_actions.is_empty());
     assert!(r.unverifiable.is_empty());
+    assert!(cross_region_profiles(&r).is_empty());
     assert_eq!(
         r.summary(),
         ReachSummary {
@@ -216,6 +217,7 @@ fn an_eu_profile_called_from_eu_west_1_names_its_other_destinations() {
     assert_eq!(fm.regions.list().len(), 6);
     assert!(any_region_grants(&r).is_empty());
     assert!(profiles_not_allowed(&r, &policy).is_empty());
+    assert_eq!(cross_region_profiles(&r).len(), 1);
     assert_eq!(
         r.summary().regions,
         set(&[
@@ -324,7 +326,7 @@ fn a_deny_outside_the_allowed_regions_leaves_them_only() {
     let policy = restricted(&["eu-west-1", "eu-central-1"], None);
     assert!(regions_outside(&r, &policy).is_empty());
     assert!(any_region_grants(&r).is_empty());
-    // The same Deny bounds where a profile may route.
+    // The same Deny covers the models a profile routes to.
     let r = reach(
         r#"{"Statement":[
           {"Effect":"Allow","Action":"bedrock:InvokeModel","Resource":"arn:aws:bedrock:eu-west-1:111122223333:inference-profile/eu.anthropic.claude-sonnet-4-5-20250929-v1:0"},
@@ -332,7 +334,10 @@ fn a_deny_outside_the_allowed_regions_leaves_them_only() {
            "Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1","eu-central-1"]}}}
         ]}"#,
     );
-    assert!(regions_outside(&r, &policy).is_empty(), "{:?}", r.grants);
+    // Its routed calls are denied in eu-north-1 and the rest: the profile
+    // call fails whole (DOMAIN §3.7), so it reaches nothing.
+    assert!(r.grants.is_empty(), "{:?}", r.grants);
+    assert!(regions_outside(&r, &policy).is_empty());
 }
 
 #[test]
@@ -634,4 +639,75 @@ fn only_a_required_inference_profile_arn_makes_a_grant_routed_only() {
     // IfExists and negated operators also pass direct calls: no bound.
     assert_eq!(routed("ArnLikeIfExists"), (false, Regions::Any));
     assert_eq!(routed("ArnNotLike"), (false, Regions::Any));
+}
+
+#[test]
+fn a_model_in_a_region_its_condition_never_allows_is_not_granted() {
+    let r = reach(
+        r#"{"Statement":[{"Effect":"Allow","Action":"bedrock:InvokeModel",
+            "Resource":["arn:aws:bedrock:us-east-1::foundation-model/x","arn:aws:bedrock:eu-west-1::foundation-model/x"],
+            "Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}]}"#,
+    );
+    assert_eq!(
+        r.grants
+            .iter()
+            .map(|g| g.resource.as_str())
+            .collect::<Vec<_>>(),
+        vec!["arn:aws:bedrock:eu-west-1::foundation-model/x"]
+    );
+}
+
+#[test]
+fn two_boundary_statements_join_into_one_grant() {
+    let identity = statements(
+        "aws_iam_role_policy.invoke",
+        r#"{"Statement":[{"Effect":"Allow","Action":"bedrock:InvokeModel","Resource":"*"}]}"#,
+    );
+    let boundary = statements(
+        "aws_iam_policy.boundary",
+        r#"{"Statement":[
+          {"Effect":"Allow","Action":"bedrock:InvokeModel","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}},
+          {"Effect":"Allow","Action":"bedrock:InvokeModel","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-central-1"}}}]}"#,
+    );
+    let r = bedrock_reach(&ReachInput {
+        statements: &identity,
+        boundary: Some(&boundary),
+        own_account: Some(OWN),
+        unresolved: Vec::new(),
+    });
+    assert_eq!(r.grants.len(), 1);
+    assert_eq!(
+        r.grants[0].regions.list(),
+        vec!["eu-central-1", "eu-west-1"]
+    );
+}
+
+#[test]
+fn the_documented_deny_of_global_profiles_takes_them_away() {
+    let profile = "arn:aws:bedrock:us-east-1:111122223333:inference-profile/global.anthropic.claude-sonnet-4-5-20250929-v1:0";
+    let json = format!(
+        r#"{{"Statement":[
+          {{"Effect":"Allow","Action":"bedrock:InvokeModel","Resource":"{profile}"}},
+          {{"Effect":"Allow","Action":"bedrock:InvokeModel",
+            "Resource":"arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "Condition":{{"StringEquals":{{"aws:RequestedRegion":"unspecified","bedrock:InferenceProfileArn":"{profile}"}}}}}},
+          {{"Effect":"Deny","Action":"bedrock:*","Resource":"*",
+            "Condition":{{"StringEquals":{{"aws:RequestedRegion":"unspecified"}},
+                          "ArnLike":{{"bedrock:InferenceProfileArn":"arn:aws:bedrock:*:*:inference-profile/global.*"}}}}}}
+        ]}}"#
+    );
+    let r = reach(&json);
+    assert!(r.grants.is_empty(), "{:?}", r.grants);
+    // Without the Deny both grants stand.
+    let without = json.replacen(r#""Effect":"Deny""#, r#""Effect":"Allow""#, 1);
+    let without = without.replace(r#""Action":"bedrock:*""#, r#""Action":"s3:GetObject""#);
+    let r = reach(&without);
+    assert_eq!(r.grants.len(), 2);
+    assert!(r.grants.iter().any(|g| g.profile.is_some()));
+    // A Deny that only some callers meet takes nothing for certain.
+    let r = reach(&json.replace(
+        r#"{"aws:RequestedRegion":"unspecified"},"#,
+        r#"{"aws:RequestedRegion":"unspecified","aws:PrincipalTag/team":"x"},"#,
+    ));
+    assert!(!r.grants.is_empty());
 }
