@@ -18,6 +18,16 @@
 #     severity = "high"
 #   }
 #
+#   # Where identities may invoke Amazon Bedrock. Without this block no
+#   # Region is restricted, and cross-Region inference profiles are still
+#   # reported (at low severity) with the Regions they route to.
+#   bedrock {
+#     allowed_regions  = ["eu-west-1", "eu-central-1"]
+#     allowed_profiles = ["eu"]            # add "global" to accept global profiles
+#     allowed_accounts = ["111111111111"]  # optional: owners of invoked resources
+#     allowed_models   = ["anthropic.claude-*", "amazon.nova-*"]  # optional
+#   }
+#
 # Without organization.accounts, the account of each role itself counts as
 # the only account that is yours.
 

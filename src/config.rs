@@ -10,6 +10,8 @@ use hcl::edit::structure::{Attribute, Block, Body, Structure};
 
 use crate::error::{Error, Result};
 use crate::model::arn::is_account_id;
+use crate::model::bedrock::BedrockRestrictions;
+use crate::model::bedrock::regions::{PREFIXES, table};
 use crate::model::location::{LineIndex, Location};
 use crate::model::severity::Severity;
 
@@ -30,6 +32,9 @@ pub struct Policy {
     pub confused_deputy_services: BTreeSet<String>,
     /// Limits on what trust may allow (`limits` block).
     pub limits: Limits,
+    /// What Bedrock invocation may reach (`bedrock` block); `None`: no
+    /// restriction configured.
+    pub bedrock: Option<BedrockRestrictions>,
     /// Where this policy was read from: every report says so.
     pub source: PolicySource,
     /// `suppress` blocks, in file order.
@@ -378,6 +383,45 @@ pub fn weakenings(
             ),
         );
     }
+    if let Some(before) = &base.bedrock {
+        let after = head.bedrock.clone().unwrap_or_default();
+        let widened =
+            |key: &str, b: &Option<BTreeSet<String>>, a: &Option<BTreeSet<String>>| match (b, a) {
+                (Some(_), None) => vec![format!("lifts the bedrock {key} restriction")],
+                (Some(b), Some(a)) => a
+                    .difference(b)
+                    .map(|x| format!("adds {x} to bedrock.{key}"))
+                    .collect(),
+                _ => Vec::new(),
+            };
+        let as_set = |m: &Option<Vec<String>>| m.as_ref().map(|v| v.iter().cloned().collect());
+        for (key, b, a) in [
+            (
+                "allowed_regions",
+                &before.allowed_regions,
+                &after.allowed_regions,
+            ),
+            (
+                "allowed_profiles",
+                &before.allowed_profiles,
+                &after.allowed_profiles,
+            ),
+            (
+                "allowed_accounts",
+                &before.allowed_accounts,
+                &after.allowed_accounts,
+            ),
+            (
+                "allowed_models",
+                &as_set(&before.allowed_models),
+                &as_set(&after.allowed_models),
+            ),
+        ] {
+            for message in widened(key, b, a) {
+                push(&format!("bedrock.{key}"), message);
+            }
+        }
+    }
     for sup in &head.suppressions {
         let known = base
             .suppressions
@@ -412,6 +456,7 @@ const TOP_BLOCKS: &[&str] = &[
     "metadata",
     "limits",
     "suppress",
+    "bedrock",
 ];
 const TOP_ATTRS: &[&str] = &["confused_deputy_services"];
 
@@ -482,7 +527,7 @@ impl Reader<'_> {
                 },
                 Structure::Block(block) => {
                     let ident = block.ident.as_str();
-                    if matches!(ident, "organization" | "metadata" | "limits")
+                    if matches!(ident, "organization" | "metadata" | "limits" | "bedrock")
                         && !seen_singletons.insert(ident.to_string())
                     {
                         return Err(
@@ -529,6 +574,7 @@ impl Reader<'_> {
                         }
                         "metadata" => policy.metadata = self.metadata(block)?,
                         "limits" => policy.limits = self.limits(block)?,
+                        "bedrock" => policy.bedrock = Some(self.bedrock(block)?),
                         "suppress" => {
                             let sup = self.suppression(block)?;
                             policy.suppressions.push(sup);
@@ -786,6 +832,103 @@ impl Reader<'_> {
         Ok(setting)
     }
 
+    fn bedrock(&self, block: &Block) -> Result<BedrockRestrictions> {
+        let mut b = BedrockRestrictions::default();
+        let t = table();
+        for attr in self.attributes(
+            block,
+            &[
+                "allowed_regions",
+                "allowed_profiles",
+                "allowed_accounts",
+                "allowed_models",
+            ],
+        )? {
+            let items = self.located_strings(attr)?;
+            match attr.key.as_str() {
+                "allowed_regions" => {
+                    for (item, span) in &items {
+                        if !t.is_region(item) {
+                            return Err(self.error(
+                                span.clone(),
+                                format!(
+                                    "\"{item}\" is not a Bedrock Region in trustdrift's Region table (version {}); for global inference profiles, allow the profile: allowed_profiles = [\"global\"]",
+                                    t.version
+                                ),
+                            ));
+                        }
+                    }
+                    b.allowed_regions = Some(items.into_iter().map(|(s, _)| s).collect());
+                }
+                "allowed_profiles" => {
+                    for (item, span) in &items {
+                        if !PREFIXES.contains(&item.as_str()) {
+                            return Err(self.error(
+                                span.clone(),
+                                format!(
+                                    "\"{item}\" is not an inference profile prefix; expected one of: {} (without the dot)",
+                                    PREFIXES.join(", ")
+                                ),
+                            ));
+                        }
+                    }
+                    b.allowed_profiles = Some(items.into_iter().map(|(s, _)| s).collect());
+                }
+                "allowed_accounts" => {
+                    for (item, span) in &items {
+                        if !is_account_id(item) {
+                            return Err(self.error(
+                                span.clone(),
+                                format!("\"{item}\" is not an account id (exactly 12 digits)"),
+                            ));
+                        }
+                    }
+                    b.allowed_accounts = Some(items.into_iter().map(|(s, _)| s).collect());
+                }
+                _ => {
+                    for (item, span) in &items {
+                        if item.is_empty() || item.contains(char::is_whitespace) {
+                            return Err(self.error(
+                                span.clone(),
+                                format!(
+                                    "\"{item}\" is not a model id glob (like anthropic.claude-*)"
+                                ),
+                            ));
+                        }
+                    }
+                    let mut globs: Vec<String> = items.into_iter().map(|(s, _)| s).collect();
+                    globs.sort();
+                    globs.dedup();
+                    b.allowed_models = Some(globs);
+                }
+            }
+        }
+        Ok(b)
+    }
+
+    /// A list of string literals, each with where it is written.
+    fn located_strings(
+        &self,
+        attr: &Attribute,
+    ) -> Result<Vec<(String, Option<std::ops::Range<usize>>)>> {
+        let Expression::Array(items) = &attr.value else {
+            return Err(self.error(
+                attr.value.span(),
+                format!("`{}` must be a list of strings", attr.key.as_str()),
+            ));
+        };
+        items
+            .iter()
+            .map(|e| match e {
+                Expression::String(s) => Ok((s.as_str().to_string(), e.span())),
+                other => Err(self.error(
+                    other.span(),
+                    format!("`{}` must hold only strings", attr.key.as_str()),
+                )),
+            })
+            .collect()
+    }
+
     fn limits(&self, block: &Block) -> Result<Limits> {
         let mut l = Limits::default();
         for attr in self.attributes(block, &["max_session_duration"])? {
@@ -916,7 +1059,7 @@ confused_deputy_services = ["events.amazonaws.com"]
         );
         assert_eq!(
             error_of("organisation {\n}\n"),
-            "p.hcl:1:1: unknown block `organisation`; expected one of: organization, account, rule, metadata, limits, suppress"
+            "p.hcl:1:1: unknown block `organisation`; expected one of: organization, account, rule, metadata, limits, suppress, bedrock"
         );
         assert_eq!(
             error_of("rule \"TD777\" {\n}\n"),
@@ -976,6 +1119,80 @@ confused_deputy_services = ["events.amazonaws.com"]
             "adds a suppression of TD002 for every address"
         );
         assert!(weakenings(&head, &head, &[]).is_empty());
+    }
+
+    #[test]
+    fn the_bedrock_block_is_read_strictly() {
+        let p = Policy::parse(
+            "p.hcl",
+            "bedrock {\n  allowed_regions  = [\"eu-west-1\", \"eu-central-1\"]\n  allowed_profiles = [\"eu\"]\n  allowed_accounts = [\"111111111111\"]\n  allowed_models   = [\"anthropic.claude-*\"]\n}\n",
+            RULES,
+        )
+        .expect("valid");
+        let b = p.bedrock.expect("bedrock block");
+        assert_eq!(
+            b.allowed_regions,
+            Some(BTreeSet::from([
+                "eu-central-1".to_string(),
+                "eu-west-1".to_string()
+            ]))
+        );
+        assert!(b.profile_allowed("eu") && !b.profile_allowed("global"));
+        assert_eq!(
+            b.allowed_models,
+            Some(vec!["anthropic.claude-*".to_string()])
+        );
+        assert!(p.places.contains_key("bedrock.allowed_regions"));
+        assert_eq!(
+            Policy::parse("p.hcl", "", RULES).expect("empty").bedrock,
+            None
+        );
+        assert_eq!(
+            error_of("bedrock {\n  allowed_region = [\"eu-west-1\"]\n}\n"),
+            "p.hcl:2:3: unknown attribute `allowed_region` in `bedrock`; expected one of: allowed_regions, allowed_profiles, allowed_accounts, allowed_models"
+        );
+        assert!(
+            error_of("bedrock {\n  allowed_regions = [\"eu-west-1\", \"eu-wst-1\"]\n}\n")
+                .starts_with(
+                    "p.hcl:2:35: \"eu-wst-1\" is not a Bedrock Region in trustdrift's Region table"
+                )
+        );
+        assert!(
+            error_of("bedrock {\n  allowed_profiles = [\"global.\"]\n}\n")
+                .starts_with("p.hcl:2:23: \"global.\" is not an inference profile prefix")
+        );
+        assert_eq!(
+            error_of("bedrock {\n}\nbedrock {\n}\n"),
+            "p.hcl:3:1: `bedrock` may appear only once"
+        );
+    }
+
+    #[test]
+    fn a_wider_bedrock_block_weakens_the_gate() {
+        let base = Policy::parse(
+            "p.hcl",
+            "bedrock {\n  allowed_regions = [\"eu-west-1\"]\n  allowed_profiles = [\"eu\"]\n}\n",
+            RULES,
+        )
+        .expect("base");
+        let head = Policy::parse(
+            "p.hcl",
+            "bedrock {\n  allowed_regions = [\"eu-west-1\", \"us-east-1\"]\n}\n",
+            RULES,
+        )
+        .expect("head");
+        let messages: Vec<String> = weakenings(&base, &head, &[])
+            .into_iter()
+            .map(|c| c.message)
+            .collect();
+        assert_eq!(
+            messages,
+            vec![
+                "adds us-east-1 to bedrock.allowed_regions".to_string(),
+                "lifts the bedrock allowed_profiles restriction".to_string()
+            ]
+        );
+        assert!(weakenings(&head, &base, &[]).is_empty());
     }
 
     #[test]
