@@ -91,6 +91,8 @@ impl Loaded {
 pub enum EntryKind {
     /// Who may assume a role: one grant.
     Trust,
+    /// Where one identity may invoke Bedrock: its reach.
+    Bedrock,
 }
 
 /// One grant as the baseline holds it.

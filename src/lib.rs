@@ -155,21 +155,36 @@ pub fn entries_of(grants: &[TrustGrant]) -> std::collections::BTreeMap<String, b
         .collect()
 }
 
-/// [`entries_of`], with the scan's sensitive values replaced in keys and
+/// The Bedrock reach of every identity in `inventory` as baseline entries,
+/// by key.
+pub fn reach_entries_of(
+    inventory: &model::inventory::Inventory,
+) -> std::collections::BTreeMap<String, baseline::Entry> {
+    let effective = analyze::permissions::effective(inventory);
+    analyze::permissions::reaches(&effective)
+        .iter()
+        .filter_map(analyze::drift::reach_entry)
+        .map(|e| (e.key.clone(), e))
+        .collect()
+}
+
+/// [`entries_of`] and [`reach_entries_of`], with the scan's sensitive values replaced in keys and
 /// content by a marker that changes with the value (see
 /// [`baseline::Redactor`]): what a baseline file holds.
 pub fn redacted_entries_of(
+    inventory: &model::inventory::Inventory,
     grants: &[TrustGrant],
     secrets: &std::collections::BTreeSet<String>,
 ) -> std::collections::BTreeMap<String, baseline::Entry> {
     let redactor = baseline::Redactor::new(secrets);
+    let mut entries = entries_of(grants);
+    entries.append(&mut reach_entries_of(inventory));
     if redactor.is_empty() {
-        return entries_of(grants);
+        return entries;
     }
-    grants
-        .iter()
-        .map(|g| {
-            let e = analyze::drift::entry(g);
+    entries
+        .into_values()
+        .map(|e| {
             let key = redactor.text(&e.key);
             let entry = baseline::Entry::new(
                 key.clone(),
@@ -192,7 +207,7 @@ pub fn plan_before(scan: &Scan, policy: &Policy) -> Option<baseline::Loaded> {
     Some(baseline::Loaded {
         path: "(the plan's before)".to_string(),
         baseline: baseline::Baseline::new(
-            redacted_entries_of(&grants, &scan.secrets)
+            redacted_entries_of(&before, &grants, &scan.secrets)
                 .into_values()
                 .collect(),
         ),
@@ -235,7 +250,7 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
     let drift = j.baseline.map(|b| {
         let mut d = analyze::drift::diff(
             &b.baseline.entries,
-            &redacted_entries_of(&grants, &scan.secrets),
+            &redacted_entries_of(&scan.inventory, &grants, &scan.secrets),
             &renames_of(scan),
         );
         // The before holds sensitive values as markers: read its drift
@@ -266,6 +281,8 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
     });
     let grants_by_key: std::collections::HashMap<&str, &TrustGrant> =
         grants.iter().map(|g| (g.key.as_str(), g)).collect();
+    let effective = analyze::permissions::effective(&scan.inventory);
+    let reach = analyze::permissions::reaches(&effective);
     let mut findings = rules::run(&RuleContext {
         inventory: &scan.inventory,
         paths: &paths,
@@ -280,6 +297,8 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
         today: j.today,
         roles_by_address: &roles,
         grants_by_key: &grants_by_key,
+        effective: &effective,
+        reach: &reach,
     });
     if let Some(d) = &drift {
         for f in &mut findings {

@@ -274,7 +274,7 @@ pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> 
             let scan = scan(input, stdin, &mut outcome.warnings)?;
             let grants = crate::grants_of(&scan, &policy);
             let b = crate::baseline::Baseline::new(
-                crate::redacted_entries_of(&grants, &scan.secrets)
+                crate::redacted_entries_of(&scan.inventory, &grants, &scan.secrets)
                     .into_values()
                     .collect(),
             );
@@ -291,7 +291,7 @@ pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> 
             let scan = scan(input, stdin, &mut outcome.warnings)?;
             let grants = crate::grants_of(&scan, &policy);
             let (new, summary) = old.update(
-                crate::redacted_entries_of(&grants, &scan.secrets)
+                crate::redacted_entries_of(&scan.inventory, &grants, &scan.secrets)
                     .into_values()
                     .collect(),
             );
@@ -400,7 +400,7 @@ fn before_at(
             ))
         })?;
         let grants = crate::grants_of(&scan, policy);
-        entries = crate::redacted_entries_of(&grants, &scan.secrets)
+        entries = crate::redacted_entries_of(&scan.inventory, &grants, &scan.secrets)
             .into_values()
             .collect();
     }

@@ -92,6 +92,58 @@ pub fn entry(grant: &TrustGrant) -> Entry {
     )
 }
 
+/// The baseline key of an identity's Bedrock reach.
+pub fn reach_key(identity: &str) -> String {
+    format!("{identity}|bedrock")
+}
+
+/// An identity's Bedrock reach as a baseline entry; `None` when it reaches
+/// nothing.
+pub fn reach_entry(r: &crate::analyze::permissions::IdentityReach<'_>) -> Option<Entry> {
+    let summary = r.reach.summary();
+    if summary.actions.is_empty() {
+        return None;
+    }
+    let content = serde_json::to_value(&summary).ok()?;
+    Some(Entry::new(
+        reach_key(&r.identity.address),
+        EntryKind::Bedrock,
+        r.identity.address.clone(),
+        content,
+    ))
+}
+
+/// What a Bedrock reach entry adds to another: (widened, narrowed) reasons.
+fn compare_reach(before: &J, after: &J) -> (Vec<String>, Vec<String>) {
+    use crate::analyze::bedrock::{ReachSummary, Widening, widened_by};
+    let read = |v: &J| serde_json::from_value::<ReachSummary>(v.clone()).ok();
+    let (Some(b), Some(a)) = (read(before), read(after)) else {
+        return (
+            vec!["the reach recorded cannot be read".to_string()],
+            Vec::new(),
+        );
+    };
+    let said = |w: Widening, verb: &str| {
+        let mut out = Vec::new();
+        for (what, set) in [
+            ("regions", w.regions),
+            ("accounts", w.accounts),
+            ("models or resources", w.resources),
+            ("actions", w.actions),
+        ] {
+            if !set.is_empty() {
+                let list: Vec<String> = set.into_iter().collect();
+                out.push(format!("{what} {verb}: {}", list.join(", ")));
+            }
+        }
+        out
+    };
+    (
+        said(widened_by(&b, &a), "added"),
+        said(widened_by(&a, &b), "removed"),
+    )
+}
+
 /// The subject and principal parts of a grant key.
 fn split_key(key: &str) -> (&str, &str) {
     key.split_once('|').unwrap_or((key, ""))
@@ -128,6 +180,8 @@ pub fn diff(
             Some((old_key, b)) => {
                 let (widened, narrowed) = if b.hash == a.hash {
                     (Vec::new(), Vec::new())
+                } else if a.kind == EntryKind::Bedrock {
+                    compare_reach(&b.content, &a.content)
                 } else {
                     compare(&b.content, &a.content)
                 };

@@ -8,4 +8,5 @@ pub mod bedrock;
 pub mod copies;
 pub mod drift;
 pub mod metadata;
+pub mod permissions;
 pub mod trust;

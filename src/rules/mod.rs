@@ -62,6 +62,12 @@ pub struct RuleContext<'a> {
     pub roles_by_address: &'a std::collections::HashMap<&'a str, &'a Role>,
     pub grants_by_key:
         &'a std::collections::HashMap<&'a str, &'a crate::analyze::trust::TrustGrant>,
+    /// Every identity's effective permissions (policies, boundary, what
+    /// could not be read), in identity order.
+    pub effective: &'a [crate::analyze::permissions::Effective<'a>],
+    /// Every identity's Bedrock reach, in identity order (identities that
+    /// reach nothing and have nothing unverifiable are left out).
+    pub reach: &'a [crate::analyze::permissions::IdentityReach<'a>],
 }
 
 impl RuleContext<'_> {
