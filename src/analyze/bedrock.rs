@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::bedrock::BedrockRestrictions;
 use crate::model::bedrock::regions::{Basis, Destinations, UNSPECIFIED, split_profile_id, table};
 use crate::model::bedrock::resource::{BedrockArn, Part, ResourcePattern, ResourceType};
+use crate::model::inventory::{Policy as InventoryPolicy, Trust};
 use crate::model::location::Location;
 use crate::model::policy::{Condition, Effect, SetOperator, Statement, wildcard_match};
 use crate::model::value::unknown_refs;
@@ -53,7 +54,40 @@ pub struct SourcedStatement {
     pub origin: Origin,
 }
 
-/// Everything the reach of one identity depends on.
+impl SourcedStatement {
+    /// The statements of an inventory policy, each with its address, index
+    /// and place; `Err` with the reason when its document is not known
+    /// statically or not readable (pass it in [`ReachInput::unresolved`]).
+    pub fn from_policy(policy: &InventoryPolicy) -> Result<Vec<SourcedStatement>, String> {
+        match &policy.document {
+            Trust::Document(doc) => Ok(doc
+                .statements
+                .iter()
+                .map(|s| SourcedStatement {
+                    statement: s.clone(),
+                    origin: Origin {
+                        policy: policy.address.clone(),
+                        statement: s.index,
+                        location: Some(policy.statement_location(s.index).clone()),
+                    },
+                })
+                .collect()),
+            Trust::Missing => Ok(Vec::new()),
+            Trust::Unknown(why) => Err(format!(
+                "policy {} is not known before apply ({why}): what it grants cannot be verified",
+                policy.address
+            )),
+            Trust::Invalid(e) => Err(format!(
+                "policy {} is not a readable policy document ({e}): what it grants cannot be verified",
+                policy.address
+            )),
+        }
+    }
+}
+
+/// Everything the reach of one identity depends on. A boundary that is set
+/// but cannot be read is passed as `boundary: None` with a reason in
+/// `unresolved`: the reach is then an upper bound.
 #[derive(Debug, Clone, Default)]
 pub struct ReachInput<'a> {
     /// Identity-policy statements (inline and attached), Allow and Deny.

@@ -711,3 +711,35 @@ fn the_documented_deny_of_global_profiles_takes_them_away() {
     ));
     assert!(!r.grants.is_empty());
 }
+
+#[test]
+fn an_inventory_policy_becomes_sourced_statements_or_a_reason() {
+    use crate::model::inventory::{Policy, PolicyKind, Trust};
+    let doc = PolicyDocument::parse(
+        r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Allow","Action":"bedrock:InvokeModel","Resource":"*"}]}"#,
+    )
+    .expect("parses");
+    let mut policy = Policy {
+        address: "aws_iam_policy.invoke".to_string(),
+        kind: PolicyKind::Managed,
+        name: None,
+        change: None,
+        location: Location::new("iam.tf", 1, 1),
+        document_location: Location::new("iam.tf", 3, 3),
+        statement_locations: BTreeMap::from([(1, Location::new("iam.tf", 9, 5))]),
+        document: Trust::Document(doc),
+        sensitive: false,
+    };
+    let s = SourcedStatement::from_policy(&policy).expect("known");
+    assert_eq!(s.len(), 2);
+    assert_eq!(s[1].origin.location, Some(Location::new("iam.tf", 9, 5)));
+    assert_eq!(s[0].origin.location, Some(Location::new("iam.tf", 3, 3)));
+    let r = bedrock_reach(&ReachInput {
+        statements: &s,
+        ..ReachInput::default()
+    });
+    assert_eq!(r.grants[0].via.iter().next().map(|o| o.statement), Some(1));
+    policy.document = Trust::Unknown("known after apply".to_string());
+    let why = SourcedStatement::from_policy(&policy).expect_err("unknown");
+    assert!(why.contains("aws_iam_policy.invoke"), "{why}");
+}
