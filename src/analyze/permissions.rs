@@ -5,9 +5,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::bedrock::{BedrockReach, Origin, ReachInput, SourcedStatement, bedrock_reach};
+use super::bedrock::{BedrockReach, ReachInput, SourcedStatement, bedrock_reach};
 use crate::ingest::permissions::unreadable_may_grant;
-use crate::model::inventory::{Identity, Inventory, Policy, PolicyRef, Trust};
+use crate::model::inventory::{Identity, Inventory, Policy, PolicyRef};
 
 /// One identity's effective permissions.
 #[derive(Debug, Clone)]
@@ -65,7 +65,7 @@ pub fn effective(inventory: &Inventory) -> Vec<Effective<'_>> {
                 match r.address().and_then(|a| policies.get(a)) {
                     Some(p) => {
                         e.policies.push(p.address.clone());
-                        match statements_of(p) {
+                        match SourcedStatement::from_policy(p) {
                             Ok(s) => e.statements.extend(s),
                             Err(why) => e.unresolved.push(why),
                         }
@@ -78,7 +78,7 @@ pub fn effective(inventory: &Inventory) -> Vec<Effective<'_>> {
             }
             if let Some(b) = &identity.boundary {
                 match b.address().and_then(|a| policies.get(a)) {
-                    Some(p) => match statements_of(p) {
+                    Some(p) => match SourcedStatement::from_policy(p) {
                         Ok(s) => e.boundary = Some(s),
                         Err(why) => e.unresolved.push(format!("permission boundary: {why}")),
                     },
@@ -98,30 +98,6 @@ pub fn effective(inventory: &Inventory) -> Vec<Effective<'_>> {
             e
         })
         .collect()
-}
-
-/// A policy's statements with their origins, or why they cannot be read.
-fn statements_of(p: &Policy) -> Result<Vec<SourcedStatement>, String> {
-    match &p.document {
-        Trust::Document(doc) => Ok(doc
-            .statements
-            .iter()
-            .map(|s| SourcedStatement {
-                statement: s.clone(),
-                origin: Origin {
-                    policy: p.address.clone(),
-                    statement: s.index,
-                    location: Some(p.statement_location(s.index).clone()),
-                },
-            })
-            .collect()),
-        Trust::Unknown(why) => Err(format!(
-            "policy {} is known only after apply ({why})",
-            p.address
-        )),
-        Trust::Invalid(e) => Err(format!("policy {} is not valid: {}", p.address, e.message)),
-        Trust::Missing => Ok(Vec::new()),
-    }
 }
 
 /// Every identity's Bedrock reach, in identity order. Identities that reach
