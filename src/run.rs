@@ -279,10 +279,19 @@ pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> 
                     .collect(),
             );
             b.write(std::path::Path::new(output), *force)?;
-            outcome.stdout = format!(
-                "{output}: {} grants recorded, none approved yet.\n",
-                b.entries.len()
-            );
+            let reaches = b
+                .entries
+                .values()
+                .filter(|e| e.kind == crate::baseline::EntryKind::Bedrock)
+                .count();
+            let grants = b.entries.len() - reaches;
+            outcome.stdout = if reaches == 0 {
+                format!("{output}: {grants} grants recorded, none approved yet.\n")
+            } else {
+                format!(
+                    "{output}: {grants} grants and {reaches} Bedrock reaches recorded, none approved yet.\n"
+                )
+            };
         }
         Command::BaselineUpdate { baseline } => {
             let path = std::path::Path::new(baseline);

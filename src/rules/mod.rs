@@ -21,6 +21,7 @@ mod td203_copied_trust_unrevalidated;
 mod td204_owner_missing;
 mod td205_expiry_missing;
 mod td206_trust_expired;
+mod td207_bedrock_reach_widened;
 mod td208_baseline_stale;
 mod td901_policy_document_invalid;
 pub(crate) mod td902_suppression_invalid;

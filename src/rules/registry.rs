@@ -44,8 +44,8 @@ use super::{
     td007_scope_defeated, td008_long_session, td009_shared_role, td011_not_principal_allow,
     td012_trust_unverifiable, td201_trust_added, td202_trust_widened,
     td203_copied_trust_unrevalidated, td204_owner_missing, td205_expiry_missing,
-    td206_trust_expired, td208_baseline_stale, td901_policy_document_invalid,
-    td902_suppression_invalid, td903_policy_weakened,
+    td206_trust_expired, td207_bedrock_reach_widened, td208_baseline_stale,
+    td901_policy_document_invalid, td902_suppression_invalid, td903_policy_weakened,
 };
 
 /// Every rule, in code order.
@@ -67,6 +67,7 @@ pub static RULES: &[&Rule] = &[
     &td204_owner_missing::RULE,
     &td205_expiry_missing::RULE,
     &td206_trust_expired::RULE,
+    &td207_bedrock_reach_widened::RULE,
     &td208_baseline_stale::RULE,
     &td901_policy_document_invalid::RULE,
     &td902_suppression_invalid::RULE,
@@ -168,6 +169,7 @@ mod tests {
                 "TD204 owner-missing medium",
                 "TD205 expiry-missing medium",
                 "TD206 trust-expired high",
+                "TD207 bedrock-reach-widened high",
                 "TD208 baseline-stale low",
                 "TD901 policy-document-invalid high",
                 "TD902 suppression-invalid low",
