@@ -8,6 +8,7 @@ use serde_json::{Value as J, json};
 
 use super::{condition_json, condition_unknowns, principal_json, to_pretty};
 use crate::analyze::admission::Admitted;
+use crate::analyze::permissions::{self, IdentityReach};
 use crate::analyze::trust::TrustGrant;
 use crate::model::inventory::{Inventory, Role, SubjectKind, Trust};
 use crate::model::policy::Statement;
@@ -127,6 +128,34 @@ fn grant_json(g: &TrustGrant, sensitive: bool) -> J {
     })
 }
 
+/// One identity's Bedrock reach, as the inventory shows it.
+fn reach_json(r: &IdentityReach<'_>) -> J {
+    let summary = r.reach.summary();
+    let profiles: Vec<J> = r
+        .reach
+        .grants
+        .iter()
+        .filter_map(|g| g.profile.as_ref())
+        .map(|p| (p.profile.clone(), p.destinations.list()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|(profile, destinations)| json!({"profile": profile, "destinations": destinations}))
+        .collect();
+    json!({
+        "identity": r.identity.address,
+        "kind": r.identity.kind.as_str(),
+        "actions": summary.actions,
+        "regions": summary.regions,
+        "accounts": summary.accounts,
+        "resources": summary.resources,
+        "profiles": profiles,
+        "wildcard_actions": r.reach.wildcard_actions.iter().map(|w| w.pattern.as_str()).collect::<std::collections::BTreeSet<_>>(),
+        "via": r.via,
+        "unverifiable": r.reach.unverifiable.iter().map(|u| u.reason.as_str()).collect::<Vec<_>>(),
+        "source": {"file": r.identity.location.file, "line": r.identity.location.line},
+    })
+}
+
 pub fn render_json(inventory: &Inventory, grants: &[TrustGrant]) -> String {
     let sensitive: std::collections::BTreeSet<&str> = inventory
         .roles
@@ -138,11 +167,14 @@ pub fn render_json(inventory: &Inventory, grants: &[TrustGrant]) -> String {
         .roles
         .iter()
         .partition(|r| r.kind == SubjectKind::Role);
+    let effective = permissions::effective(inventory);
+    let reach = permissions::reaches(&effective);
     to_pretty(&json!({
         "version": 1,
         "roles": roles.into_iter().map(role_json).collect::<Vec<_>>(),
         "documents": documents.into_iter().map(role_json).collect::<Vec<_>>(),
         "grants": grants.iter().map(|g| grant_json(g, sensitive.contains(g.role.as_str()))).collect::<Vec<_>>(),
+        "bedrock": reach.iter().map(reach_json).collect::<Vec<_>>(),
     }))
 }
 
@@ -205,11 +237,58 @@ pub fn render_text(inventory: &Inventory, grants: &[TrustGrant]) -> String {
             }
         }
     }
-    let _ = writeln!(
+    let effective = permissions::effective(inventory);
+    let reach = permissions::reaches(&effective);
+    for r in &reach {
+        reach_text(r, &mut out);
+    }
+    let _ = write!(
         out,
-        "{} roles and documents, {} grants.",
+        "{} roles and documents, {} grants",
         inventory.roles.len(),
         grants.len()
     );
+    if reach.is_empty() {
+        let _ = writeln!(out, ".");
+    } else {
+        let _ = writeln!(out, ", {} identities that may invoke Bedrock.", reach.len());
+    }
     out
+}
+
+/// One identity's Bedrock reach, for a reviewer.
+fn reach_text(r: &IdentityReach<'_>, out: &mut String) {
+    let summary = r.reach.summary();
+    let list = |set: &std::collections::BTreeSet<String>| {
+        safe(&set.iter().cloned().collect::<Vec<_>>().join(", ")).to_string()
+    };
+    let _ = writeln!(
+        out,
+        "bedrock {} ({})  {}:{}",
+        safe(&r.identity.address),
+        r.identity.kind.as_str(),
+        safe(&r.identity.location.file),
+        r.identity.location.line
+    );
+    if !summary.actions.is_empty() {
+        let _ = writeln!(out, "  regions: {}", list(&summary.regions));
+        let _ = writeln!(out, "  actions: {}", list(&summary.actions));
+        let _ = writeln!(out, "  resources: {}", list(&summary.resources));
+    }
+    if !summary.accounts.is_empty() {
+        let _ = writeln!(out, "  accounts: {}", list(&summary.accounts));
+    }
+    let mut profiles = std::collections::BTreeSet::new();
+    for p in r.reach.grants.iter().filter_map(|g| g.profile.as_ref()) {
+        profiles.insert((p.profile.clone(), p.destinations.list().join(", ")));
+    }
+    for (profile, destinations) in profiles {
+        let _ = writeln!(out, "  profile {} routes to {}", safe(&profile), safe(&destinations));
+    }
+    if !r.via.is_empty() {
+        let _ = writeln!(out, "  via: {}", safe(&r.via.join(", ")));
+    }
+    for u in &r.reach.unverifiable {
+        let _ = writeln!(out, "  cannot verify: {}", safe(&u.reason));
+    }
 }
