@@ -563,6 +563,22 @@ fn allow_grants(
                 continue;
             }
             let (resource_type, model, regions, owner) = describe_resource(&pattern);
+            // `data.aws_caller_identity.*.account_id` is the account the code
+            // is applied in: the identity's own.
+            let owner = match owner {
+                Owner::Unknown(refs)
+                    if !refs.is_empty()
+                        && refs
+                            .iter()
+                            .all(|r| crate::model::principal::is_caller_account_ref(r)) =>
+                {
+                    Owner::Account(
+                        own.unwrap_or(crate::model::principal::OWN_ACCOUNT)
+                            .to_string(),
+                    )
+                }
+                other => other,
+            };
             let regions = regions.and(bounds.regions.clone());
             if regions.is_empty() {
                 // The resource's Region is one the conditions never allow.
@@ -570,6 +586,9 @@ fn allow_grants(
             }
             let cross_account = match (&owner, own) {
                 (Owner::Aws, _) => Some(false),
+                (Owner::Account(a), None) if a == crate::model::principal::OWN_ACCOUNT => {
+                    Some(false)
+                }
                 (Owner::Account(a), Some(me)) => Some(a != me),
                 _ => None,
             };
@@ -1277,7 +1296,9 @@ pub fn accounts_outside(reach: &BedrockReach, r: &BedrockRestrictions) -> Vec<us
         .iter()
         .enumerate()
         .filter(|(_, g)| match (&g.owner, &r.allowed_accounts) {
-            (Owner::Account(a), Some(allowed)) => !allowed.contains(a),
+            (Owner::Account(a), Some(allowed)) => {
+                a != crate::model::principal::OWN_ACCOUNT && !allowed.contains(a)
+            }
             (Owner::Account(_), None) => g.cross_account == Some(true),
             _ => false,
         })
