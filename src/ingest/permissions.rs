@@ -322,7 +322,8 @@ fn identity(inst: &ResourceInstance, kind: IdentityKind, caller_account: Option<
     }
 }
 
-fn statement_locations(inst: &ResourceInstance, attr: &str) -> BTreeMap<usize, Location> {
+/// Per statement index of policy attribute `attr`, where it is written.
+pub fn statement_locations(inst: &ResourceInstance, attr: &str) -> BTreeMap<usize, Location> {
     inst.provenance
         .statements
         .iter()

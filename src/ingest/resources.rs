@@ -86,18 +86,6 @@ fn string_map(v: Option<&Value>) -> Option<BTreeMap<String, String>> {
     )
 }
 
-fn statement_locations(
-    inst: &ResourceInstance,
-    attr: &str,
-) -> BTreeMap<usize, crate::model::location::Location> {
-    inst.provenance
-        .statements
-        .iter()
-        .filter(|((a, _), _)| a == attr)
-        .map(|((_, i), loc)| (*i, loc.clone()))
-        .collect()
-}
-
 fn role(inst: &ResourceInstance, trust_attr: &str, caller_account: Option<&str>) -> Role {
     let attrs = &inst.attrs;
     let arn = string_attr(attrs, "arn")
@@ -141,7 +129,7 @@ fn subject(inst: &ResourceInstance, attr: &str, kind: SubjectKind) -> Role {
             .get(attr)
             .unwrap_or(&inst.provenance.location)
             .clone(),
-        statement_locations: statement_locations(inst, attr),
+        statement_locations: super::permissions::statement_locations(inst, attr),
         tags: BTreeMap::new(),
         trust: super::permissions::parse_document(inst.attrs.get(attr), "trust policy"),
         trust_sensitive: inst.sensitive.contains(attr),

@@ -283,7 +283,12 @@ fn reach_text(r: &IdentityReach<'_>, out: &mut String) {
         profiles.insert((p.profile.clone(), p.destinations.list().join(", ")));
     }
     for (profile, destinations) in profiles {
-        let _ = writeln!(out, "  profile {} routes to {}", safe(&profile), safe(&destinations));
+        let _ = writeln!(
+            out,
+            "  profile {} routes to {}",
+            safe(&profile),
+            safe(&destinations)
+        );
     }
     if !r.via.is_empty() {
         let _ = writeln!(out, "  via: {}", safe(&r.via.join(", ")));
