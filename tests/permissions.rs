@@ -27,6 +27,13 @@ fn attachments(inv: &Inventory) -> Vec<String> {
         .collect()
 }
 
+fn boundary_of(inv: &Inventory, identity: &str) -> Option<PolicyRef> {
+    inv.identities
+        .iter()
+        .find(|i| i.address == identity)
+        .and_then(|i| i.boundary.clone())
+}
+
 const EXPECTED: &[&str] = &[
     "aws_iam_role.app -> arn:aws:iam::aws:policy/AmazonBedrockFullAccess (by aws_iam_role_policy_attachment.app_full)",
     "aws_iam_role.app -> aws_iam_policy.invoke (by aws_iam_role_policy_attachment.app_invoke)",
@@ -39,12 +46,8 @@ const EXPECTED: &[&str] = &[
 fn code_joins_attachments_to_policies_created_with_them() {
     let inv = inventory("testdata/permissions/hcl");
     assert_eq!(attachments(&inv), EXPECTED);
-    let app = inv
-        .identities
-        .iter()
-        .find(|i| i.address == "aws_iam_role.app");
     assert_eq!(
-        app.and_then(|i| i.boundary.clone()),
+        boundary_of(&inv, "aws_iam_role.app"),
         Some(PolicyRef::Address("aws_iam_policy.boundary".into()))
     );
 }
@@ -53,12 +56,8 @@ fn code_joins_attachments_to_policies_created_with_them() {
 fn a_plan_joins_them_through_its_configuration_references() {
     let inv = inventory("testdata/permissions/plan.json");
     assert_eq!(attachments(&inv), EXPECTED);
-    let app = inv
-        .identities
-        .iter()
-        .find(|i| i.address == "aws_iam_role.app");
     assert_eq!(
-        app.and_then(|i| i.boundary.clone()),
+        boundary_of(&inv, "aws_iam_role.app"),
         Some(PolicyRef::Address("aws_iam_policy.boundary".into()))
     );
 }
