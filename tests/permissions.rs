@@ -101,3 +101,44 @@ resource "aws_iam_group_policy_attachment" "g" {
         "the unknown policy may grant anything; an S3 managed policy does not"
     );
 }
+
+#[test]
+fn a_user_holds_the_policies_of_its_groups() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"
+resource "aws_iam_group" "ml" { name = "ml" }
+resource "aws_iam_group_policy" "invoke" {
+  group  = aws_iam_group.ml.name
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "bedrock:InvokeModel", Resource = "arn:aws:bedrock:eu-west-1::foundation-model/*" }] })
+}
+resource "aws_iam_user" "ana" { name = "ana" }
+resource "aws_iam_user" "bo" { name = "bo" }
+resource "aws_iam_user_group_membership" "ana" {
+  user   = aws_iam_user.ana.name
+  groups = [aws_iam_group.ml.name]
+}
+"#,
+    )
+    .expect("write");
+    let inv = inventory(&dir.path().to_string_lossy());
+    let effective = trustdrift::analyze::permissions::effective(&inv);
+    let reach = trustdrift::analyze::permissions::reaches(&effective);
+    let reaching: Vec<(&str, Vec<String>)> = reach
+        .iter()
+        .map(|r| {
+            (
+                r.identity.address.as_str(),
+                r.reach.summary().regions.into_iter().collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reaching,
+        [
+            ("aws_iam_group.ml", vec!["eu-west-1".to_string()]),
+            ("aws_iam_user.ana", vec!["eu-west-1".to_string()]),
+        ]
+    );
+}

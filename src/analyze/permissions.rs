@@ -46,6 +46,19 @@ pub fn effective(inventory: &Inventory) -> Vec<Effective<'_>> {
             attached.entry(identity).or_default().push(&a.policy);
         }
     }
+    // A user holds the policies of its groups.
+    let mut from_groups: BTreeMap<&str, Vec<&PolicyRef>> = BTreeMap::new();
+    for m in &inventory.memberships {
+        if let (Some(user), Some(group)) = (m.user.address(), m.group.address()) {
+            from_groups
+                .entry(user)
+                .or_default()
+                .extend(attached.get(group).into_iter().flatten().copied());
+        }
+    }
+    for (user, policies) in from_groups {
+        attached.entry(user).or_default().extend(policies);
+    }
     inventory
         .identities
         .iter()

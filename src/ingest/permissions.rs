@@ -16,7 +16,7 @@ use super::{Mode, ResourceInstance};
 use crate::model::arn::{Arn, is_account_id};
 use crate::model::aws_managed;
 use crate::model::inventory::{
-    Attachment, Identity, IdentityKind, Policy, PolicyKind, PolicyRef, Trust,
+    Attachment, Identity, IdentityKind, Membership, Policy, PolicyKind, PolicyRef, Trust,
 };
 use crate::model::location::Location;
 use crate::model::policy::PolicyDocument;
@@ -28,6 +28,7 @@ pub struct Permissions {
     pub identities: Vec<Identity>,
     pub policies: Vec<Policy>,
     pub attachments: Vec<Attachment>,
+    pub memberships: Vec<Membership>,
 }
 
 /// An attachment before its two ends are joined.
@@ -52,6 +53,7 @@ pub fn extract(instances: &[ResourceInstance], caller_account: Option<&str>) -> 
     let mut out = Permissions::default();
     let mut pending: Vec<Pending> = Vec::new();
     let mut boundaries: Vec<(usize, Value)> = Vec::new();
+    let mut memberships: Vec<(String, Value, Value, Location)> = Vec::new();
     for inst in instances {
         if inst.mode != Mode::Managed || inst.change.is_some_and(|c| c.removes()) {
             continue;
@@ -192,9 +194,44 @@ pub fn extract(instances: &[ResourceInstance], caller_account: Option<&str>) -> 
                     }
                 }
             }
+            Becomes::Membership => {
+                // `aws_iam_group_membership`: one group, a list of users;
+                // `aws_iam_user_group_membership`: one user, a list of groups.
+                let (users, groups) = match attrs.get("group") {
+                    Some(g) => (list_values(attrs.get("users")), vec![g.clone()]),
+                    None => (
+                        attrs.get("user").cloned().into_iter().collect(),
+                        list_values(attrs.get("groups")),
+                    ),
+                };
+                for user in &users {
+                    for group in &groups {
+                        memberships.push((
+                            inst.address.clone(),
+                            user.clone(),
+                            group.clone(),
+                            inst.provenance.location.clone(),
+                        ));
+                    }
+                }
+            }
             _ => {}
         }
     }
+    for (address, user, group, location) in memberships {
+        for u in join_identity(&out.identities, IdentityKind::User, &user) {
+            for g in join_identity(&out.identities, IdentityKind::Group, &group) {
+                out.memberships.push(Membership {
+                    address: address.clone(),
+                    user: u.clone(),
+                    group: g,
+                    location: location.clone(),
+                });
+            }
+        }
+    }
+    out.memberships
+        .sort_by(|a, b| (&a.user, &a.group, &a.address).cmp(&(&b.user, &b.group, &b.address)));
     let mut joined = BTreeSet::new();
     let mut aws_managed_used: BTreeSet<String> = BTreeSet::new();
     for p in pending {

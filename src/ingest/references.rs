@@ -29,6 +29,7 @@ fn reference_attrs(rtype: &str) -> Vec<&'static str> {
         Becomes::Attachment(_, owner) => vec![owner, "policy_arn"],
         Becomes::SharedAttachment => vec!["policy_arn", "roles", "users", "groups"],
         Becomes::Bedrock(Some(role)) => vec![role],
+        Becomes::Membership => vec!["group", "users", "user", "groups"],
         _ => Vec::new(),
     }
 }

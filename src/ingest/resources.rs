@@ -55,6 +55,7 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
         identities: permissions.identities,
         policies: permissions.policies,
         attachments: permissions.attachments,
+        memberships: permissions.memberships,
         refused: Vec::new(),
     }
 }

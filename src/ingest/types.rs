@@ -22,6 +22,9 @@ pub enum Becomes {
     /// `aws_iam_policy_attachment`: one managed policy to lists of roles,
     /// users and groups.
     SharedAttachment,
+    /// Puts users in groups (`aws_iam_group_membership`,
+    /// `aws_iam_user_group_membership`): a user holds its groups' policies.
+    Membership,
     /// `data "aws_iam_policy_document"`: a document, judged as trust when it
     /// names principals and allows assuming a role.
     PolicyDocument,
@@ -129,6 +132,13 @@ pub static TYPES: &[ResourceType] = &[
         false,
         &[],
         Becomes::Attachment(IdentityKind::Group, "group"),
+    ),
+    managed("aws_iam_group_membership", false, &[], Becomes::Membership),
+    managed(
+        "aws_iam_user_group_membership",
+        false,
+        &[],
+        Becomes::Membership,
     ),
     managed(
         "aws_iam_role_policy",

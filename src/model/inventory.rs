@@ -234,6 +234,16 @@ pub struct Attachment {
     pub location: Location,
 }
 
+/// A user in a group: the user holds the group's policies.
+#[derive(Debug, Clone)]
+pub struct Membership {
+    /// The resource that makes it.
+    pub address: String,
+    pub user: PolicyRef,
+    pub group: PolicyRef,
+    pub location: Location,
+}
+
 /// Everything extracted from the input.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
@@ -245,6 +255,8 @@ pub struct Inventory {
     pub policies: Vec<Policy>,
     /// Which policy is attached to which identity, sorted by (identity, policy, address).
     pub attachments: Vec<Attachment>,
+    /// Which user is in which group, sorted by (user, group, address).
+    pub memberships: Vec<Membership>,
     /// Arguments and blocks in trust-bearing code that Terraform would refuse.
     pub refused: Vec<Refused>,
 }
