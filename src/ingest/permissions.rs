@@ -270,11 +270,22 @@ pub fn extract(instances: &[ResourceInstance], caller_account: Option<&str>) -> 
     }
     for name in aws_managed_used {
         let arn = format!("arn:aws:iam::aws:policy/{name}");
-        let location = Location::new(
-            format!("(AWS managed policy, {})", aws_managed::TABLE_DATE),
-            1,
-            1,
-        );
+        // AWS holds the document; where the input attaches it is where a
+        // reviewer looks.
+        let location = out
+            .attachments
+            .iter()
+            .filter(|a| a.policy.address() == Some(arn.as_str()))
+            .map(|a| &a.location)
+            .min()
+            .cloned()
+            .unwrap_or_else(|| {
+                Location::new(
+                    format!("(AWS managed policy, {})", aws_managed::TABLE_DATE),
+                    1,
+                    1,
+                )
+            });
         out.policies.push(Policy {
             address: arn,
             kind: PolicyKind::AwsManaged,
