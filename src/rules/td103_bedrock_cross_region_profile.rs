@@ -155,13 +155,13 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                             ));
                         }
                     }
+                    m.push_str(&format!(" through {}", statement_name(origin)));
                     if !s.resources.is_empty() {
                         m.push_str(&format!(
                             "; profile prefix {} is not in bedrock.allowed_profiles",
                             list(&s.resources)
                         ));
                     }
-                    m.push_str(&format!(" through {}", statement_name(origin)));
                     m
                 }
                 None => format!(
