@@ -73,7 +73,8 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
             }
             // Only an application profile or a model another account owns is
             // theirs; a system profile's ARN names the caller's own account.
-            if g.cross_account == Some(true) && g.resource_type != Some(ResourceType::InferenceProfile)
+            if g.cross_account == Some(true)
+                && g.resource_type != Some(ResourceType::InferenceProfile)
             {
                 if let crate::analyze::bedrock::Owner::Account(a) = &g.owner {
                     accounts.insert(a.clone());
