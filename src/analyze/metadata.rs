@@ -3,10 +3,12 @@
 //! (plan `tags_all`, so provider `default_tags` count), and the policy file's
 //! per-account owner.
 
+use std::collections::BTreeMap;
+
 use crate::baseline::Loaded;
 use crate::config::Policy;
 use crate::model::date::Date;
-use crate::model::inventory::Role;
+use crate::model::inventory::{Identity, Role};
 
 use super::trust::TrustGrant;
 
@@ -58,14 +60,7 @@ pub fn of(
     let tag = |key: &str| role.tags.get(key).filter(|v| !v.trim().is_empty()).cloned();
     let owner = approval
         .map(|a| (a.owner.clone(), From::Approval))
-        .or_else(|| {
-            policy
-                .metadata
-                .owner_tags
-                .iter()
-                .find_map(|t| tag(t))
-                .map(|o| (o, From::Tag))
-        })
+        .or_else(|| owner_tag(&role.tags, policy).map(|o| (o, From::Tag)))
         .or_else(|| {
             grant
                 .principal
@@ -86,4 +81,29 @@ pub fn of(
             .and_then(|a| a.ticket.clone())
             .or_else(|| tag(&policy.metadata.ticket_tag)),
     }
+}
+
+/// The first of the policy's owner tags (`metadata.owner_tags`) set to a
+/// non-blank value.
+pub fn owner_tag(tags: &BTreeMap<String, String>, policy: &Policy) -> Option<String> {
+    policy
+        .metadata
+        .owner_tags
+        .iter()
+        .find_map(|t| tags.get(t).filter(|v| !v.trim().is_empty()).cloned())
+}
+
+/// Who owns an identity's Bedrock reach: the approval of its baseline entry
+/// (`key`), else the identity's owner tag.
+pub fn reach_owner(
+    identity: &Identity,
+    key: &str,
+    policy: &Policy,
+    baseline: Option<&Loaded>,
+) -> Option<(String, From)> {
+    baseline
+        .and_then(|b| b.baseline.entries.get(key))
+        .and_then(|e| e.approval.as_ref())
+        .map(|a| (a.owner.clone(), From::Approval))
+        .or_else(|| owner_tag(&identity.tags, policy).map(|o| (o, From::Tag)))
 }

@@ -4,6 +4,8 @@
 pub mod finding;
 pub mod registry;
 
+mod bedrock;
+
 mod td001_trust_any_principal;
 mod td002_cross_account_unscoped;
 mod td003_account_root_trust;
@@ -15,6 +17,11 @@ mod td008_long_session;
 mod td009_shared_role;
 mod td011_not_principal_allow;
 mod td012_trust_unverifiable;
+mod td101_bedrock_region_not_allowed;
+mod td102_bedrock_any_region;
+mod td103_bedrock_cross_region_profile;
+mod td105_bedrock_wildcard_action;
+mod td106_bedrock_unowned;
 mod td201_trust_added;
 mod td202_trust_widened;
 mod td203_copied_trust_unrevalidated;

@@ -1,0 +1,3 @@
+bedrock {
+  allowed_regions = ["us-east-1"]
+}

@@ -1,0 +1,3 @@
+bedrock {
+  allowed_regions = ["eu-west-1"]
+}
