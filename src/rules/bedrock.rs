@@ -23,6 +23,8 @@ pub struct Gathered {
     pub unbounded: bool,
     /// Inference profiles involved.
     pub profiles: BTreeSet<String>,
+    /// Profile prefixes the policy does not allow.
+    pub prefixes: BTreeSet<String>,
     /// Free notes (`global` is not an allowed profile prefix, …).
     pub notes: BTreeSet<String>,
 }

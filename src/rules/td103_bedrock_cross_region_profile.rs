@@ -98,7 +98,7 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                     gather(&mut by, g, |s| {
                         s.actions.insert(g.action.clone());
                         s.profiles.insert(p.profile.clone());
-                        s.resources.insert(match &p.prefix {
+                        s.prefixes.insert(match &p.prefix {
                             Some(prefix) => format!("`{prefix}`"),
                             None => "(none trustdrift knows)".to_string(),
                         });
@@ -156,10 +156,10 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                         }
                     }
                     m.push_str(&format!(" through {}", statement_name(origin)));
-                    if !s.resources.is_empty() {
+                    if !s.prefixes.is_empty() {
                         m.push_str(&format!(
                             "; profile prefix {} is not in bedrock.allowed_profiles",
-                            list(&s.resources)
+                            list(&s.prefixes)
                         ));
                     }
                     m
