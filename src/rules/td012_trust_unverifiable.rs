@@ -10,6 +10,15 @@
 //! bear on trust: a note about code whose trust came out fully resolved, or
 //! that holds no trust, is left out.
 //!
+//! The same holds for permissions: when part of an identity's Bedrock reach
+//! cannot be verified (an attached policy known only after apply, a policy
+//! of another stack named by ARN, an AWS managed policy naming Bedrock that
+//! trustdrift's table does not hold, an inference profile whose prefix the
+//! Region table does not know), it is reported at low confidence as
+//! `Bedrock reach of X cannot be verified: <reason>`, for the identities
+//! where it could matter: roles that carry cross-account trust, identities
+//! that already reach Bedrock, and any whose unresolved item names Bedrock.
+//!
 //! ## Why it matters
 //! Unknown is not safe. A policy that only exists after apply is exactly the
 //! one nobody reviews; passing it silently would hide the trust this tool
@@ -137,6 +146,7 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
             }
         }
     }
+    bedrock_unverifiable(ctx, rule, out);
     for note in ctx.notes.iter().filter(|n| bears_on_trust(ctx, n)) {
         let address = note.address.clone().unwrap_or_default();
         let mut f = Finding::new(rule, &address, &note.location, note.message.clone())
@@ -173,4 +183,49 @@ fn bears_on_trust(ctx: &RuleContext<'_>, note: &crate::ingest::IngestNote) -> bo
         .iter()
         .filter(under)
         .any(|r| !trust_resolved(&r.trust))
+}
+
+/// Bedrock reach that cannot be verified. Only where it could matter, to
+/// keep noise down: a role whose trust crosses the account boundary (an
+/// unknown policy there may hand Bedrock to another account), an identity
+/// that already reaches Bedrock (what it reaches may be wider), or an item
+/// that names Bedrock itself. An unknown policy on a same-account identity
+/// with no Bedrock reach is left to the reviewer of that policy.
+fn bedrock_unverifiable(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
+    let crossing: BTreeSet<&str> = ctx
+        .grants
+        .iter()
+        .filter(|g| ctx.crosses(g))
+        .map(|g| g.role.as_str())
+        .collect();
+    for r in ctx.reach {
+        let identity = &r.identity.address;
+        let reaches = !r.reach.grants.is_empty() || !r.reach.wildcard_actions.is_empty();
+        let matters = reaches || crossing.contains(identity.as_str());
+        for u in &r.reach.unverifiable {
+            if !matters && !u.reason.to_ascii_lowercase().contains("bedrock") {
+                continue;
+            }
+            let location = u
+                .origin
+                .as_ref()
+                .and_then(|o| o.location.clone())
+                .unwrap_or_else(|| r.identity.location.clone());
+            out.push(
+                Finding::new(
+                    rule,
+                    identity,
+                    &location,
+                    format!(
+                        "Bedrock reach of {identity} cannot be verified: {}",
+                        u.reason
+                    ),
+                )
+                .confidence(Confidence::Low)
+                .grant(&crate::analyze::drift::reach_key(identity))
+                .missing("policies known at plan time")
+                .fix("attach policies known at plan time (or scan the plan where they are), or review the reach and suppress with a reason"),
+            );
+        }
+    }
 }

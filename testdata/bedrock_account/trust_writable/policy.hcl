@@ -1,0 +1,3 @@
+organization {
+  accounts = ["111111111111"]
+}
