@@ -124,7 +124,7 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                     who,
                     &at(&a.origin),
                     format!(
-                        "{who} may call iam:UpdateAssumeRolePolicy on {what} ({}): it can rewrite who may assume those roles",
+                        "{who} may call iam:UpdateAssumeRolePolicy on {what} {}: it can rewrite who may assume those roles",
                         place(&a.origin)
                     ),
                 )
@@ -146,12 +146,13 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 who,
                 &at(&c.origin),
                 format!(
-                    "{who} may call iam:CreateRole on {c_what} ({}) and iam:PassRole on {p_what} ({}): it can create a role with any trust and hand it to a service",
+                    "{who} may call iam:CreateRole on {c_what} {} and iam:PassRole on {p_what} {}: it can create a role with any trust and hand it to a service",
                     place(&c.origin),
                     place(&p.origin)
                 ),
             )
-            .missing("iam:CreateRole or iam:PassRole limited to named roles");
+            .missing("iam:CreateRole or iam:PassRole limited to named roles")
+            .fix("limit iam:CreateRole and iam:PassRole to the role names this identity owns, or deny them in a permission boundary");
             if c.origin != p.origin {
                 f.related
                     .push((at(&p.origin), "allows iam:PassRole here".to_string()));

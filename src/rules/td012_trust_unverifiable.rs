@@ -47,7 +47,7 @@ pub static RULE: Rule = Rule {
     code: "TD012",
     name: "trust-unverifiable",
     severity: Severity::Medium,
-    summary: "a trust document, principal or condition unknown at plan time or not statically resolvable",
+    summary: "a trust document, principal or condition unknown at plan time or not statically resolvable; Bedrock reach that rests on a policy or profile that cannot be read (low confidence)",
     fix: "build the trust from values known at plan time, or review it and suppress with a reason",
     source: include_str!("td012_trust_unverifiable.rs"),
     check,

@@ -64,8 +64,8 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// Roles a chain may pass through before the one that invokes.
-const MAX_HOPS: usize = 4;
+/// The longest chain followed, in roles, the one that invokes included.
+const MAX_CHAIN: usize = 4;
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
     let graph = Graph::build(ctx);
@@ -207,7 +207,7 @@ fn assumed_from_outside(
                 .skip(1)
                 .map(|a| format!(", then {a}"))
                 .collect::<String>();
-            let arrows = std::iter::once(entry.principal_account_label())
+            let arrows = std::iter::once(entry_label(entry))
                 .chain(chain.iter().map(|a| a.to_string()))
                 .chain(std::iter::once(regions.clone()))
                 .collect::<Vec<_>>()
@@ -242,7 +242,7 @@ fn assumed_from_outside(
             }
             out.push(f);
         }
-        if chain.len() > MAX_HOPS {
+        if chain.len() >= MAX_CHAIN {
             continue;
         }
         for (&caller, _) in graph.callers.get(head).into_iter().flatten() {
@@ -265,19 +265,16 @@ fn first_granting(r: &IdentityReach<'_>) -> Option<Location> {
         .find_map(|o| o.location.clone())
 }
 
-trait AccountLabel {
-    fn principal_account_label(&self) -> String;
-}
-
-impl AccountLabel for TrustGrant {
-    /// The account the outside principal is in, or who it is.
-    fn principal_account_label(&self) -> String {
-        match self.principal.classify().account() {
-            Some(a) => a.to_string(),
-            None => self.principal.id.clone(),
-        }
+/// The account the outside principal is in, or who it is.
+fn entry_label(grant: &TrustGrant) -> String {
+    match grant.principal.classify().account() {
+        Some(a) => a.to_string(),
+        None => grant.principal.id.clone(),
     }
 }
+
+/// Actions and resources granted, per granting statement and owner account.
+type ByPlace<'r> = BTreeMap<(Option<&'r Origin>, &'r str), (BTreeSet<&'r str>, BTreeSet<&'r str>)>;
 
 fn owned_elsewhere(
     ctx: &RuleContext<'_>,
@@ -287,8 +284,7 @@ fn owned_elsewhere(
 ) {
     let restrictions = ctx.policy.bedrock.clone().unwrap_or_default();
     // One finding per granting statement and owner account.
-    let mut by_place: BTreeMap<(Option<&Origin>, &str), (BTreeSet<&str>, BTreeSet<&str>)> =
-        BTreeMap::new();
+    let mut by_place: ByPlace<'_> = BTreeMap::new();
     for i in accounts_outside(&r.reach, &restrictions) {
         let Some(g) = r.reach.grants.get(i) else {
             continue;
