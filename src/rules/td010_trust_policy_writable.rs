@@ -74,10 +74,10 @@ fn danger(resource: &str, crossing: &[&Role]) -> Option<String> {
 fn place(o: &Origin) -> String {
     match &o.location {
         Some(l) => format!(
-            "{} statement {} at {}:{}",
+            "through {} statement {} ({}:{})",
             o.policy, o.statement, l.file, l.line
         ),
-        None => format!("{} statement {}", o.policy, o.statement),
+        None => format!("through {} statement {}", o.policy, o.statement),
     }
 }
 

@@ -223,8 +223,7 @@ fn bedrock_unverifiable(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Findin
                 )
                 .confidence(Confidence::Low)
                 .grant(&crate::analyze::drift::reach_key(identity))
-                .missing("policies known at plan time")
-                .fix("attach policies known at plan time (or scan the plan where they are), or review the reach and suppress with a reason"),
+                .fix("attach policies known at plan time and name resources the Region table knows, or review the reach and suppress with a reason"),
             );
         }
     }
