@@ -206,24 +206,18 @@ fn bedrock_unverifiable(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Findin
             if !matters && !u.reason.to_ascii_lowercase().contains("bedrock") {
                 continue;
             }
-            let location = u
-                .origin
-                .as_ref()
-                .and_then(|o| o.location.clone())
-                .unwrap_or_else(|| r.identity.location.clone());
+            let message = format!(
+                "Bedrock reach of {identity} cannot be verified: {}",
+                u.reason
+            );
+            let f = match &u.origin {
+                Some(o) => super::bedrock::finding(ctx, rule, r, o, message),
+                None => Finding::new(rule, identity, &r.identity.location, message)
+                    .grant(&crate::analyze::drift::reach_key(identity)),
+            };
             out.push(
-                Finding::new(
-                    rule,
-                    identity,
-                    &location,
-                    format!(
-                        "Bedrock reach of {identity} cannot be verified: {}",
-                        u.reason
-                    ),
-                )
-                .confidence(Confidence::Low)
-                .grant(&crate::analyze::drift::reach_key(identity))
-                .fix("attach policies known at plan time and name resources the Region table knows, or review the reach and suppress with a reason"),
+                f.confidence(Confidence::Low)
+                    .fix("attach policies known at plan time and name resources the Region table knows, or review the reach and suppress with a reason"),
             );
         }
     }

@@ -307,25 +307,18 @@ fn owned_elsewhere(
                 None => "not its own account".to_string(),
             },
         };
-        let loc = origin
-            .and_then(|o| o.location.clone())
-            .unwrap_or_else(|| r.identity.location.clone());
         let via = origin
-            .map(|o| format!(" (through {} statement {})", o.policy, o.statement))
+            .map(|o| format!(" (through {})", super::bedrock::statement_name(o)))
             .unwrap_or_default();
-        out.push(
-            Finding::new(
-                rule,
-                who,
-                &loc,
-                format!(
-                    "{who} may invoke {} on {}, owned by account {owner}, {why}{via}",
-                    actions.into_iter().collect::<Vec<_>>().join(", "),
-                    resources.into_iter().collect::<Vec<_>>().join(", ")
-                ),
-            )
-            .grant(&reach_key(who))
-            .missing(format!("account {owner} in bedrock.allowed_accounts")),
+        let message = format!(
+            "{who} may invoke {} on {}, owned by account {owner}, {why}{via}",
+            actions.into_iter().collect::<Vec<_>>().join(", "),
+            resources.into_iter().collect::<Vec<_>>().join(", ")
         );
+        let f = match origin {
+            Some(o) => super::bedrock::finding(ctx, rule, r, o, message),
+            None => Finding::new(rule, who, &r.identity.location, message).grant(&reach_key(who)),
+        };
+        out.push(f.missing(format!("account {owner} in bedrock.allowed_accounts")));
     }
 }
