@@ -534,7 +534,8 @@ fn allow_grants(
             ResourcePattern::Unknown(refs) => {
                 for r in refs {
                     why(format!(
-                        "resource {text} rests on {r}, not known before apply"
+                        "resource {} rests on {r}, not known before apply",
+                        crate::model::value::display_unknowns(text)
                     ));
                 }
             }
@@ -545,9 +546,15 @@ fn allow_grants(
                     ("id", &arn.id),
                 ] {
                     if let Part::Unknown(refs) = part {
-                        for r in refs {
+                        // The caller's account is the identity's own.
+                        let own = what == "account"
+                            && refs
+                                .iter()
+                                .all(|r| crate::model::principal::is_caller_account_ref(r));
+                        for r in refs.iter().filter(|_| !own) {
                             why(format!(
-                                "the {what} of resource {text} rests on {r}, not known before apply"
+                                "the {what} of resource {} rests on {r}, not known before apply",
+                                crate::model::value::display_unknowns(text)
                             ));
                         }
                     }

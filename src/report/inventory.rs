@@ -147,7 +147,7 @@ fn reach_json(r: &IdentityReach<'_>) -> J {
         "actions": summary.actions,
         "regions": summary.regions,
         "accounts": summary.accounts,
-        "resources": summary.resources,
+        "resources": summary.resources.iter().map(|r| display_unknowns(r)).collect::<Vec<_>>(),
         "profiles": profiles,
         "wildcard_actions": r.reach.wildcard_actions.iter().map(|w| w.pattern.as_str()).collect::<std::collections::BTreeSet<_>>(),
         "via": r.via,
@@ -273,7 +273,12 @@ fn reach_text(r: &IdentityReach<'_>, out: &mut String) {
     if !summary.actions.is_empty() {
         let _ = writeln!(out, "  regions: {}", list(&summary.regions));
         let _ = writeln!(out, "  actions: {}", list(&summary.actions));
-        let _ = writeln!(out, "  resources: {}", list(&summary.resources));
+        let shown: std::collections::BTreeSet<String> = summary
+            .resources
+            .iter()
+            .map(|r| display_unknowns(r))
+            .collect();
+        let _ = writeln!(out, "  resources: {}", list(&shown));
     }
     if !summary.accounts.is_empty() {
         let _ = writeln!(out, "  accounts: {}", list(&summary.accounts));

@@ -202,23 +202,31 @@ fn bedrock_unverifiable(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Findin
         let identity = &r.identity.address;
         let reaches = !r.reach.grants.is_empty() || !r.reach.wildcard_actions.is_empty();
         let matters = reaches || crossing.contains(identity.as_str());
-        for u in &r.reach.unverifiable {
-            if !matters && !u.reason.to_ascii_lowercase().contains("bedrock") {
-                continue;
-            }
-            let message = format!(
-                "Bedrock reach of {identity} cannot be verified: {}",
-                u.reason
-            );
-            let f = match &u.origin {
-                Some(o) => super::bedrock::finding(ctx, rule, r, o, message),
-                None => Finding::new(rule, identity, &r.identity.location, message)
-                    .grant(&crate::analyze::drift::reach_key(identity)),
-            };
-            out.push(
-                f.confidence(Confidence::Low)
-                    .fix("attach policies known at plan time and name resources the Region table knows, or review the reach and suppress with a reason"),
-            );
-        }
+        // One finding per identity, at the first place that cannot be
+        // verified, naming every reason.
+        let relevant: Vec<&crate::analyze::bedrock::Unverifiable> = r
+            .reach
+            .unverifiable
+            .iter()
+            .filter(|u| matters || u.reason.to_ascii_lowercase().contains("bedrock"))
+            .collect();
+        let Some(first) = relevant.first() else {
+            continue;
+        };
+        let mut reasons: Vec<&str> = relevant.iter().map(|u| u.reason.as_str()).collect();
+        reasons.dedup();
+        let message = format!(
+            "Bedrock reach of {identity} cannot be verified: {}",
+            reasons.join("; ")
+        );
+        let f = match &first.origin {
+            Some(o) => super::bedrock::finding(ctx, rule, r, o, message),
+            None => Finding::new(rule, identity, &r.identity.location, message)
+                .grant(&crate::analyze::drift::reach_key(identity)),
+        };
+        out.push(
+            f.confidence(Confidence::Low)
+                .fix("attach policies known at plan time and name resources the Region table knows, or review the reach and suppress with a reason"),
+        );
     }
 }
