@@ -67,8 +67,10 @@ fn huge_heredoc_finishes_quickly() {
     let dir = tree(&[("main.tf", &src)]);
     let t = Instant::now();
     let ing = load_ok(dir.path());
+    // A guard against quadratic work, not a benchmark: the debug build on
+    // a busy 2-core runner takes about 10 s; quadratic work takes minutes.
     assert!(
-        t.elapsed() < Duration::from_secs(20),
+        t.elapsed() < Duration::from_secs(40),
         "took {:?}",
         t.elapsed()
     );
