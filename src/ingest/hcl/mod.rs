@@ -21,6 +21,9 @@ pub mod walk;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use hcl::edit::Span;
 use hcl::edit::expr::Expression;
@@ -30,7 +33,7 @@ use crate::ingest::{Ingested, Mode, Provenance, ResourceInstance, SourceKind, is
 use crate::model::location::Location;
 use crate::model::value::Value;
 
-use eval::{Children, Evaluator, InstId};
+use eval::{Budget, Children, Evaluator, InstId};
 use module::{Loader, ModuleIndex};
 use source::{SourceFile, Syntax, display_path};
 
@@ -86,6 +89,36 @@ pub fn load(path: &Path, opts: &HclOptions) -> Result<Ingested> {
     })
 }
 
+/// Environment variable: how many threads read, parse and evaluate. `1` gives a
+/// single-threaded run; the output is the same bytes either way.
+pub const THREADS_ENV: &str = "TRUSTDRIFT_THREADS";
+
+/// The threads for this run: `TRUSTDRIFT_THREADS` when it is a whole number
+/// above zero, else one per core.
+pub fn thread_count() -> usize {
+    std::env::var(THREADS_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Stack for a thread that reads and parses files (the parse itself runs
+/// on a thread of its own, see [`source::within_parse_deadline`]).
+const READ_STACK_SIZE: usize = 16 * 1024 * 1024;
+
+/// A rayon pool of [`thread_count`] threads with stacks of `stack` bytes;
+/// `None` (work stays on the calling thread) when the system will not start
+/// one.
+fn worker_pool(stack: usize) -> Option<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(thread_count())
+        .stack_size(stack)
+        .thread_name(|i| format!("trustdrift-worker-{i}"))
+        .build()
+        .ok()
+}
+
 fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
     let scan = walk::scan(path)?.with_boundary(opts.root.as_deref())?;
     if scan.dirs.is_empty() {
@@ -93,6 +126,15 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
     }
     let mut notes = scan.notes.clone();
     let mut loader = Loader::new(&scan);
+    // Threads only where there are files to share among them: a single file
+    // is read as before, on this thread.
+    let to_read: usize = scan.dirs.values().map(Vec::len).sum();
+    if thread_count() > 1
+        && to_read > 1
+        && let Some(pool) = worker_pool(READ_STACK_SIZE)
+    {
+        pool.install(|| loader.preparse(scan.dirs.keys().map(PathBuf::as_path)));
+    }
     let mut walked = Vec::new();
     for dir in scan.dirs.keys() {
         walked.push(loader.load_dir(dir)?);
@@ -130,46 +172,65 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
     for ix in &indexes {
         ix.check_local_cycles(&files)?;
     }
-    let files: Vec<Rc<SourceFile>> = files.into_inner().into_iter().map(Rc::new).collect();
+    let files: Vec<Arc<SourceFile>> = files.into_inner().into_iter().map(Arc::new).collect();
 
+    let run = RunContext {
+        scan: &scan,
+        files: &files,
+        indexes: &indexes,
+        defs: &defs,
+        opts,
+    };
+    let full = Budget::default();
+    // Every root evaluated at once, each as if it came first (with the whole
+    // budget); see `evaluate_roots`.
+    // Evaluating needs the evaluation thread's deep stack: that pool is
+    // started only when there are roots to share among threads.
+    let pool = (thread_count() > 1 && trees.len() > 1)
+        .then(|| worker_pool(STACK_SIZE))
+        .flatten();
+    let ahead: Vec<Option<Result<Option<RootOutcome>>>> = match &pool {
+        Some(pool) => pool.install(|| {
+            trees
+                .par_iter()
+                .map(|(root, targets)| Some(run.evaluate(*root, targets, full)))
+                .collect()
+        }),
+        _ => trees.iter().map(|_| None).collect(),
+    };
     let mut out = Ingested::default();
-    let mut budget = eval::Budget::default();
-    for (root, targets) in &trees {
-        let Some(root_def) = defs.get(*root) else {
+    let mut budget = full;
+    let mut sources_taken = false;
+    for ((root, targets), ahead) in trees.iter().zip(ahead) {
+        // A root evaluated ahead stands when it is what this root gives after
+        // the ones before it: it started with the same budget, or it hit no
+        // limit and spent no more than is left. Otherwise it is evaluated
+        // again with what is left, as a single thread would.
+        let outcome = match ahead {
+            Some(Ok(Some(o))) if o.from == budget || o.limit_hit.is_none() && o.fits(budget) => {
+                Some(o)
+            }
+            Some(Err(e)) if budget == full => return Err(e),
+            Some(Ok(None)) => None,
+            _ => run.evaluate(*root, targets, budget)?,
+        };
+        let Some(outcome) = outcome else {
             continue;
         };
-        let ev = Evaluator::new(
-            &scan,
-            files.clone(),
-            &indexes,
-            targets,
-            root_def.dir.clone(),
-        );
-        ev.budget.set(budget);
-        let mut ev = ev;
-        if let Some(plan) = &opts.plan_values {
-            ev.known_attrs = plan.resources.clone();
-        }
-        let root_inst = ev.add_root(*root);
-        let inputs = match &opts.plan_values {
-            // A plan's variables are the values Terraform settled on.
-            Some(plan) => plan
-                .variables
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-            None => root_inputs(&ev, root_inst, &scan, &root_def.dir, opts)?,
-        };
-        *ev.root_inputs.borrow_mut() = inputs;
-        emit(&ev, root_inst, &mut out.instances, &mut out.refused);
-        out.moves.extend(moved_blocks(&ev, root_inst, root_def));
-        if let Some(e) = ev.limit_hit.borrow_mut().take() {
+        if let Some(e) = outcome.limit_hit {
             return Err(e);
         }
-        budget = ev.budget.get();
-        notes.extend(ev.take_notes());
-        out.secrets.extend(ev.secrets.borrow().iter().cloned());
-        for f in ev.files_read() {
+        budget = outcome.left_after(budget);
+        out.instances.extend(outcome.instances);
+        out.refused.extend(outcome.refused);
+        out.moves.extend(outcome.moves);
+        notes.extend(outcome.notes);
+        out.secrets.extend(outcome.secrets);
+        // The scanned files once, then what this root read besides them
+        // (templates, tfvars): not every file again for every root.
+        let read_before = if sources_taken { files.len() } else { 0 };
+        sources_taken = true;
+        for f in outcome.files_read.iter().skip(read_before) {
             if f.syntax == Syntax::Native && !out.sources.contains_key(&f.display) {
                 out.sources.insert(f.display.clone(), f.text.clone());
             }
@@ -177,6 +238,122 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
     }
     out.notes = notes;
     Ok(out)
+}
+
+/// What every root module of a run reads and shares.
+struct RunContext<'r, 'a> {
+    scan: &'r walk::Scan,
+    files: &'r [Arc<SourceFile>],
+    indexes: &'r [ModuleIndex<'a>],
+    defs: &'r [module::ModuleDef],
+    opts: &'r HclOptions,
+}
+
+/// What one root module gives, evaluated from a given budget.
+struct RootOutcome {
+    instances: Vec<ResourceInstance>,
+    refused: Vec<crate::model::inventory::Refused>,
+    moves: Vec<(String, String)>,
+    notes: Vec<crate::ingest::IngestNote>,
+    secrets: BTreeSet<String>,
+    files_read: Vec<Arc<SourceFile>>,
+    /// The budget it started from, and what was left of it at the end.
+    from: Budget,
+    left: Budget,
+    /// The first limit hit: the run ends with it.
+    limit_hit: Option<Error>,
+}
+
+impl RootOutcome {
+    /// What it spent.
+    fn spent(&self) -> Budget {
+        Budget {
+            instances: self.from.instances.saturating_sub(self.left.instances),
+            for_iterations: self
+                .from
+                .for_iterations
+                .saturating_sub(self.left.for_iterations),
+            string_bytes: self
+                .from
+                .string_bytes
+                .saturating_sub(self.left.string_bytes),
+            value_nodes: self.from.value_nodes.saturating_sub(self.left.value_nodes),
+        }
+    }
+
+    /// Whether what it spent is within `left`.
+    fn fits(&self, left: Budget) -> bool {
+        let spent = self.spent();
+        spent.instances <= left.instances
+            && spent.for_iterations <= left.for_iterations
+            && spent.string_bytes <= left.string_bytes
+            && spent.value_nodes <= left.value_nodes
+    }
+
+    /// The budget left after it, had it started from `left`.
+    fn left_after(&self, left: Budget) -> Budget {
+        let spent = self.spent();
+        Budget {
+            instances: left.instances.saturating_sub(spent.instances),
+            for_iterations: left.for_iterations.saturating_sub(spent.for_iterations),
+            string_bytes: left.string_bytes.saturating_sub(spent.string_bytes),
+            value_nodes: left.value_nodes.saturating_sub(spent.value_nodes),
+        }
+    }
+}
+
+impl RunContext<'_, '_> {
+    /// Evaluates root module `root` from `budget`. `None` when there is no
+    /// such module.
+    fn evaluate(
+        &self,
+        root: usize,
+        targets: &HashMap<String, module::Target>,
+        budget: Budget,
+    ) -> Result<Option<RootOutcome>> {
+        let Some(root_def) = self.defs.get(root) else {
+            return Ok(None);
+        };
+        let mut ev = Evaluator::new(
+            self.scan,
+            self.files.to_vec(),
+            self.indexes,
+            targets,
+            root_def.dir.clone(),
+        );
+        ev.budget.set(budget);
+        if let Some(plan) = &self.opts.plan_values {
+            ev.known_attrs = plan.resources.clone();
+        }
+        let root_inst = ev.add_root(root);
+        let inputs = match &self.opts.plan_values {
+            // A plan's variables are the values Terraform settled on.
+            Some(plan) => plan
+                .variables
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            None => root_inputs(&ev, root_inst, self.scan, &root_def.dir, self.opts)?,
+        };
+        *ev.root_inputs.borrow_mut() = inputs;
+        let mut instances = Vec::new();
+        let mut refused = Vec::new();
+        emit(&ev, root_inst, &mut instances, &mut refused);
+        let moves = moved_blocks(&ev, root_inst, root_def);
+        let limit_hit = ev.limit_hit.borrow_mut().take();
+        let secrets = std::mem::take(&mut *ev.secrets.borrow_mut());
+        Ok(Some(RootOutcome {
+            instances,
+            refused,
+            moves,
+            notes: ev.take_notes(),
+            secrets,
+            files_read: ev.files_read(),
+            from: budget,
+            left: ev.budget.get(),
+            limit_hit,
+        }))
+    }
 }
 
 /// A directory with no configuration in it is an error, not a clean run:

@@ -107,6 +107,51 @@ pub struct Loader<'s> {
     /// What loading noticed (keys written twice in one object).
     pub notes: Vec<IngestNote>,
     by_dir: HashMap<PathBuf, usize>,
+    /// Files read and parsed ahead, on worker threads: taken by
+    /// [`Loader::load_dir`] in its own file order, so the first error is the
+    /// one a single thread would meet.
+    parsed: HashMap<PathBuf, Result<ParsedFile, Error>>,
+}
+
+/// One configuration file, read and parsed.
+pub struct ParsedFile {
+    pub display: String,
+    pub text: String,
+    pub syntax: Syntax,
+    pub body: Body,
+    /// Per top-level structure: where it is written (JSON syntax only).
+    pub offsets: Vec<usize>,
+    /// Keys written twice in one object.
+    pub notes: Vec<IngestNote>,
+}
+
+/// Reads and parses one configuration file (native or JSON syntax).
+pub fn read_and_parse(path: &Path, display: String) -> Result<ParsedFile, Error> {
+    let text = read_text(path, &display)?;
+    let is_json = path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with(".json"));
+    if is_json {
+        let jb = json_syntax::parse_config(&display, &text)?;
+        Ok(ParsedFile {
+            display,
+            text,
+            syntax: Syntax::Json,
+            body: jb.body,
+            offsets: jb.offsets,
+            notes: Vec::new(),
+        })
+    } else {
+        let (body, notes) = parse_native(&display, &text)?;
+        Ok(ParsedFile {
+            display,
+            text,
+            syntax: Syntax::Native,
+            body,
+            offsets: Vec::new(),
+            notes,
+        })
+    }
 }
 
 impl<'s> Loader<'s> {
@@ -117,7 +162,31 @@ impl<'s> Loader<'s> {
             defs: Vec::new(),
             notes: Vec::new(),
             by_dir: HashMap::new(),
+            parsed: HashMap::new(),
         }
+    }
+
+    /// Reads and parses the files of `dirs` in parallel (on the current
+    /// rayon pool), ahead of [`Loader::load_dir`]. A directory that cannot be
+    /// listed is skipped here: `load_dir` meets and reports it in order.
+    pub fn preparse<'d>(&mut self, dirs: impl Iterator<Item = &'d Path>) {
+        use rayon::prelude::*;
+        let mut paths: Vec<PathBuf> = Vec::new();
+        for dir in dirs {
+            if let Ok(files) = self.scan.module_files(dir) {
+                paths.extend(files);
+            }
+        }
+        let scan = self.scan;
+        let parsed: Vec<(PathBuf, Result<ParsedFile, Error>)> = paths
+            .into_par_iter()
+            .map(|path| {
+                let display = scan.display(&path);
+                let parsed = read_and_parse(&path, display);
+                (path, parsed)
+            })
+            .collect();
+        self.parsed.extend(parsed);
     }
 
     /// Parses the module in `dir` (canonical), once.
@@ -136,20 +205,23 @@ impl<'s> Loader<'s> {
         };
         let mut overrides: Vec<(FileId, Body, Vec<usize>)> = Vec::new();
         for path in self.scan.module_files(dir)? {
-            let display = self.scan.display(&path);
-            let text = read_text(&path, &display)?;
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())
                 .unwrap_or_default();
-            let (body, offsets, syntax) = if name.ends_with(".json") {
-                let jb = json_syntax::parse_config(&display, &text)?;
-                (jb.body, jb.offsets, Syntax::Json)
-            } else {
-                let (body, mut duplicates) = parse_native(&display, &text)?;
-                self.notes.append(&mut duplicates);
-                (body, Vec::new(), Syntax::Native)
+            let parsed = match self.parsed.remove(&path) {
+                Some(parsed) => parsed?,
+                None => read_and_parse(&path, self.scan.display(&path))?,
             };
+            let ParsedFile {
+                display,
+                text,
+                syntax,
+                body,
+                offsets,
+                mut notes,
+            } = parsed;
+            self.notes.append(&mut notes);
             let id = self.files.add(SourceFile::new(display, text, syntax));
             if super::overrides::is_override_name(&name) {
                 overrides.push((id, body, offsets));

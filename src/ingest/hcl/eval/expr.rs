@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use hcl::edit::Span;
 use hcl::edit::expr::{BinaryOperator, Expression, ForExpr, FuncCall, ObjectKey, UnaryOperator};
@@ -571,7 +572,7 @@ impl<'a> Evaluator<'a> {
                 };
                 let id = {
                     let mut files = self.files.borrow_mut();
-                    files.push(Rc::new(SourceFile::new(display, text, Syntax::Native)));
+                    files.push(Arc::new(SourceFile::new(display, text, Syntax::Native)));
                     files.len() - 1
                 };
                 let t = Rc::new((id, template));

@@ -30,6 +30,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use hcl::edit::Span;
 use hcl::edit::expr::Expression;
@@ -108,7 +109,7 @@ pub type R = Result<Value, EvalErr>;
 /// Evaluates one root module and everything it calls.
 pub struct Evaluator<'a> {
     pub scan: &'a Scan,
-    files: RefCell<Vec<Rc<SourceFile>>>,
+    files: RefCell<Vec<Arc<SourceFile>>>,
     pub idx: &'a [ModuleIndex<'a>],
     targets: &'a HashMap<String, Target>,
     /// Canonical directory of the root module: Terraform's working directory,
@@ -146,7 +147,7 @@ pub struct Evaluator<'a> {
 impl<'a> Evaluator<'a> {
     pub fn new(
         scan: &'a Scan,
-        files: Vec<Rc<SourceFile>>,
+        files: Vec<Arc<SourceFile>>,
         idx: &'a [ModuleIndex<'a>],
         targets: &'a HashMap<String, Target>,
         root_dir: PathBuf,
@@ -175,19 +176,19 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    pub fn file(&self, id: FileId) -> Option<Rc<SourceFile>> {
+    pub fn file(&self, id: FileId) -> Option<Arc<SourceFile>> {
         self.files.borrow().get(id).cloned()
     }
 
     /// Adds a file read during evaluation (tfvars, command-line values).
     pub fn add_file(&self, file: SourceFile) -> FileId {
         let mut files = self.files.borrow_mut();
-        files.push(Rc::new(file));
+        files.push(Arc::new(file));
         files.len() - 1
     }
 
     /// Every file read so far, configuration and evaluation alike.
-    pub fn files_read(&self) -> Vec<Rc<SourceFile>> {
+    pub fn files_read(&self) -> Vec<Arc<SourceFile>> {
         self.files.borrow().clone()
     }
 

@@ -1,0 +1,106 @@
+//! One thread or many, `trustdrift check` on a tree of several root modules
+//! prints the same bytes, and a broken tree fails on the same file.
+
+#[path = "../benches/support/tree.rs"]
+mod tree;
+
+use std::path::Path;
+use std::process::Output;
+
+fn check(dir: &Path, threads: &str, format: &str) -> Output {
+    std::process::Command::new(trycmd::cargo::cargo_bin!("trustdrift"))
+        .args(["check", "--format", format])
+        .arg(dir)
+        .env("TRUSTDRIFT_THREADS", threads)
+        .env("NO_COLOR", "1")
+        .env("GITHUB_ACTIONS", "false")
+        .output()
+        .expect("run trustdrift")
+}
+
+#[test]
+fn one_thread_and_four_print_the_same_report() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("tree");
+    let made = tree::generate(&dir, 80).expect("generate tree");
+    assert!(made.stacks >= 4, "the tree has several root modules");
+    for format in ["text", "json"] {
+        let one = check(&dir, "1", format);
+        let four = check(&dir, "4", format);
+        // The stacks trust vendor accounts: findings, exit 1.
+        assert_eq!(one.status.code(), Some(1), "{format}: {one:?}");
+        assert_eq!(four.status.code(), one.status.code(), "{format}");
+        assert!(
+            String::from_utf8_lossy(&one.stdout).contains("stack_003"),
+            "{format}: the report covers the last root module"
+        );
+        assert_eq!(one.stdout, four.stdout, "{format}: stdout differs");
+        assert_eq!(one.stderr, four.stderr, "{format}: stderr differs");
+    }
+}
+
+#[test]
+fn the_first_broken_file_in_file_order_is_the_error_whatever_the_threads() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("tree");
+    tree::generate(&dir, 80).expect("generate tree");
+    // Two broken files in different root modules; the later one is much
+    // smaller, so a worker thread finishes it first.
+    let first = dir.join("stacks/stack_001/iam_16.tf");
+    let mut text = std::fs::read_to_string(&first).expect("read");
+    text.push_str("\nresource \"aws_iam_role\" \"broken\" {\n  name = \n}\n");
+    std::fs::write(&first, text).expect("write");
+    std::fs::write(dir.join("stacks/stack_002/iam_00.tf"), "locals {\n").expect("write");
+    let expected = check(&dir, "1", "text");
+    assert_eq!(expected.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&expected.stderr).to_string();
+    assert!(stderr.contains("stack_001/iam_16.tf"), "{stderr}");
+    for _ in 0..3 {
+        let many = check(&dir, "4", "text");
+        assert_eq!(many.status.code(), Some(2));
+        assert_eq!(String::from_utf8_lossy(&many.stderr), stderr);
+        assert_eq!(many.stdout, expected.stdout);
+    }
+}
+
+/// The limits are the run's, spent root module after root module: with
+/// roots evaluated at once, the one that goes past a limit is still the one
+/// a single thread would stop at.
+#[test]
+fn the_run_wide_instance_limit_stops_at_the_same_root_whatever_the_threads() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("modules/empty")).expect("mkdir");
+    std::fs::write(dir.join("modules/empty/main.tf"), "variable \"i\" {}\n").expect("write");
+    let root = |name: &str| {
+        std::fs::create_dir_all(dir.join(name)).expect("mkdir");
+        std::fs::write(
+            dir.join(name).join("main.tf"),
+            format!(
+                "module \"m_{name}\" {{\n  source = \"../modules/empty\"\n  count  = 24000\n  i      = count.index\n}}\n"
+            ),
+        )
+        .expect("write");
+    };
+    // Four roots of 24,000 module instances each fit in the run's 100,000.
+    for name in ["a", "b", "c", "d"] {
+        root(name);
+    }
+    for threads in ["1", "4"] {
+        let o = check(dir, threads, "text");
+        assert_eq!(o.status.code(), Some(0), "{threads}: {o:?}");
+    }
+    // A third does not: the run stops at it, and only at it.
+    root("e");
+    let one = check(dir, "1", "text");
+    assert_eq!(one.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&one.stderr).to_string();
+    assert!(
+        stderr.contains("module.m_e expands to 24000 more instances"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("max_instances"), "{stderr}");
+    let four = check(dir, "4", "text");
+    assert_eq!(four.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&four.stderr), stderr);
+}
