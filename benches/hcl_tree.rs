@@ -1,189 +1,139 @@
-//! Reads a generated tree of 1,000 `.tf` files (about 3 MB) with roles,
-//! `jsonencode` trust policies and policy documents, N times, and prints the
-//! throughput and the peak resident memory. Goal: one read under a second.
+//! End-to-end HCL throughput: `trustdrift check DIR` (the release binary, a
+//! child process, report included) on generated trees of 100, 1,000 and
+//! 4,000 `.tf` files (see `support/tree.rs`), printing MB/s, files/s, the
+//! child's peak resident memory and the time per MB, whose ratio between the
+//! largest and smallest tree shows whether the cost grows linearly.
 //!
-//! `cargo bench --bench hcl_tree` (N from `HCL_BENCH_RUNS`, default 3).
+//! `cargo bench --bench hcl_tree` (best of `HCL_BENCH_RUNS` runs, default 3;
+//! sizes from `HCL_BENCH_FILES`, comma-separated, default `100,1000,4000`).
+//! `TRUSTDRIFT_THREADS` passes through to the child. The `hcl s` column is
+//! `trustdrift::ingest::hcl::load` alone, in this process (read, parse and
+//! evaluate; no judging, no report).
 
-use std::fmt::Write as _;
+#[path = "support/tree.rs"]
+mod tree;
+
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use trustdrift::ingest::hcl::{HclOptions, load};
 
-const FILES: usize = 1_000;
-
-fn generate(dir: &Path) -> std::io::Result<u64> {
-    if dir.exists() {
-        std::fs::remove_dir_all(dir)?;
+/// One run of the binary: wall seconds, peak resident KiB, exit status.
+fn run_check(bin: &Path, dir: &Path) -> Result<(f64, u64, i32), String> {
+    let t = Instant::now();
+    let child = Command::new(bin)
+        .arg("check")
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our child, not yet waited for; both pointers are valid.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let secs = t.elapsed().as_secs_f64();
+    if waited != pid {
+        return Err("wait4 failed".into());
     }
-    std::fs::create_dir_all(dir)?;
-    let mut total = 0u64;
-    std::fs::write(
-        dir.join("variables.tf"),
-        "variable \"org_accounts\" {\n  type    = list(string)\n  default = [\"111111111111\", \"222222222222\", \"333333333333\"]\n}\n",
-    )?;
-    for i in 0..FILES {
-        let mut s = String::new();
-        let _ = write!(
-            s,
-            r#"# Generated stack {i}: a cross-account role, a service role and a policy.
-locals {{
-  team_{i}    = "team-{i}"
-  vendor_{i}  = "{vendor:012}"
-  principals_{i} = [for a in var.org_accounts : "arn:aws:iam::${{a}}:role/deployer-{i}"]
-}}
-
-resource "aws_iam_role" "cross_{i}" {{
-  name                 = "${{local.team_{i}}}-cross"
-  max_session_duration = 3600
-  assume_role_policy = jsonencode({{
-    Version = "2012-10-17"
-    Statement = [
-      {{
-        Sid       = "Vendor"
-        Effect    = "Allow"
-        Action    = ["sts:AssumeRole", "sts:TagSession"]
-        Principal = {{ AWS = "arn:aws:iam::${{local.vendor_{i}}}:root" }}
-        Condition = {{
-          StringEquals = {{ "sts:ExternalId" = "ext-{i}" }}
-          Bool         = {{ "aws:MultiFactorAuthPresent" = "true" }}
-        }}
-      }},
-      {{
-        Sid       = "Org"
-        Effect    = "Allow"
-        Action    = "sts:AssumeRole"
-        Principal = {{ AWS = local.principals_{i} }}
-      }},
-    ]
-  }})
-  tags = {{
-    owner         = "team-{i}"
-    trust-expires = "2027-01-31"
-  }}
-}}
-
-data "aws_iam_policy_document" "service_{i}" {{
-  statement {{
-    sid     = "Services"
-    actions = ["sts:AssumeRole"]
-    principals {{
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com", "states.amazonaws.com"]
-    }}
-    condition {{
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = var.org_accounts
-    }}
-  }}
-}}
-
-resource "aws_iam_role" "service_{i}" {{
-  name               = "${{local.team_{i}}}-service"
-  description        = "Service role for stack {i}: Lambda and Step Functions assume it from the organisation's accounts only."
-  tags = {{
-    owner          = "team-{i}"
-    trust-reviewed = "2026-10-01"
-    trust-ticket   = "SEC-{i}"
-  }}
-  assume_role_policy = data.aws_iam_policy_document.service_{i}.json
-}}
-
-resource "aws_iam_policy" "invoke_{i}" {{
-  name = "${{local.team_{i}}}-invoke"
-  policy = jsonencode({{
-    Version = "2012-10-17"
-    Statement = [{{
-      Effect   = "Allow"
-      Action   = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
-      Resource = ["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.*"]
-    }}]
-  }})
-}}
-
-# A legacy role whose trust policy is written out as a heredoc, with the
-# account interpolated: reviewers see the JSON exactly as AWS will.
-resource "aws_iam_role" "legacy_{i}" {{
-  name               = "${{local.team_{i}}}-legacy"
-  assume_role_policy = <<-EOT
-    {{
-      "Version": "2012-10-17",
-      "Statement": [
-        {{
-          "Sid": "LegacyOrgAccess",
-          "Effect": "Allow",
-          "Action": "sts:AssumeRole",
-          "Principal": {{ "AWS": "arn:aws:iam::${{local.vendor_{i}}}:root" }},
-          "Condition": {{
-            "StringEquals": {{ "aws:PrincipalOrgID": "o-abcdef0123" }}
-          }}
-        }}
-      ]
-    }}
-  EOT
-}}
-
-resource "aws_s3_bucket" "data_{i}" {{
-  bucket = "${{local.team_{i}}}-data"
-  tags   = {{ team = local.team_{i} }}
-}}
-"#,
-            vendor = 900_000_000_000u64 + i as u64
-        );
-        total += s.len() as u64;
-        std::fs::write(dir.join(format!("stack_{i:04}.tf")), s)?;
-    }
-    Ok(total)
-}
-
-fn peak_rss_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    // ru_maxrss is in KiB on Linux.
+    Ok((secs, usage.ru_maxrss as u64, code))
 }
 
 fn main() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-hcl");
-    let bytes = match generate(&dir) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("cannot generate {}: {e}", dir.display());
-            std::process::exit(1);
-        }
-    };
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_trustdrift"));
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-hcl");
     let runs: usize = std::env::var("HCL_BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
         .unwrap_or(3);
-    let mut best = f64::MAX;
-    for run in 0..runs {
-        let t = Instant::now();
-        let ing = match load(&dir, &HclOptions::default()) {
-            Ok(i) => i,
+    let sizes: Vec<usize> = std::env::var("HCL_BENCH_FILES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
+        .filter(|v: &Vec<usize>| !v.is_empty())
+        .unwrap_or_else(|| vec![100, 1_000, 4_000]);
+    println!(
+        "{:>6} {:>8} {:>9} {:>8} {:>10} {:>10} {:>8} {:>6} {:>8} {:>9}",
+        "files",
+        "MB",
+        "best s",
+        "MB/s",
+        "files/s",
+        "s per MB",
+        "peak MB",
+        "exit",
+        "hcl s",
+        "hcl MB/s"
+    );
+    let mut per_mb: Vec<f64> = Vec::new();
+    for n in sizes {
+        let dir = root.join(format!("tree-{n}"));
+        let tree = match tree::generate(&dir, n) {
+            Ok(t) => t,
             Err(e) => {
-                eprintln!("load failed: {e}");
-                std::process::exit(1);
+                eprintln!("cannot generate {}: {e}", dir.display());
+                std::process::exit(2);
             }
         };
-        let secs = t.elapsed().as_secs_f64();
-        best = best.min(secs);
+        let mut best = f64::MAX;
+        let mut peak = 0u64;
+        let mut exit = 0;
+        for _ in 0..runs {
+            match run_check(&bin, &dir) {
+                Ok((secs, rss, code)) => {
+                    best = best.min(secs);
+                    peak = peak.max(rss);
+                    exit = code;
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    std::process::exit(2);
+                }
+            }
+        }
+        let mut hcl_best = f64::MAX;
+        for _ in 0..runs {
+            let t = Instant::now();
+            if let Err(e) = load(&dir, &HclOptions::default()) {
+                eprintln!("load {}: {e}", dir.display());
+                std::process::exit(2);
+            }
+            hcl_best = hcl_best.min(t.elapsed().as_secs_f64());
+        }
+        // 0: no finding at the gate's level, 1: findings; 2 is a failed run.
+        if exit != 0 && exit != 1 {
+            eprintln!("trustdrift check {} exited {exit}", dir.display());
+            std::process::exit(2);
+        }
+        let mb = tree.bytes as f64 / 1e6;
+        per_mb.push(best / mb);
         println!(
-            "run {run}: {} instances, {} notes, {:.3} s, {:.1} MB/s",
-            ing.instances.len(),
-            ing.notes.len(),
-            secs,
-            bytes as f64 / 1e6 / secs
+            "{:>6} {:>8.2} {:>9.3} {:>8.1} {:>10.0} {:>10.4} {:>8} {:>6} {:>8.3} {:>9.1}",
+            tree.files,
+            mb,
+            best,
+            mb / best,
+            tree.files as f64 / best,
+            best / mb,
+            peak / 1024,
+            exit,
+            hcl_best,
+            mb / hcl_best
         );
     }
-    println!(
-        "hcl_tree: {FILES} files, {:.2} MB; best {:.3} s ({:.1} MB/s); peak RSS {} MB",
-        bytes as f64 / 1e6,
-        best,
-        bytes as f64 / 1e6 / best,
-        peak_rss_kb().map(|k| k / 1024).unwrap_or(0)
-    );
+    if let (Some(first), Some(last)) = (per_mb.first(), per_mb.last()) {
+        println!(
+            "time per MB, largest tree over smallest: {:.2}x",
+            last / first
+        );
+    }
 }
