@@ -9,7 +9,7 @@
 //! reference without an instance key (`aws_iam_policy.p.arn` on a counted
 //! resource) joins every instance. What joins nothing stays unknown.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::types::{self, Becomes};
 use super::{Mode, ResourceInstance};
@@ -218,9 +218,10 @@ pub fn extract(instances: &[ResourceInstance], caller_account: Option<&str>) -> 
             _ => {}
         }
     }
+    let lookup = Lookup::of(&out.identities, &out.policies);
     for (address, user, group, location) in memberships {
-        for u in join_identity(&out.identities, IdentityKind::User, &user) {
-            for g in join_identity(&out.identities, IdentityKind::Group, &group) {
+        for u in join_identity(&lookup, IdentityKind::User, &user) {
+            for g in join_identity(&lookup, IdentityKind::Group, &group) {
                 out.memberships.push(Membership {
                     address: address.clone(),
                     user: u.clone(),
@@ -237,11 +238,11 @@ pub fn extract(instances: &[ResourceInstance], caller_account: Option<&str>) -> 
     for p in pending {
         let identities = match p.identity {
             Target::Extracted(address) => vec![PolicyRef::Address(address)],
-            Target::Named(v) => join_identity(&out.identities, p.identity_kind, &v),
+            Target::Named(v) => join_identity(&lookup, p.identity_kind, &v),
         };
         let policies = match p.policy {
             Target::Extracted(address) => vec![PolicyRef::Address(address)],
-            Target::Named(v) => join_policy(&out.policies, &v, &mut aws_managed_used),
+            Target::Named(v) => join_policy(&lookup, &v, &mut aws_managed_used),
         };
         for identity in &identities {
             for policy in &policies {
@@ -258,7 +259,7 @@ pub fn extract(instances: &[ResourceInstance], caller_account: Option<&str>) -> 
         }
     }
     for (i, value) in boundaries {
-        let target = join_policy(&out.policies, &value, &mut aws_managed_used);
+        let target = join_policy(&lookup, &value, &mut aws_managed_used);
         if let Some(identity) = out.identities.get_mut(i) {
             // A boundary is one policy; a reference that joins several
             // instances (no key) cannot say which.
@@ -426,26 +427,89 @@ fn referenced_address(v: &Value) -> Option<String> {
     }
 }
 
-/// The instances `addresses` holds for `base`: itself, or every instance of
-/// it when `base` names a counted or keyed resource without its key.
-fn instances_of<'a>(addresses: impl Iterator<Item = &'a str>, base: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for a in addresses {
-        if a == base
-            || (a.starts_with(base) && a[base.len()..].starts_with('[') && a.ends_with(']'))
-        {
-            out.push(a.to_string());
-        }
+/// `aws_iam_policy.p` for `aws_iam_policy.p["k"]`; `None` without a key.
+fn without_key(address: &str) -> Option<&str> {
+    if !address.ends_with(']') {
+        return None;
     }
-    out
+    address
+        .match_indices('[')
+        .map(|(i, _)| i)
+        .find(|&i| matches!(super::references::take_key(&address[i..]), (Some(_), "")))
+        .map(|i| &address[..i])
 }
 
-fn join_identity(identities: &[Identity], kind: IdentityKind, v: &Value) -> Vec<PolicyRef> {
-    let of_kind = || identities.iter().filter(|i| i.kind == kind);
+/// Which extracted instances a join may land on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Group {
+    Identity(IdentityKind),
+    ManagedPolicy,
+}
+
+/// Identities and managed policies by what names them, so that each join
+/// is a hash lookup, not a pass over the inventory.
+#[derive(Default)]
+struct Lookup {
+    /// By address, and by address without its instance key (every instance).
+    by_address: HashMap<(Group, String), Vec<String>>,
+    by_name: HashMap<(Group, String), Vec<String>>,
+}
+
+impl Lookup {
+    fn of(identities: &[Identity], policies: &[Policy]) -> Lookup {
+        let mut l = Lookup::default();
+        for i in identities {
+            l.add(Group::Identity(i.kind), &i.address, i.name.as_deref());
+        }
+        for p in policies.iter().filter(|p| p.kind == PolicyKind::Managed) {
+            l.add(Group::ManagedPolicy, &p.address, p.name.as_deref());
+        }
+        l
+    }
+
+    fn add(&mut self, group: Group, address: &str, name: Option<&str>) {
+        for key in std::iter::once(address).chain(without_key(address)) {
+            self.by_address
+                .entry((group, key.to_string()))
+                .or_default()
+                .push(address.to_string());
+        }
+        if let Some(n) = name {
+            self.by_name
+                .entry((group, n.to_string()))
+                .or_default()
+                .push(address.to_string());
+        }
+    }
+
+    /// The instances `base` names: itself, or every instance of it when it
+    /// names a counted or keyed resource without its key.
+    fn instances(&self, group: Group, base: &str) -> Vec<PolicyRef> {
+        self.found(self.by_address.get(&(group, base.to_string())))
+    }
+
+    fn named(&self, group: Group, name: &str) -> Vec<PolicyRef> {
+        self.found(self.by_name.get(&(group, name.to_string())))
+    }
+
+    fn found(&self, hits: Option<&Vec<String>>) -> Vec<PolicyRef> {
+        let mut out: Vec<PolicyRef> = hits
+            .into_iter()
+            .flatten()
+            .map(|a| PolicyRef::Address(a.clone()))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+fn join_identity(lookup: &Lookup, kind: IdentityKind, v: &Value) -> Vec<PolicyRef> {
+    let group = Group::Identity(kind);
     if let Some(base) = referenced_address(v) {
-        let found = instances_of(of_kind().map(|i| i.address.as_str()), &base);
+        let found = lookup.instances(group, &base);
         if !found.is_empty() {
-            return found.into_iter().map(PolicyRef::Address).collect();
+            return found;
         }
         return vec![PolicyRef::Unknown(reference_text(v))];
     }
@@ -456,10 +520,7 @@ fn join_identity(identities: &[Identity], kind: IdentityKind, v: &Value) -> Vec<
                 Some(a) => a.resource.rsplit('/').next().unwrap_or(a.resource),
                 None => s.as_str(),
             };
-            let found: Vec<PolicyRef> = of_kind()
-                .filter(|i| i.name.as_deref() == Some(name))
-                .map(|i| PolicyRef::Address(i.address.clone()))
-                .collect();
+            let found = lookup.named(group, name);
             if found.is_empty() {
                 vec![PolicyRef::Name(s.clone())]
             } else {
@@ -472,15 +533,14 @@ fn join_identity(identities: &[Identity], kind: IdentityKind, v: &Value) -> Vec<
 }
 
 fn join_policy(
-    policies: &[Policy],
+    lookup: &Lookup,
     v: &Value,
     aws_managed_used: &mut BTreeSet<String>,
 ) -> Vec<PolicyRef> {
-    let managed = || policies.iter().filter(|p| p.kind == PolicyKind::Managed);
     if let Some(base) = referenced_address(v) {
-        let found = instances_of(managed().map(|p| p.address.as_str()), &base);
+        let found = lookup.instances(Group::ManagedPolicy, &base);
         if !found.is_empty() {
-            return found.into_iter().map(PolicyRef::Address).collect();
+            return found;
         }
         return vec![PolicyRef::Unknown(reference_text(v))];
     }
@@ -497,13 +557,11 @@ fn join_policy(
             }
             // A customer managed policy in the input, by its name (the last
             // segment of `policy/PATH/NAME`).
-            let name = Arn::parse(arn)
+            let found = Arn::parse(arn)
                 .and_then(|a| a.resource.strip_prefix("policy/"))
-                .map(|r| r.rsplit('/').next().unwrap_or(r));
-            let found: Vec<PolicyRef> = managed()
-                .filter(|p| name.is_some() && p.name.as_deref() == name)
-                .map(|p| PolicyRef::Address(p.address.clone()))
-                .collect();
+                .map(|r| r.rsplit('/').next().unwrap_or(r))
+                .map(|name| lookup.named(Group::ManagedPolicy, name))
+                .unwrap_or_default();
             if found.is_empty() {
                 vec![PolicyRef::Arn(arn.clone())]
             } else {

@@ -174,7 +174,7 @@ pub fn instance_of(reference: &str) -> Option<String> {
 }
 
 /// A leading `[...]` (a number or a quoted string with escapes) and what follows.
-fn take_key(s: &str) -> (Option<String>, &str) {
+pub(crate) fn take_key(s: &str) -> (Option<String>, &str) {
     if !s.starts_with('[') {
         return (None, s);
     }

@@ -34,17 +34,23 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     // into it (`source_policy_documents` / `override_policy_documents`, where
     // an override may replace some of its statements), is judged at the role:
     // one statement in common marks it as used.
+    // Looked up by each statement's JSON text: one pass over the roles, not
+    // one per document.
+    let carried: std::collections::HashSet<String> = roles
+        .iter()
+        .filter_map(|r| match &r.trust {
+            Trust::Document(doc) => Some(doc.statements.iter().map(|s| s.raw.to_string())),
+            _ => None,
+        })
+        .flatten()
+        .collect();
     documents.retain(|d| {
         let Trust::Document(doc) = &d.trust else {
             return true;
         };
-        !roles.iter().any(|r| match &r.trust {
-            Trust::Document(carried) => doc
-                .statements
-                .iter()
-                .any(|s| carried.statements.iter().any(|c| c.raw == s.raw)),
-            _ => false,
-        })
+        !doc.statements
+            .iter()
+            .any(|s| carried.contains(&s.raw.to_string()))
     });
     roles.extend(documents);
     roles.sort_by(|a, b| a.address.cmp(&b.address));
