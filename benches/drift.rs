@@ -1,8 +1,13 @@
 //! Baseline, drift and copies at scale: 100,000 cross-account grants, 5,000
 //! of them on roles that share one identical trust document. Reports the
-//! time of each step and grants per second. Run with
-//! `cargo bench --bench drift`; nothing is written outside `target/`.
+//! time of each step and grants per second, in process, then `baseline
+//! create` and `check --baseline` end to end with the release binary (time
+//! and the child's peak memory). Run with `cargo bench --bench drift`;
+//! nothing is written outside `target/`.
 
+mod common;
+
+use std::process::Command;
 use std::time::Instant;
 
 use trustdrift::baseline::Baseline;
@@ -97,4 +102,51 @@ fn main() {
         )
     });
     println!("findings: {}", judged.findings.len());
+
+    // End to end, with the release binary: write the baseline, then diff.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&dir).expect("bench-data directory");
+    let plan_path = dir.join("grants-100k.json");
+    let policy_path = dir.join("grants-policy.hcl");
+    let baseline_path = dir.join("grants-baseline.json");
+    std::fs::write(&plan_path, &bytes).expect("plan written");
+    std::fs::write(
+        &policy_path,
+        "organization {\n  accounts = [\"111111111111\"]\n}\n",
+    )
+    .expect("policy written");
+    let bin = env!("CARGO_BIN_EXE_trustdrift");
+    let cli = |what: &str, cmd: &mut Command| {
+        let (t, rss, code) = common::run_measured(cmd).expect("trustdrift runs");
+        println!(
+            "{what:<34} {t:>8.3} s  {:>12.0} grants/s  peak {:.0} MiB  exit {code}",
+            ROLES as f64 / t,
+            rss as f64 / 1048576.0
+        );
+    };
+    cli(
+        "baseline create (binary)",
+        Command::new(bin)
+            .args(["baseline", "create", "--force", "--policy"])
+            .arg(&policy_path)
+            .arg("--output")
+            .arg(&baseline_path)
+            .arg(&plan_path),
+    );
+    cli(
+        "check --baseline (binary, report)",
+        Command::new(bin)
+            .args(["check", "--fail-on", "never", "--policy"])
+            .arg(&policy_path)
+            .arg("--baseline")
+            .arg(&baseline_path)
+            .arg(&plan_path),
+    );
+    cli(
+        "check, no baseline (binary, report)",
+        Command::new(bin)
+            .args(["check", "--fail-on", "never", "--policy"])
+            .arg(&policy_path)
+            .arg(&plan_path),
+    );
 }

@@ -1,142 +1,96 @@
-//! `trustdrift check` on a generated ~100 MB plan JSON: throughput and peak
-//! memory. Run with `cargo bench --bench plan_check`; the plan is written to
-//! `target/bench-data/` (never to git) on first run.
+//! `trustdrift check` end to end (the release binary, report included) on
+//! generated plan JSON of 1, 10 and 100 MB: MB/s, grants/s and the child's
+//! peak memory, then the in-process inventory of the 100 MB plan. Run with
+//! `cargo bench --bench plan_check` (`-- 1` for the 1 MB row only); plans
+//! are written to `target/bench-data/` (never to git) on first run.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
+use std::process::Command;
 use std::time::Instant;
 
 use trustdrift::config::Policy;
 
-const TARGET_BYTES: u64 = 100 * 1024 * 1024;
-
-fn role_change(i: usize, out: &mut impl Write) -> std::io::Result<()> {
-    let principal = match i % 4 {
-        0 => r#"{\"AWS\":\"arn:aws:iam::999988887777:root\"}"#.to_string(),
-        1 => r#"{\"Service\":\"lambda.amazonaws.com\"}"#.to_string(),
-        2 => format!(r#"{{\"AWS\":\"arn:aws:iam::111111111111:role/ci-{i}\"}}"#),
-        _ => r#"{\"Federated\":\"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com\"}"#.to_string(),
-    };
-    let condition = if i % 3 == 0 {
-        r#",\"Condition\":{\"StringEquals\":{\"sts:ExternalId\":\"x-1\"}}"#
-    } else {
-        ""
-    };
-    write!(
-        out,
-        r#"{{"address":"module.team[\"t{m}\"].aws_iam_role.r[{i}]","module_address":"module.team[\"t{m}\"]","mode":"managed","type":"aws_iam_role","name":"r","index":{i},"provider_name":"registry.terraform.io/hashicorp/aws","change":{{"actions":["create"],"before":null,"after":{{"assume_role_policy":"{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{principal},\"Action\":\"sts:AssumeRole\"{condition}}}]}}","description":null,"force_detach_policies":false,"max_session_duration":3600,"name":"role-{i}","path":"/","permissions_boundary":null,"tags":{{"owner":"team-{m}"}},"tags_all":{{"owner":"team-{m}"}}}},"after_unknown":{{"arn":true,"create_date":true,"id":true,"inline_policy":true,"managed_policy_arns":true,"tags":{{}},"tags_all":{{}},"unique_id":true}},"before_sensitive":false,"after_sensitive":{{"tags":{{}},"tags_all":{{}}}}}}}}"#,
-        m = i % 50
-    )
-}
-
-fn other_change(i: usize, out: &mut impl Write) -> std::io::Result<()> {
-    let tags: String = (0..20)
-        .map(|t| format!(r#""tag{t}":"value-{i}-{t}","#))
-        .collect();
-    write!(
-        out,
-        r#"{{"address":"aws_instance.web[{i}]","mode":"managed","type":"aws_instance","name":"web","index":{i},"provider_name":"registry.terraform.io/hashicorp/aws","change":{{"actions":["update"],"before":{{"ami":"ami-0123456789abcdef0","instance_type":"t3.micro","tags":{{{tags}"Name":"web-{i}"}},"user_data":"{ud}"}},"after":{{"ami":"ami-0123456789abcdef1","instance_type":"t3.small","tags":{{{tags}"Name":"web-{i}"}},"user_data":"{ud}"}},"after_unknown":{{"id":false,"public_ip":true}},"before_sensitive":{{}},"after_sensitive":{{}}}}}}"#,
-        ud = "IyEvYmluL2Jhc2gKZWNobyBoZWxsbwo=".repeat(8)
-    )
-}
-
-/// Writes the plan by streaming, so generating it costs little memory.
-fn generate(path: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
-    let tmp = path.with_extension("tmp");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-    write!(
-        out,
-        r#"{{"format_version":"1.2","terraform_version":"1.11.4","planned_values":{{"root_module":{{}}}},"resource_changes":["#
-    )?;
-    let mut i = 0usize;
-    let mut written = 0u64;
-    while written < TARGET_BYTES {
-        if i > 0 {
-            out.write_all(b",")?;
-        }
-        if i % 10 == 0 {
-            role_change(i, &mut out)?;
-        } else {
-            other_change(i, &mut out)?;
-        }
-        i += 1;
-        if i % 1000 == 0 {
-            out.flush()?;
-            written = std::fs::metadata(&tmp)?.len();
-        }
-    }
-    write!(out, r#"],"configuration":{{"root_module":{{}}}}}}"#)?;
-    out.flush()?;
-    drop(out);
-    std::fs::rename(tmp, path)
-}
-
-/// Peak resident memory of this process, in bytes (Linux).
-fn peak_rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
-/// Resets the peak so that it measures only what follows (Linux).
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
+const MB: u64 = 1_000_000;
 
 fn main() {
-    let path: PathBuf =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/plan-100mb.json");
-    if !path.exists() {
-        eprintln!("generating {}", path.display());
-        if let Err(e) = generate(&path) {
-            eprintln!("cannot generate the plan: {e}");
-            std::process::exit(1);
-        }
-    }
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let only: Option<u64> = std::env::args().skip(1).find_map(|a| a.parse().ok());
+    let bin = env!("CARGO_BIN_EXE_trustdrift");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     let policy = Policy::builtin(&trustdrift::rules::registry::codes()).expect("built-in policy");
-    let arg = [path.to_string_lossy().into_owned()];
-    let mut times = Vec::new();
-    let mut peak = 0;
-    let mut findings = 0;
-    let mut roles = 0;
-    for _ in 0..5 {
-        reset_peak_rss();
-        let start = Instant::now();
+    println!(
+        "{:<8} {:>10} {:>9} {:>9} {:>9} {:>11} {:>12} {:>10}",
+        "plan", "resources", "grants", "median s", "MB/s", "grants/s", "peak MiB", "peak/file"
+    );
+    let mut per_mb = Vec::new();
+    for size in [1, 10, 100] {
+        if only.is_some_and(|o| o != size) {
+            continue;
+        }
+        let path = data.join(format!("plan-{size}mb.json"));
+        let resources = common::plan_file(&path, size * MB).expect("plan generated");
+        let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let arg = [path.to_string_lossy().into_owned()];
         let scan =
             trustdrift::scan(&arg, &Default::default(), &mut std::io::empty()).expect("scan");
-        let f = trustdrift::check(&scan, &policy);
-        let elapsed = start.elapsed();
-        findings = f.len();
-        roles = scan.inventory.roles.len();
-        drop((scan, f));
-        times.push(elapsed.as_secs_f64());
-        peak = peak.max(peak_rss().unwrap_or(0));
+        let grants = trustdrift::grants_of(&scan, &policy).len();
+        drop(scan);
+        let runs = if size >= 100 { 3 } else { 5 };
+        let mut times = Vec::new();
+        let mut peak = 0;
+        for _ in 0..runs {
+            let (t, rss, code) = common::run_measured(
+                Command::new(bin)
+                    .arg("check")
+                    .arg("--fail-on")
+                    .arg("never")
+                    .arg(&path),
+            )
+            .expect("trustdrift runs");
+            assert_eq!(code, 0, "check exits 0 with --fail-on never");
+            times.push(t);
+            peak = peak.max(rss);
+        }
+        times.sort_by(f64::total_cmp);
+        let median = times[times.len() / 2];
+        let mbs = bytes as f64 / MB as f64;
+        per_mb.push((size, median / mbs));
+        println!(
+            "{:<8} {:>10} {:>9} {:>9.3} {:>9.0} {:>11.0} {:>12.1} {:>9.2}x",
+            format!("{size} MB"),
+            resources,
+            grants,
+            median,
+            mbs / median,
+            grants as f64 / median,
+            peak as f64 / 1048576.0,
+            peak as f64 / bytes as f64
+        );
     }
-    times.sort_by(f64::total_cmp);
-    let mb = size as f64 / (1024.0 * 1024.0);
-    println!("plan: {mb:.1} MiB, {roles} roles, {findings} findings");
-    println!(
-        "check (read + parse + analyse + rules), 5 runs: min {:.3} s, median {:.3} s, {:.0} MiB/s at the median",
-        times[0],
-        times[2],
-        mb / times[2]
-    );
-    println!(
-        "peak RSS during a run: {:.1} MiB ({:.2}x the file)",
-        peak as f64 / 1048576.0,
-        peak as f64 / size as f64
-    );
+    if let (Some((_, small)), Some((_, large))) = (per_mb.first(), per_mb.last())
+        && per_mb.len() > 1
+    {
+        println!(
+            "seconds per MB at {} MB over that at {} MB: {:.2}",
+            per_mb[per_mb.len() - 1].0,
+            per_mb[0].0,
+            large / small
+        );
+    }
 
-    // Inventory of the same plan: grants and the JSON report.
+    // Inventory of the largest plan, in process: grants and the JSON report.
+    let size = only.unwrap_or(100);
+    let arg = [data
+        .join(format!("plan-{size}mb.json"))
+        .to_string_lossy()
+        .into_owned()];
     let scan = trustdrift::scan(&arg, &Default::default(), &mut std::io::empty()).expect("scan");
     let start = Instant::now();
     let grants = trustdrift::grants_of(&scan, &policy);
     let json = trustdrift::report::inventory::render_json(&scan.inventory, &grants);
     println!(
-        "inventory --format json: {} grants, {:.1} MiB of JSON in {:.3} s",
+        "inventory --format json ({size} MB plan): {} grants, {:.1} MiB of JSON in {:.3} s",
         grants.len(),
         json.len() as f64 / 1048576.0,
         start.elapsed().as_secs_f64()

@@ -41,17 +41,7 @@ impl Loaded {
         let shown = path.display().to_string();
         let text = read_text(path)?;
         let baseline = Baseline::parse(&shown, &text)?;
-        let mut lines = BTreeMap::new();
-        for key in baseline.entries.keys() {
-            let needle = format!(
-                "\"key\": {}",
-                serde_json::to_string(key).unwrap_or_default()
-            );
-            if let Some(at) = text.find(&needle) {
-                let line = text[..at].bytes().filter(|b| *b == b'\n').count() as u32 + 1;
-                lines.insert(key.clone(), line);
-            }
-        }
+        let lines = key_lines(&text, &baseline.entries);
         Ok(Loaded {
             path: shown,
             baseline,
@@ -83,6 +73,33 @@ impl Loaded {
             1,
         )
     }
+}
+
+/// The line each entry's `"key": …` is first written on, found in one pass
+/// over the text (a search per key from the start was quadratic: minutes
+/// at 20,000 grants).
+fn key_lines(text: &str, entries: &BTreeMap<String, Entry>) -> BTreeMap<String, u32> {
+    const NEEDLE: &str = "\"key\": ";
+    let mut lines = BTreeMap::new();
+    let (mut line, mut counted) = (1u32, 0usize);
+    for (at, _) in text.match_indices(NEEDLE) {
+        line += text.as_bytes()[counted..at]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u32;
+        counted = at;
+        let rest = &text[at + NEEDLE.len()..];
+        let Some(Ok(key)) = serde_json::Deserializer::from_str(rest)
+            .into_iter::<String>()
+            .next()
+        else {
+            continue;
+        };
+        if entries.contains_key(&key) && !lines.contains_key(&key) {
+            lines.insert(key, line);
+        }
+    }
+    lines
 }
 
 /// What an entry records.

@@ -138,14 +138,23 @@ pub fn run(ctx: &RuleContext<'_>) -> Vec<Finding> {
 /// A finding on trust a plan knows only after apply, judged from the code:
 /// it says so, and points at the plan record as well as the code.
 fn note_trust_from_code(ctx: &RuleContext<'_>, out: &mut [Finding]) {
+    if ctx
+        .inventory
+        .roles
+        .iter()
+        .all(|r| r.trust_from_code_for.is_none())
+    {
+        return;
+    }
+    // The first role at each address, as a hash away (linear in findings).
+    let mut first = std::collections::HashMap::new();
+    for r in &ctx.inventory.roles {
+        first
+            .entry(r.address.as_str())
+            .or_insert(r.trust_from_code_for.as_ref());
+    }
     for f in out.iter_mut() {
-        let Some(plan) = ctx
-            .inventory
-            .roles
-            .iter()
-            .find(|r| r.address == f.address)
-            .and_then(|r| r.trust_from_code_for.as_ref())
-        else {
+        let Some(plan) = first.get(f.address.as_str()).copied().flatten() else {
             continue;
         };
         f.message.push_str(
