@@ -41,7 +41,7 @@
 //! reach. For models owned by another account, list that account in
 //! `bedrock { allowed_accounts = [...] }` once the sharing is approved.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use super::{Finding, Rule, RuleContext, snippet, statement_of};
 use crate::analyze::admission::Admitted;
@@ -92,6 +92,7 @@ impl<'g> Graph<'g> {
             entries: BTreeMap::new(),
             callers: BTreeMap::new(),
         };
+        let roles = Roles::of(ctx);
         for grant in ctx.grants {
             let Some((role, _)) = ctx.grant_place(grant) else {
                 continue;
@@ -113,7 +114,7 @@ impl<'g> Graph<'g> {
             {
                 continue;
             }
-            for caller in roles_named(ctx, grant, role) {
+            for caller in roles.named(ctx, grant, role) {
                 if caller != role.address {
                     g.callers
                         .entry(role.address.as_str())
@@ -127,36 +128,72 @@ impl<'g> Graph<'g> {
     }
 }
 
-/// Roles of the scanned code a grant's principal names: by reference to
-/// the role's ARN, or by an ARN with its name in a matching account.
-fn roles_named<'g>(ctx: &'g RuleContext<'g>, grant: &TrustGrant, trusting: &Role) -> Vec<&'g str> {
-    let class = grant.principal.classify();
-    let own = crate::analyze::trust::own_accounts(trusting, ctx.trust);
-    ctx.inventory
-        .roles
-        .iter()
-        .filter(|r| r.kind == SubjectKind::Role && !r.is_removed())
-        .filter(|r| match &class {
+/// The live roles of the scanned code by name and by address, built once.
+struct Roles<'g> {
+    by_name: HashMap<&'g str, Vec<&'g Role>>,
+    by_address: HashMap<&'g str, &'g Role>,
+}
+
+impl<'g> Roles<'g> {
+    fn of(ctx: &'g RuleContext<'g>) -> Roles<'g> {
+        let mut by_name: HashMap<&str, Vec<&Role>> = HashMap::new();
+        let mut by_address = HashMap::new();
+        for r in ctx
+            .inventory
+            .roles
+            .iter()
+            .filter(|r| r.kind == SubjectKind::Role && !r.is_removed())
+        {
+            if let Some(name) = r.name.as_deref() {
+                by_name.entry(name).or_default().push(r);
+            }
+            by_address.insert(r.address.as_str(), r);
+        }
+        Roles {
+            by_name,
+            by_address,
+        }
+    }
+
+    /// Roles a grant's principal names: by reference to the role's ARN, or
+    /// by an ARN with its name in a matching account. Sorted by address.
+    fn named(&self, ctx: &RuleContext<'_>, grant: &TrustGrant, trusting: &Role) -> Vec<&'g str> {
+        let mut out: Vec<&'g str> = match grant.principal.classify() {
             PrincipalClass::Role { account, name }
             | PrincipalClass::AssumedRole {
                 account,
                 role: name,
             } => {
-                let last = name.rsplit('/').next().unwrap_or(name);
-                r.name.as_deref() == Some(last)
-                    && match r.account.as_deref() {
+                let own = crate::analyze::trust::own_accounts(trusting, ctx.trust);
+                let last = name.rsplit('/').next().unwrap_or(&name);
+                self.by_name
+                    .get(last)
+                    .into_iter()
+                    .flatten()
+                    .filter(|r| match r.account.as_deref() {
                         Some(a) => a == account || account == OWN_ACCOUNT,
-                        None => account == OWN_ACCOUNT || own.is_empty() || own.contains(account),
-                    }
+                        None => account == OWN_ACCOUNT || own.is_empty() || own.contains(&account),
+                    })
+                    .map(|r| r.address.as_str())
+                    .collect()
             }
-            PrincipalClass::Unknown { refs } => refs.iter().any(|x| {
-                x.strip_prefix(r.address.as_str())
-                    .is_some_and(|rest| rest.starts_with('.'))
-            }),
-            _ => false,
-        })
-        .map(|r| r.address.as_str())
-        .collect()
+            // `aws_iam_role.x.arn`: the role whose address the reference
+            // starts with, up to one of its dots.
+            PrincipalClass::Unknown { refs } => refs
+                .iter()
+                .flat_map(|x| {
+                    x.match_indices('.')
+                        .filter_map(|(i, _)| self.by_address.get(&x[..i]))
+                        .map(|r| r.address.as_str())
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 /// Who an outside grant lets in, as a reviewer reads it.
