@@ -142,3 +142,45 @@ resource "aws_iam_user_group_membership" "ana" {
         ]
     );
 }
+
+#[test]
+fn two_root_modules_keep_their_own_roles_and_attachments() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (env, account) in [("dev", "999988887772"), ("prod", "999988887771")] {
+        let root = dir.path().join("envs").join(env);
+        std::fs::create_dir_all(&root).expect("mkdir");
+        std::fs::write(
+            root.join("main.tf"),
+            format!(
+                r#"
+resource "aws_iam_role" "app" {{
+  name               = "app-{env}"
+  assume_role_policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole", Principal = {{ AWS = "arn:aws:iam::{account}:root" }} }}] }})
+}}
+resource "aws_iam_policy" "invoke" {{
+  name   = "invoke-{env}"
+  policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Action = "bedrock:InvokeModel", Resource = "*" }}] }})
+}}
+resource "aws_iam_role_policy_attachment" "app" {{
+  role       = aws_iam_role.app.name
+  policy_arn = aws_iam_policy.invoke.arn
+}}
+"#
+            ),
+        )
+        .expect("write");
+    }
+    let inv = inventory(&dir.path().to_string_lossy());
+    let roles: Vec<&str> = inv.roles.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(
+        roles,
+        ["envs/dev/aws_iam_role.app", "envs/prod/aws_iam_role.app"]
+    );
+    assert_eq!(
+        attachments(&inv),
+        [
+            "envs/dev/aws_iam_role.app -> envs/dev/aws_iam_policy.invoke (by envs/dev/aws_iam_role_policy_attachment.app)",
+            "envs/prod/aws_iam_role.app -> envs/prod/aws_iam_policy.invoke (by envs/prod/aws_iam_role_policy_attachment.app)",
+        ]
+    );
+}

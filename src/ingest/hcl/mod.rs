@@ -180,6 +180,7 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
         indexes: &indexes,
         defs: &defs,
         opts,
+        several_roots: trees.len() > 1,
     };
     let full = Budget::default();
     // Every root evaluated at once, each as if it came first (with the whole
@@ -247,6 +248,10 @@ struct RunContext<'r, 'a> {
     indexes: &'r [ModuleIndex<'a>],
     defs: &'r [module::ModuleDef],
     opts: &'r HclOptions,
+    /// More than one root module: each root's addresses start with its
+    /// directory (relative to the scanned one), so that `envs/dev` and
+    /// `envs/prod` both keep their `aws_iam_role.app`.
+    several_roots: bool,
 }
 
 /// What one root module gives, evaluated from a given budget.
@@ -325,7 +330,17 @@ impl RunContext<'_, '_> {
         if let Some(plan) = &self.opts.plan_values {
             ev.known_attrs = plan.resources.clone();
         }
-        let root_inst = ev.add_root(root);
+        // A plan's values name addresses without a root: only code read on
+        // its own is told apart by root.
+        let label = if self.several_roots && self.opts.plan_values.is_none() {
+            match eval::relative_path(&self.scan.root, &root_def.dir).as_str() {
+                "." => String::new(),
+                rel => format!("{rel}/"),
+            }
+        } else {
+            String::new()
+        };
+        let root_inst = ev.add_root_at(root, label.clone());
         let inputs = match &self.opts.plan_values {
             // A plan's variables are the values Terraform settled on.
             Some(plan) => plan
@@ -339,7 +354,10 @@ impl RunContext<'_, '_> {
         let mut instances = Vec::new();
         let mut refused = Vec::new();
         emit(&ev, root_inst, &mut instances, &mut refused);
-        let moves = moved_blocks(&ev, root_inst, root_def);
+        let moves = moved_blocks(&ev, root_inst, root_def)
+            .into_iter()
+            .map(|(from, to)| (format!("{label}{from}"), format!("{label}{to}")))
+            .collect();
         let limit_hit = ev.limit_hit.borrow_mut().take();
         let secrets = std::mem::take(&mut *ev.secrets.borrow_mut());
         Ok(Some(RootOutcome {

@@ -106,7 +106,14 @@ pub enum Children {
 impl<'a> Evaluator<'a> {
     /// Creates the root module instance.
     pub fn add_root(&self, def: usize) -> InstId {
-        self.new_inst(def, String::new(), String::new(), None)
+        self.add_root_at(def, String::new())
+    }
+
+    /// A root module whose addresses all start with `prefix` (`envs/dev/`):
+    /// when one scan holds several root modules, the same address in two of
+    /// them names two different resources.
+    pub fn add_root_at(&self, def: usize, prefix: String) -> InstId {
+        self.new_inst(def, String::new(), prefix, None)
     }
 
     fn new_inst(
