@@ -8,9 +8,9 @@ cd "$(dirname "$0")"
 seconds="${1:-600}"
 export RUSTC_BOOTSTRAP=1
 declare -A seeds=(
-  [plan_json]="../testdata/plans ../testdata/example ../testdata/rules"
+  [plan_json]="../testdata/plans ../testdata/example ../testdata/rules ../testdata/permissions ../testdata/bedrock ../testdata/bedrock_account"
   [policy_document]="seeds/policy_document"
-  [hcl]="../testdata/hcl"
+  [hcl]="../testdata/hcl ../testdata/permissions/hcl ../testdata/bedrock ../testdata/bedrock_account"
   [baseline]="seeds/baseline ../testdata/rules"
   [policy_file]="../policies ../testdata/rules"
 )
