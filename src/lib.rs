@@ -161,7 +161,14 @@ pub fn reach_entries_of(
     inventory: &model::inventory::Inventory,
 ) -> std::collections::BTreeMap<String, baseline::Entry> {
     let effective = analyze::permissions::effective(inventory);
-    analyze::permissions::reaches(&effective)
+    reach_entries(&analyze::permissions::reaches(&effective))
+}
+
+/// Reaches already worked out, as baseline entries by key.
+fn reach_entries(
+    reach: &[analyze::permissions::IdentityReach<'_>],
+) -> std::collections::BTreeMap<String, baseline::Entry> {
+    reach
         .iter()
         .filter_map(analyze::drift::reach_entry)
         .map(|e| (e.key.clone(), e))
@@ -176,9 +183,17 @@ pub fn redacted_entries_of(
     grants: &[TrustGrant],
     secrets: &std::collections::BTreeSet<String>,
 ) -> std::collections::BTreeMap<String, baseline::Entry> {
-    let redactor = baseline::Redactor::new(secrets);
     let mut entries = entries_of(grants);
     entries.append(&mut reach_entries_of(inventory));
+    redacted(entries, secrets)
+}
+
+/// `entries` with the sensitive values in `secrets` replaced by markers.
+fn redacted(
+    entries: std::collections::BTreeMap<String, baseline::Entry>,
+    secrets: &std::collections::BTreeSet<String>,
+) -> std::collections::BTreeMap<String, baseline::Entry> {
+    let redactor = baseline::Redactor::new(secrets);
     if redactor.is_empty() {
         return entries;
     }
@@ -247,10 +262,15 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
     let ctx = rules::trust_context(j.policy);
     let paths = trust_paths(&scan.inventory, &ctx);
     let grants = grants(&paths, &ctx);
+    // Permissions and reach once: the rules and drift both read them.
+    let effective = analyze::permissions::effective(&scan.inventory);
+    let reach = analyze::permissions::reaches(&effective);
     let drift = j.baseline.map(|b| {
+        let mut after = entries_of(&grants);
+        after.append(&mut reach_entries(&reach));
         let mut d = analyze::drift::diff(
             &b.baseline.entries,
-            &redacted_entries_of(&scan.inventory, &grants, &scan.secrets),
+            &redacted(after, &scan.secrets),
             &renames_of(scan),
         );
         // The before holds sensitive values as markers: read its drift
@@ -281,8 +301,6 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
     });
     let grants_by_key: std::collections::HashMap<&str, &TrustGrant> =
         grants.iter().map(|g| (g.key.as_str(), g)).collect();
-    let effective = analyze::permissions::effective(&scan.inventory);
-    let reach = analyze::permissions::reaches(&effective);
     let mut findings = rules::run(&RuleContext {
         inventory: &scan.inventory,
         paths: &paths,

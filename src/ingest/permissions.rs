@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::types::{self, Becomes};
 use super::{Mode, ResourceInstance};
-use crate::model::arn::{Arn, is_account_id};
+use crate::model::arn::Arn;
 use crate::model::aws_managed;
 use crate::model::inventory::{
     Attachment, Identity, IdentityKind, Membership, Policy, PolicyKind, PolicyRef, Trust,
@@ -339,25 +339,8 @@ fn identity(inst: &ResourceInstance, kind: IdentityKind, caller_account: Option<
             Value::String(s) => Some(s.clone()),
             _ => None,
         });
-    let account = attrs
-        .get("arn")
-        .and_then(Value::as_str)
-        .and_then(Arn::parse)
-        .map(|a| a.account)
-        .filter(|a| is_account_id(a))
-        .or(caller_account)
-        .map(str::to_string);
-    let tags = attrs
-        .get("tags_all")
-        .and_then(Value::as_object)
-        .filter(|m| !m.is_empty())
-        .or_else(|| attrs.get("tags").and_then(Value::as_object))
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                .collect()
-        })
-        .unwrap_or_default();
+    let account = super::resources::account_of(inst, caller_account);
+    let tags = super::resources::tags_of(attrs);
     Identity {
         address: inst.address.clone(),
         kind,

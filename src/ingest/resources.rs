@@ -93,20 +93,30 @@ fn string_map(v: Option<&Value>) -> Option<BTreeMap<String, String>> {
     )
 }
 
-fn role(inst: &ResourceInstance, trust_attr: &str, caller_account: Option<&str>) -> Role {
-    let attrs = &inst.attrs;
-    let arn = string_attr(attrs, "arn")
-        .or_else(|| inst.before.as_ref().and_then(|b| string_attr(b, "arn")));
-    let account = arn
+/// The account an IAM identity lives in: its ARN's (after the change, or
+/// before it), else the caller's.
+pub(super) fn account_of(inst: &ResourceInstance, caller_account: Option<&str>) -> Option<String> {
+    string_attr(&inst.attrs, "arn")
+        .or_else(|| inst.before.as_ref().and_then(|b| string_attr(b, "arn")))
         .and_then(Arn::parse)
         .map(|a| a.account)
         .filter(|a| is_account_id(a))
         .or(caller_account)
-        .map(str::to_string);
-    let tags = string_map(attrs.get("tags_all"))
+        .map(str::to_string)
+}
+
+/// `tags_all` where known (so provider `default_tags` count), else `tags`.
+pub(super) fn tags_of(attrs: &Value) -> BTreeMap<String, String> {
+    string_map(attrs.get("tags_all"))
         .filter(|m| !m.is_empty())
         .or_else(|| string_map(attrs.get("tags")))
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn role(inst: &ResourceInstance, trust_attr: &str, caller_account: Option<&str>) -> Role {
+    let attrs = &inst.attrs;
+    let account = account_of(inst, caller_account);
+    let tags = tags_of(attrs);
     let mut role = subject(inst, trust_attr, SubjectKind::Role);
     role.name = match attrs.get("name").or_else(|| attrs.get("role_name")) {
         Some(Value::String(s)) => Some(s.clone()),

@@ -107,27 +107,19 @@ fn attachment_of_aws_managed<'c>(
 /// The statement as written, pretty JSON; condition values hidden when
 /// the policy is marked sensitive.
 fn statement_snippet(ctx: &RuleContext<'_>, r: &IdentityReach<'_>, o: &Origin) -> Option<String> {
+    // Both lists are sorted by address.
     let effective = ctx
         .effective
-        .iter()
-        .find(|e| e.identity.address == r.identity.address)?;
+        .binary_search_by(|e| e.identity.address.as_str().cmp(&r.identity.address))
+        .ok()
+        .and_then(|i| ctx.effective.get(i))?;
     let statement = effective.statements.iter().find(|s| &s.origin == o)?;
-    let mut raw = statement.statement.raw.clone();
     let sensitive = ctx
         .inventory
         .policies
-        .iter()
-        .any(|p| p.address == o.policy && p.sensitive);
-    if sensitive {
-        if let Some(serde_json::Value::Object(ops)) = raw.get_mut("Condition") {
-            for keys in ops.values_mut() {
-                if let serde_json::Value::Object(keys) = keys {
-                    for v in keys.values_mut() {
-                        *v = serde_json::Value::String("(sensitive)".to_string());
-                    }
-                }
-            }
-        }
-    }
-    serde_json::to_string_pretty(&raw).ok()
+        .binary_search_by(|p| p.address.as_str().cmp(&o.policy))
+        .ok()
+        .and_then(|i| ctx.inventory.policies.get(i))
+        .is_some_and(|p| p.sensitive);
+    super::snippet_of(&statement.statement, sensitive)
 }

@@ -170,8 +170,14 @@ fn note_trust_from_code(ctx: &RuleContext<'_>, out: &mut [Finding]) {
 /// The statement as a reviewer should see it: pretty JSON, with condition
 /// values hidden when the policy is marked sensitive.
 pub fn snippet(role: &Role, statement: &Statement) -> Option<String> {
+    snippet_of(statement, role.trust_sensitive)
+}
+
+/// [`snippet`] for any policy statement: condition values hidden when
+/// `sensitive`.
+pub fn snippet_of(statement: &Statement, sensitive: bool) -> Option<String> {
     let mut raw = statement.raw.clone();
-    if role.trust_sensitive {
+    if sensitive {
         if let Some(serde_json::Value::Object(ops)) = raw.get_mut("Condition") {
             for keys in ops.values_mut() {
                 if let serde_json::Value::Object(keys) = keys {
