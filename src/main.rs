@@ -16,6 +16,12 @@ use trustdrift::model::severity::Severity;
 use trustdrift::report;
 use trustdrift::run::{self, Destination, Request};
 
+/// trustdrift allocates many small strings and maps (one per principal,
+/// condition and baseline entry); mimalloc serves them about twice as fast
+/// as the system allocator and returns memory as promptly.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let (cli, inputs) = Cli::parse_ordered();
     match dispatch(cli, &inputs) {
