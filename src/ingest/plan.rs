@@ -16,7 +16,7 @@ use super::{
     ChangeKind, Ingested, Mode, Provenance, ResourceInstance, SourceKind, is_relevant_type,
 };
 use crate::error::{Error, Result};
-use crate::model::location::{LineIndex, Location};
+use crate::model::location::{LazyLines, Location};
 use crate::model::value::Value;
 
 /// The top level of a plan or a state; every field optional so that any
@@ -26,7 +26,7 @@ struct TopLevel<'a> {
     #[serde(borrow)]
     format_version: Option<&'a RawValue>,
     #[serde(borrow, default)]
-    resource_changes: Option<Vec<ResourceChange<'a>>>,
+    resource_changes: Option<Relevant<ResourceChange<'a>>>,
     #[serde(borrow, default)]
     prior_state: Option<State<'a>>,
     #[serde(borrow, default)]
@@ -86,7 +86,7 @@ struct StateValues<'a> {
 #[derive(Deserialize)]
 struct StateModule<'a> {
     #[serde(borrow, default)]
-    resources: Vec<StateResource<'a>>,
+    resources: Relevant<StateResource<'a>>,
     #[serde(borrow, default)]
     child_modules: Vec<StateModule<'a>>,
 }
@@ -105,6 +105,68 @@ struct StateResource<'a> {
     values: Option<&'a RawValue>,
     #[serde(borrow, default)]
     sensitive_values: Option<&'a RawValue>,
+}
+
+/// A list of resources keeping only those the reader looks at: every
+/// element is still read (and refused) as its record, but the records of
+/// resource types trustdrift does not judge, and of deposed objects, are
+/// dropped as they are read instead of being held until the reader skips
+/// them.
+struct Relevant<T>(Vec<T>);
+
+impl<T> Default for Relevant<T> {
+    fn default() -> Self {
+        Relevant(Vec::new())
+    }
+}
+
+impl<T> std::ops::Deref for Relevant<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.0
+    }
+}
+
+/// What [`Relevant`] keeps.
+trait Kept {
+    fn kept(&self) -> bool;
+}
+
+impl Kept for ResourceChange<'_> {
+    fn kept(&self) -> bool {
+        is_relevant_type(&self.resource_type) && self.deposed.is_none()
+    }
+}
+
+impl Kept for StateResource<'_> {
+    fn kept(&self) -> bool {
+        is_relevant_type(&self.resource_type) && self.deposed_key.is_none()
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Kept> Deserialize<'de> for Relevant<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Seq<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de> + Kept> serde::de::Visitor<'de> for Seq<T> {
+            type Value = Relevant<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                let mut kept = Vec::new();
+                while let Some(item) = seq.next_element::<T>()? {
+                    if item.kept() {
+                        kept.push(item);
+                    }
+                }
+                Ok(Relevant(kept))
+            }
+        }
+        d.deserialize_seq(Seq(std::marker::PhantomData))
+    }
 }
 
 /// Is this text (after leading whitespace) JSON rather than HCL?
@@ -155,8 +217,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Ingested> {
         ));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let index = LineIndex::new(bytes);
-        let (line, column) = index.position(bytes, e.valid_up_to());
+        let (line, column) = LazyLines::new(bytes).position(e.valid_up_to());
         Error::at(
             name,
             line,
@@ -180,11 +241,11 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Ingested> {
     let mut reader = Reader {
         name,
         text,
-        index: LineIndex::new(text.as_bytes()),
+        lines: LazyLines::new(text.as_bytes()),
         out: Ingested::default(),
     };
     if is_plan {
-        for rc in top.resource_changes.iter().flatten() {
+        for rc in top.resource_changes.iter().flat_map(|r| r.iter()) {
             reader.resource_change(rc)?;
         }
         // Data sources read while planning live in the refreshed prior state.
@@ -220,8 +281,7 @@ fn check_format_version(name: &str, text: &str, raw: &RawValue) -> Result<()> {
         Some(0 | 1) => Ok(()),
         _ => {
             let offset = offset_in(text, raw.get());
-            let index = LineIndex::new(text.as_bytes());
-            let (line, column) = index.position(text.as_bytes(), offset);
+            let (line, column) = LazyLines::new(text.as_bytes()).position(offset);
             Err(Error::at(
                 name,
                 line,
@@ -272,15 +332,13 @@ fn offset_in(whole: &str, part: &str) -> usize {
 struct Reader<'t> {
     name: &'t str,
     text: &'t str,
-    index: LineIndex,
+    lines: LazyLines<'t>,
     out: Ingested,
 }
 
 impl Reader<'_> {
     fn location_of(&self, part: &str) -> Location {
-        let (line, column) = self
-            .index
-            .position(self.text.as_bytes(), offset_in(self.text, part));
+        let (line, column) = self.lines.position(offset_in(self.text, part));
         Location::new(self.name, line, column)
     }
 
@@ -454,7 +512,7 @@ impl Reader<'_> {
         kind: SourceKind,
         only: Option<Mode>,
     ) -> Result<()> {
-        for r in &module.resources {
+        for r in module.resources.iter() {
             let mode = parse_mode(r.mode.as_deref());
             if !is_relevant_type(&r.resource_type)
                 || r.deposed_key.is_some()

@@ -91,6 +91,111 @@ impl LineIndex {
     }
 }
 
+/// Byte offset → (line, column), both 1-based, like [`LineIndex`], for a
+/// text asked about in only a few places: nothing is counted up front, and
+/// the text is read only as far as the furthest question.
+///
+/// A mark every [`MARK_STRIDE`] bytes, written the first time a question
+/// reaches past it, holds the line and column there, so an answer costs at
+/// most `MARK_STRIDE` bytes of counting, in whatever order the questions
+/// come.
+pub struct LazyLines<'t> {
+    text: &'t [u8],
+    marks: std::cell::RefCell<Vec<Mark>>,
+}
+
+/// Where the text stands at byte `k * MARK_STRIDE`: newlines before it, and
+/// UTF-8 characters between the start of its line and it.
+#[derive(Clone, Copy)]
+struct Mark {
+    line: usize,
+    column: usize,
+}
+
+/// Bytes between two marks of a [`LazyLines`].
+const MARK_STRIDE: usize = 4096;
+
+/// How many bytes of `bytes` `pred` holds for, counted 32 bytes at a time
+/// into byte-wide counters (which the compiler turns into vector code).
+fn count_bytes(bytes: &[u8], pred: impl Fn(u8) -> bool) -> usize {
+    const LANES: usize = 32;
+    let mut total = 0;
+    let mut blocks = bytes.chunks_exact(LANES * 255);
+    for block in &mut blocks {
+        let mut counts = [0u8; LANES];
+        for group in block.chunks_exact(LANES) {
+            for (c, b) in counts.iter_mut().zip(group) {
+                *c += u8::from(pred(*b));
+            }
+        }
+        total += counts.iter().map(|c| usize::from(*c)).sum::<usize>();
+    }
+    let rest = blocks.remainder();
+    let mut groups = rest.chunks_exact(LANES);
+    let mut counts = [0u8; LANES];
+    for group in &mut groups {
+        for (c, b) in counts.iter_mut().zip(group) {
+            *c += u8::from(pred(*b));
+        }
+    }
+    total += counts.iter().map(|c| usize::from(*c)).sum::<usize>();
+    total + groups.remainder().iter().filter(|b| pred(**b)).count()
+}
+
+fn count_newlines(bytes: &[u8]) -> usize {
+    count_bytes(bytes, |b| b == b'\n')
+}
+
+fn count_char_starts(bytes: &[u8]) -> usize {
+    count_bytes(bytes, is_char_start)
+}
+
+impl Mark {
+    /// The mark `bytes` further on.
+    fn after(self, bytes: &[u8]) -> Mark {
+        let newlines = count_newlines(bytes);
+        let last = match newlines {
+            0 => None,
+            _ => bytes.iter().rposition(|b| *b == b'\n'),
+        };
+        match last {
+            Some(last) => Mark {
+                line: self.line + newlines,
+                column: count_char_starts(&bytes[last + 1..]),
+            },
+            None => Mark {
+                line: self.line,
+                column: self.column + count_char_starts(bytes),
+            },
+        }
+    }
+}
+
+impl<'t> LazyLines<'t> {
+    pub fn new(text: &'t [u8]) -> Self {
+        LazyLines {
+            text,
+            marks: std::cell::RefCell::new(vec![Mark { line: 0, column: 0 }]),
+        }
+    }
+
+    /// Line and column of `offset`; the column counts UTF-8 characters.
+    pub fn position(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let k = offset / MARK_STRIDE;
+        let mut marks = self.marks.borrow_mut();
+        while marks.len() <= k {
+            let j = marks.len() - 1;
+            let from = j * MARK_STRIDE;
+            let next = marks[j].after(&self.text[from..from + MARK_STRIDE]);
+            marks.push(next);
+        }
+        let from = k * MARK_STRIDE;
+        let at = marks[k].after(&self.text[from..offset]);
+        (at.line as u32 + 1, at.column as u32 + 1)
+    }
+}
+
 /// The last line (0-based) of the statement or block that starts on line
 /// `first` at character `column` (0-based): through the bracket it opens
 /// closing again, or that line alone when it opens none. Brackets inside
@@ -143,6 +248,37 @@ mod tests {
         assert_eq!(idx.position(text, 4), (2, 2));
         assert_eq!(idx.position(text, 3), (2, 1));
         assert_eq!(idx.position(text, 5), (2, 3));
+    }
+
+    #[test]
+    fn lazy_positions_match_the_index_in_any_order() {
+        let mut text = String::new();
+        for i in 0..3000 {
+            text.push_str(if i % 7 == 0 { "é" } else { "x" });
+            if i % 1000 == 999 || i % 13 == 0 && i > 2000 {
+                text.push('\n');
+            }
+        }
+        text.push_str(&"y".repeat(9000));
+        text.push_str("\n\nlast é");
+        let bytes = text.as_bytes();
+        let idx = LineIndex::new(bytes);
+        let lazy = LazyLines::new(bytes);
+        let mut offsets: Vec<usize> = (0..=bytes.len() + 3).step_by(37).collect();
+        offsets.extend([bytes.len(), bytes.len() + 10, 0, 4096, 4095, 4097, 8192, 1]);
+        offsets.extend((0..=bytes.len()).rev().step_by(101));
+        for offset in offsets {
+            assert_eq!(
+                lazy.position(offset),
+                idx.position(bytes, offset),
+                "{offset}"
+            );
+        }
+        let fresh = LazyLines::new(bytes);
+        assert_eq!(
+            fresh.position(bytes.len()),
+            idx.position(bytes, bytes.len())
+        );
     }
 
     #[test]
