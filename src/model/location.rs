@@ -115,39 +115,39 @@ struct Mark {
 /// Bytes between two marks of a [`LazyLines`].
 const MARK_STRIDE: usize = 4096;
 
-/// How many bytes of `bytes` `pred` holds for, counted 32 bytes at a time
-/// into byte-wide counters (which the compiler turns into vector code).
-fn count_bytes(bytes: &[u8], pred: impl Fn(u8) -> bool) -> usize {
-    const LANES: usize = 32;
-    let mut total = 0;
-    let mut blocks = bytes.chunks_exact(LANES * 255);
-    for block in &mut blocks {
-        let mut counts = [0u8; LANES];
-        for group in block.chunks_exact(LANES) {
-            for (c, b) in counts.iter_mut().zip(group) {
-                *c += u8::from(pred(*b));
-            }
-        }
-        total += counts.iter().map(|c| usize::from(*c)).sum::<usize>();
-    }
-    let rest = blocks.remainder();
-    let mut groups = rest.chunks_exact(LANES);
-    let mut counts = [0u8; LANES];
-    for group in &mut groups {
-        for (c, b) in counts.iter_mut().zip(group) {
-            *c += u8::from(pred(*b));
-        }
-    }
-    total += counts.iter().map(|c| usize::from(*c)).sum::<usize>();
-    total + groups.remainder().iter().filter(|b| pred(**b)).count()
-}
+const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+const HIGH: u64 = 0x8080_8080_8080_8080;
 
+/// Newlines in `bytes`, eight bytes at a time.
 fn count_newlines(bytes: &[u8]) -> usize {
-    count_bytes(bytes, |b| b == b'\n')
+    let mut words = bytes.chunks_exact(8);
+    let mut n = 0;
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        // Bytes equal to b'\n' become zero; a zero byte is one whose low
+        // seven bits do not carry into its high bit and whose high bit is
+        // clear.
+        let x = u64::from_le_bytes(word) ^ 0x0A0A_0A0A_0A0A_0A0A;
+        let nonzero = ((x & LOW7) + LOW7) | x;
+        n += (!nonzero & HIGH).count_ones() as usize;
+    }
+    n + words.remainder().iter().filter(|b| **b == b'\n').count()
 }
 
+/// UTF-8 characters starting in `bytes` (bytes that are not `10xxxxxx`),
+/// eight bytes at a time.
 fn count_char_starts(bytes: &[u8]) -> usize {
-    count_bytes(bytes, is_char_start)
+    let mut words = bytes.chunks_exact(8);
+    let mut continuations = 0;
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        let x = u64::from_le_bytes(word);
+        continuations += (x & !(x << 1) & HIGH).count_ones() as usize;
+    }
+    let rest = words.remainder();
+    bytes.len() - rest.len() - continuations + rest.iter().filter(|b| is_char_start(**b)).count()
 }
 
 impl Mark {
@@ -248,6 +248,22 @@ mod tests {
         assert_eq!(idx.position(text, 4), (2, 2));
         assert_eq!(idx.position(text, 3), (2, 1));
         assert_eq!(idx.position(text, 5), (2, 3));
+    }
+
+    #[test]
+    fn word_counts_match_byte_counts() {
+        let bytes: Vec<u8> = (0..2000u32).map(|i| (i * 37 % 256) as u8).collect();
+        for from in 0..20 {
+            let part = &bytes[from..];
+            assert_eq!(
+                count_newlines(part),
+                part.iter().filter(|b| **b == b'\n').count()
+            );
+            assert_eq!(
+                count_char_starts(part),
+                part.iter().filter(|b| is_char_start(**b)).count()
+            );
+        }
     }
 
     #[test]
