@@ -72,24 +72,46 @@ pub fn parse_refusing_duplicates(text: &str) -> Result<J, serde_json::Error> {
 
 #[derive(Default)]
 struct State {
-    path: RefCell<Vec<String>>,
+    path: RefCell<Vec<Step>>,
     duplicates: RefCell<Vec<Duplicate>>,
     /// Fail at the first duplicate, and build only the last reading.
     refuse: bool,
+}
+
+/// One step of the path to the value being read: an array index or an
+/// object key (held here while its value is read, then taken back).
+enum Step {
+    Index(usize),
+    Key(String),
 }
 
 impl State {
     fn path_text(&self) -> String {
         let mut out = String::new();
         for p in self.path.borrow().iter() {
-            if p.starts_with('[') || out.is_empty() {
-                out.push_str(p);
-            } else {
-                out.push('.');
-                out.push_str(p);
+            match p {
+                Step::Index(i) => {
+                    out.push('[');
+                    out.push_str(&i.to_string());
+                    out.push(']');
+                }
+                Step::Key(k) => {
+                    if !(k.starts_with('[') || out.is_empty()) {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
             }
         }
         out
+    }
+
+    /// The key of the innermost step, taken back once its value is read.
+    fn pop_key(&self) -> String {
+        match self.path.borrow_mut().pop() {
+            Some(Step::Key(k)) => k,
+            _ => String::new(),
+        }
     }
 }
 
@@ -150,42 +172,42 @@ impl<'de> Visitor<'de> for Seed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let (mut first, mut last) = (Vec::new(), Vec::new());
         loop {
-            self.state
-                .path
-                .borrow_mut()
-                .push(format!("[{}]", first.len()));
+            self.state.path.borrow_mut().push(Step::Index(last.len()));
             let next = seq.next_element_seed(Seed { state: self.state });
             self.state.path.borrow_mut().pop();
             match next? {
                 Some((f, l)) => {
-                    first.push(f);
+                    if !self.state.refuse {
+                        first.push(f);
+                    }
                     last.push(l);
                 }
                 None => break,
             }
         }
-        Ok((J::Array(first), J::Array(last)))
+        Ok((self.twin(|| J::Array(first)), J::Array(last)))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let (mut first, mut last) = (Map::new(), Map::new());
         while let Some(key) = map.next_key::<String>()? {
-            self.state.path.borrow_mut().push(key.clone());
+            self.state.path.borrow_mut().push(Step::Key(key));
             let value = map.next_value_seed(Seed { state: self.state });
-            self.state.path.borrow_mut().pop();
+            let key = self.state.pop_key();
             let (f, l) = value?;
-            if self.state.refuse && last.contains_key(&key) {
-                let path = self.state.path_text();
-                let at = if path.is_empty() {
-                    "at the top level".to_string()
-                } else {
-                    format!("in {path}")
-                };
-                return Err(A::Error::custom(format!(
-                    "key \"{key}\" is written twice {at}"
-                )));
-            }
-            if first.contains_key(&key) {
+            if self.state.refuse {
+                if last.contains_key(&key) {
+                    let path = self.state.path_text();
+                    let at = if path.is_empty() {
+                        "at the top level".to_string()
+                    } else {
+                        format!("in {path}")
+                    };
+                    return Err(A::Error::custom(format!(
+                        "key \"{key}\" is written twice {at}"
+                    )));
+                }
+            } else if first.contains_key(&key) {
                 self.state.duplicates.borrow_mut().push(Duplicate {
                     path: self.state.path_text(),
                     key: key.clone(),
@@ -195,7 +217,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
             }
             last.insert(key, l);
         }
-        Ok((J::Object(first), J::Object(last)))
+        Ok((self.twin(|| J::Object(first)), J::Object(last)))
     }
 }
 
@@ -243,6 +265,25 @@ mod tests {
             "{e}"
         );
         assert_eq!(e.line(), 2);
+    }
+
+    #[test]
+    fn duplicate_paths_name_keys_and_indexes() {
+        let b = parse_both_ways(r#"{"a":[{"[k]":[0,{"x":1,"x":2}]}]}"#).expect("json");
+        assert_eq!(b.duplicates[0].path, "a[0][k][1]");
+        let e = parse_refusing_duplicates(r#"{"a":[{"b.c":[0,{"x":1,"x":2}]}]}"#)
+            .expect_err("duplicate");
+        assert!(
+            e.to_string()
+                .contains("key \"x\" is written twice in a[0].b.c[1]"),
+            "{e}"
+        );
+        let e = parse_refusing_duplicates(r#"{"x":1,"x":2}"#).expect_err("duplicate");
+        assert!(
+            e.to_string()
+                .contains("key \"x\" is written twice at the top level"),
+            "{e}"
+        );
     }
 
     #[test]
