@@ -118,42 +118,39 @@ const MARK_STRIDE: usize = 4096;
 const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
 const HIGH: u64 = 0x8080_8080_8080_8080;
 
-/// Newlines in `bytes`, eight bytes at a time.
-fn count_newlines(bytes: &[u8]) -> usize {
+/// Newlines in `bytes`, and UTF-8 characters starting there (bytes that
+/// are not `10xxxxxx`), counted in one pass eight bytes at a time.
+fn counts(bytes: &[u8]) -> (usize, usize) {
     let mut words = bytes.chunks_exact(8);
-    let mut n = 0;
-    for w in &mut words {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(w);
-        // Bytes equal to b'\n' become zero; a zero byte is one whose low
-        // seven bits do not carry into its high bit and whose high bit is
-        // clear.
-        let x = u64::from_le_bytes(word) ^ 0x0A0A_0A0A_0A0A_0A0A;
-        let nonzero = ((x & LOW7) + LOW7) | x;
-        n += (!nonzero & HIGH).count_ones() as usize;
-    }
-    n + words.remainder().iter().filter(|b| **b == b'\n').count()
-}
-
-/// UTF-8 characters starting in `bytes` (bytes that are not `10xxxxxx`),
-/// eight bytes at a time.
-fn count_char_starts(bytes: &[u8]) -> usize {
-    let mut words = bytes.chunks_exact(8);
-    let mut continuations = 0;
+    let (mut newlines, mut continuations) = (0, 0);
     for w in &mut words {
         let mut word = [0u8; 8];
         word.copy_from_slice(w);
         let x = u64::from_le_bytes(word);
+        // Bytes equal to b'\n' become zero; a zero byte is one whose low
+        // seven bits do not carry into its high bit and whose high bit is
+        // clear.
+        let nl = x ^ 0x0A0A_0A0A_0A0A_0A0A;
+        let nonzero = ((nl & LOW7) + LOW7) | nl;
+        newlines += (!nonzero & HIGH).count_ones() as usize;
         continuations += (x & !(x << 1) & HIGH).count_ones() as usize;
     }
     let rest = words.remainder();
-    bytes.len() - rest.len() - continuations + rest.iter().filter(|b| is_char_start(**b)).count()
+    (
+        newlines + rest.iter().filter(|b| **b == b'\n').count(),
+        bytes.len() - rest.len() - continuations
+            + rest.iter().filter(|b| is_char_start(**b)).count(),
+    )
+}
+
+fn count_char_starts(bytes: &[u8]) -> usize {
+    counts(bytes).1
 }
 
 impl Mark {
     /// The mark `bytes` further on.
     fn after(self, bytes: &[u8]) -> Mark {
-        let newlines = count_newlines(bytes);
+        let (newlines, chars) = counts(bytes);
         let last = match newlines {
             0 => None,
             _ => bytes.iter().rposition(|b| *b == b'\n'),
@@ -165,7 +162,7 @@ impl Mark {
             },
             None => Mark {
                 line: self.line,
-                column: self.column + count_char_starts(bytes),
+                column: self.column + chars,
             },
         }
     }
@@ -256,12 +253,11 @@ mod tests {
         for from in 0..20 {
             let part = &bytes[from..];
             assert_eq!(
-                count_newlines(part),
-                part.iter().filter(|b| **b == b'\n').count()
-            );
-            assert_eq!(
-                count_char_starts(part),
-                part.iter().filter(|b| is_char_start(**b)).count()
+                counts(part),
+                (
+                    part.iter().filter(|b| **b == b'\n').count(),
+                    part.iter().filter(|b| is_char_start(**b)).count()
+                )
             );
         }
     }
