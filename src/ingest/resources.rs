@@ -12,6 +12,7 @@ use crate::model::value::Value;
 /// Builds the inventory from every instance of every source.
 pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     let caller_account = caller_account(instances);
+    let mut docs = super::permissions::Documents::default();
     let mut roles: Vec<Role> = Vec::new();
     let mut documents: Vec<Role> = Vec::new();
     for inst in instances {
@@ -20,10 +21,10 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
         };
         match (rtype.becomes, rtype.trust_attr) {
             (Becomes::Identity(IdentityKind::Role), Some(trust_attr)) => {
-                roles.push(role(inst, trust_attr, caller_account.as_deref()))
+                roles.push(role(inst, trust_attr, caller_account.as_deref(), &mut docs))
             }
             (Becomes::PolicyDocument, _) => {
-                if let Some(doc) = trust_document(inst, caller_account.as_deref()) {
+                if let Some(doc) = trust_document(inst, caller_account.as_deref(), &mut docs) {
                     documents.push(doc);
                 }
             }
@@ -55,7 +56,7 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     roles.extend(documents);
     roles.sort_by(|a, b| a.address.cmp(&b.address));
     roles.dedup_by(|a, b| a.address == b.address);
-    let permissions = super::permissions::extract(instances, caller_account.as_deref());
+    let permissions = super::permissions::extract(instances, caller_account.as_deref(), &mut docs);
     Inventory {
         roles,
         identities: permissions.identities,
@@ -113,11 +114,16 @@ pub(super) fn tags_of(attrs: &Value) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-fn role(inst: &ResourceInstance, trust_attr: &str, caller_account: Option<&str>) -> Role {
+fn role(
+    inst: &ResourceInstance,
+    trust_attr: &str,
+    caller_account: Option<&str>,
+    docs: &mut super::permissions::Documents,
+) -> Role {
     let attrs = &inst.attrs;
     let account = account_of(inst, caller_account);
     let tags = tags_of(attrs);
-    let mut role = subject(inst, trust_attr, SubjectKind::Role);
+    let mut role = subject(inst, trust_attr, SubjectKind::Role, docs);
     role.name = match attrs.get("name").or_else(|| attrs.get("role_name")) {
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Unknown(_)) => Some("(unknown)".to_string()),
@@ -131,7 +137,12 @@ fn role(inst: &ResourceInstance, trust_attr: &str, caller_account: Option<&str>)
 
 /// What every trust-carrying instance has: its place, its change, and the
 /// trust policy in attribute `attr`.
-fn subject(inst: &ResourceInstance, attr: &str, kind: SubjectKind) -> Role {
+fn subject(
+    inst: &ResourceInstance,
+    attr: &str,
+    kind: SubjectKind,
+    docs: &mut super::permissions::Documents,
+) -> Role {
     Role {
         address: inst.address.clone(),
         kind,
@@ -148,7 +159,7 @@ fn subject(inst: &ResourceInstance, attr: &str, kind: SubjectKind) -> Role {
             .clone(),
         statement_locations: super::permissions::statement_locations(inst, attr),
         tags: BTreeMap::new(),
-        trust: super::permissions::parse_document(inst.attrs.get(attr), "trust policy"),
+        trust: docs.parse(inst.attrs.get(attr), "trust policy"),
         trust_sensitive: inst.sensitive.contains(attr),
         max_session_duration: None,
         trust_from_code_for: inst.provenance.trust_from_code_for.clone(),
@@ -156,8 +167,12 @@ fn subject(inst: &ResourceInstance, attr: &str, kind: SubjectKind) -> Role {
 }
 
 /// A policy document that names principals and allows assuming a role.
-fn trust_document(inst: &ResourceInstance, caller_account: Option<&str>) -> Option<Role> {
-    let mut doc = subject(inst, "json", SubjectKind::Document);
+fn trust_document(
+    inst: &ResourceInstance,
+    caller_account: Option<&str>,
+    docs: &mut super::permissions::Documents,
+) -> Option<Role> {
+    let mut doc = subject(inst, "json", SubjectKind::Document, docs);
     let Trust::Document(policy) = &doc.trust else {
         return None;
     };
