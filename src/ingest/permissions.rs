@@ -377,6 +377,11 @@ pub struct Documents {
 }
 
 impl Documents {
+    /// What [`Documents::parse`] gave for `text`, if it parsed it.
+    pub fn get(&self, text: &str) -> Option<&Trust> {
+        self.parsed.get(text)
+    }
+
     /// A policy document attribute's content.
     /// `what` names it in a message (`trust policy`).
     pub fn parse(&mut self, value: Option<&Value>, what: &str) -> Trust {

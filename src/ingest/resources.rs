@@ -1,7 +1,7 @@
 //! Resource instances → the model: roles with their parsed trust policies,
 //! and trust documents that no role in the input uses.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::types::{self, Becomes};
 use super::{Mode, ResourceInstance};
@@ -14,18 +14,27 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     let caller_account = caller_account(instances);
     let mut docs = super::permissions::Documents::default();
     let mut roles: Vec<Role> = Vec::new();
-    let mut documents: Vec<Role> = Vec::new();
+    // Trust documents, with the text each was read from.
+    let mut documents: Vec<(Role, Option<&str>)> = Vec::new();
+    // The distinct texts of the roles' trust policies.
+    let mut role_texts: HashSet<&str> = HashSet::new();
     for inst in instances {
         let Some(rtype) = types::lookup(inst.mode, &inst.resource_type) else {
             continue;
         };
         match (rtype.becomes, rtype.trust_attr) {
             (Becomes::Identity(IdentityKind::Role), Some(trust_attr)) => {
-                roles.push(role(inst, trust_attr, caller_account.as_deref(), &mut docs))
+                let r = role(inst, trust_attr, caller_account.as_deref(), &mut docs);
+                if matches!(r.trust, Trust::Document(_))
+                    && let Some(text) = inst.attrs.get(trust_attr).and_then(Value::as_str)
+                {
+                    role_texts.insert(text);
+                }
+                roles.push(r);
             }
             (Becomes::PolicyDocument, _) => {
                 if let Some(doc) = trust_document(inst, caller_account.as_deref(), &mut docs) {
-                    documents.push(doc);
+                    documents.push((doc, inst.attrs.get("json").and_then(Value::as_str)));
                 }
             }
             _ => {}
@@ -35,24 +44,39 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     // into it (`source_policy_documents` / `override_policy_documents`, where
     // an override may replace some of its statements), is judged at the role:
     // one statement in common marks it as used.
-    // Looked up by each statement's JSON text: one pass over the roles, not
-    // one per document.
-    let carried: std::collections::HashSet<String> = roles
+    // Looked up by each statement's JSON text: one pass over the roles'
+    // distinct documents, not one per document.
+    let statement_texts = |doc: &crate::model::policy::PolicyDocument| {
+        doc.statements
+            .iter()
+            .map(|s| s.raw.to_string())
+            .collect::<Vec<String>>()
+    };
+    let carried: HashSet<String> = role_texts
         .iter()
-        .filter_map(|r| match &r.trust {
-            Trust::Document(doc) => Some(doc.statements.iter().map(|s| s.raw.to_string())),
+        .filter_map(|text| match docs.get(text) {
+            Some(Trust::Document(doc)) => Some(statement_texts(doc)),
             _ => None,
         })
         .flatten()
         .collect();
-    documents.retain(|d| {
-        let Trust::Document(doc) = &d.trust else {
-            return true;
-        };
-        !doc.statements
-            .iter()
-            .any(|s| carried.contains(&s.raw.to_string()))
-    });
+    // Whether a document text shares a statement with a role's, once a text.
+    let mut shares: HashMap<&str, bool> = HashMap::new();
+    let documents: Vec<Role> = documents
+        .into_iter()
+        .filter(|(d, text)| {
+            let Trust::Document(doc) = &d.trust else {
+                return true;
+            };
+            let share = |doc| statement_texts(doc).iter().any(|s| carried.contains(s));
+            let shared = match text {
+                Some(t) => *shares.entry(t).or_insert_with(|| share(doc)),
+                None => share(doc),
+            };
+            !shared
+        })
+        .map(|(d, _)| d)
+        .collect();
     roles.extend(documents);
     roles.sort_by(|a, b| a.address.cmp(&b.address));
     roles.dedup_by(|a, b| a.address == b.address);
