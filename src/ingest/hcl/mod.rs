@@ -166,6 +166,7 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
         trees.push((r, loader.resolve_calls(r, &mut notes)?));
     }
     notes.append(&mut loader.notes);
+    source::end_parse_thread();
     let files = std::mem::take(&mut loader.files);
     let defs = std::mem::take(&mut loader.defs);
     let indexes: Vec<ModuleIndex<'_>> = defs.iter().map(ModuleIndex::build).collect();

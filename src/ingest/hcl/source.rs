@@ -292,6 +292,12 @@ impl ParseThread {
     }
 }
 
+/// Ends this thread's parse thread, once its files are parsed: its stack
+/// is not held through evaluation. A later parse (a template) starts one.
+pub fn end_parse_thread() {
+    let _ = PARSER.try_with(|p| p.borrow_mut().abandon());
+}
+
 thread_local! {
     static PARSER: std::cell::RefCell<ParseThread> = std::cell::RefCell::new(ParseThread::default());
 }
