@@ -240,21 +240,14 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
     }
     out.notes = notes;
     // The parsed trees are no longer needed: freeing them (a good part of
-    // the load's time on a large tree) runs on a thread of its own, beside
-    // what comes next.
+    // the load's time on a large tree) is shared among the evaluation
+    // threads, and done before what comes next allocates.
     drop(indexes);
-    drop_aside(defs);
+    match &pool {
+        Some(pool) => pool.install(|| defs.into_par_iter().for_each(drop)),
+        None => drop(defs),
+    }
     Ok(out)
-}
-
-/// Drops `value` on a short-lived thread of its own (here, when none can be
-/// started).
-fn drop_aside<T: Send + 'static>(value: T) {
-    // When the thread cannot be started, the closure and `value` with it
-    // are dropped right here.
-    let _ = std::thread::Builder::new()
-        .name("trustdrift-free".into())
-        .spawn(move || drop(value));
 }
 
 /// What every root module of a run reads and shares.
