@@ -49,7 +49,11 @@ enum Target {
 }
 
 /// Extracts identities, policies and attachments from every instance.
-pub fn extract(instances: &[ResourceInstance], caller_account: Option<&str>) -> Permissions {
+pub fn extract(
+    instances: &[ResourceInstance],
+    caller_account: Option<&str>,
+    docs: &mut Documents,
+) -> Permissions {
     let mut out = Permissions::default();
     let mut pending: Vec<Pending> = Vec::new();
     let mut boundaries: Vec<(usize, Value)> = Vec::new();
@@ -101,7 +105,7 @@ pub fn extract(instances: &[ResourceInstance], caller_account: Option<&str>) -> 
                             location: loc(block),
                             document_location: loc(block),
                             statement_locations: BTreeMap::new(),
-                            document: parse_document(Some(doc), "policy"),
+                            document: docs.parse(Some(doc), "policy"),
                             sensitive: inst.sensitive.contains(block),
                         });
                         pending.push(Pending {
@@ -153,7 +157,7 @@ pub fn extract(instances: &[ResourceInstance], caller_account: Option<&str>) -> 
                     location: inst.provenance.location.clone(),
                     document_location: loc(doc_attr),
                     statement_locations: statement_locations(inst, doc_attr),
-                    document: parse_document(attrs.get(doc_attr), "policy"),
+                    document: docs.parse(attrs.get(doc_attr), "policy"),
                     sensitive: inst.sensitive.contains(*doc_attr),
                 });
                 if let Becomes::InlinePolicy(kind, owner) = rtype.becomes {
@@ -295,7 +299,7 @@ pub fn extract(instances: &[ResourceInstance], caller_account: Option<&str>) -> 
             location: location.clone(),
             document_location: location,
             statement_locations: BTreeMap::new(),
-            document: parse_document(
+            document: docs.parse(
                 aws_managed::document(&name)
                     .map(|d| Value::String(d.into()))
                     .as_ref(),
@@ -362,6 +366,37 @@ pub fn statement_locations(inst: &ResourceInstance, attr: &str) -> BTreeMap<usiz
         .filter(|((a, _), _)| a == attr)
         .map(|((_, i), loc)| (*i, loc.clone()))
         .collect()
+}
+
+/// Policy documents already parsed in one extraction, by their text: many
+/// roles and policies carry the same document (a shared data source, a
+/// module called for each of several accounts), and each text is parsed once.
+#[derive(Default)]
+pub struct Documents {
+    parsed: HashMap<String, Trust>,
+}
+
+impl Documents {
+    /// What [`Documents::parse`] gave for `text`, if it parsed it.
+    pub fn get(&self, text: &str) -> Option<&Trust> {
+        self.parsed.get(text)
+    }
+
+    /// A policy document attribute's content.
+    /// `what` names it in a message (`trust policy`).
+    pub fn parse(&mut self, value: Option<&Value>, what: &str) -> Trust {
+        match value {
+            Some(Value::String(s)) if !s.trim().is_empty() => {
+                if let Some(t) = self.parsed.get(s.as_str()) {
+                    return t.clone();
+                }
+                let t = parse_document(value, what);
+                self.parsed.insert(s.clone(), t.clone());
+                t
+            }
+            _ => parse_document(value, what),
+        }
+    }
 }
 
 /// A policy document attribute's content.

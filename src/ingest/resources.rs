@@ -1,7 +1,7 @@
 //! Resource instances → the model: roles with their parsed trust policies,
 //! and trust documents that no role in the input uses.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::types::{self, Becomes};
 use super::{Mode, ResourceInstance};
@@ -12,19 +12,29 @@ use crate::model::value::Value;
 /// Builds the inventory from every instance of every source.
 pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     let caller_account = caller_account(instances);
+    let mut docs = super::permissions::Documents::default();
     let mut roles: Vec<Role> = Vec::new();
-    let mut documents: Vec<Role> = Vec::new();
+    // Trust documents, with the text each was read from.
+    let mut documents: Vec<(Role, Option<&str>)> = Vec::new();
+    // The distinct texts of the roles' trust policies.
+    let mut role_texts: HashSet<&str> = HashSet::new();
     for inst in instances {
         let Some(rtype) = types::lookup(inst.mode, &inst.resource_type) else {
             continue;
         };
         match (rtype.becomes, rtype.trust_attr) {
             (Becomes::Identity(IdentityKind::Role), Some(trust_attr)) => {
-                roles.push(role(inst, trust_attr, caller_account.as_deref()))
+                let r = role(inst, trust_attr, caller_account.as_deref(), &mut docs);
+                if matches!(r.trust, Trust::Document(_))
+                    && let Some(text) = inst.attrs.get(trust_attr).and_then(Value::as_str)
+                {
+                    role_texts.insert(text);
+                }
+                roles.push(r);
             }
             (Becomes::PolicyDocument, _) => {
-                if let Some(doc) = trust_document(inst, caller_account.as_deref()) {
-                    documents.push(doc);
+                if let Some(doc) = trust_document(inst, caller_account.as_deref(), &mut docs) {
+                    documents.push((doc, inst.attrs.get("json").and_then(Value::as_str)));
                 }
             }
             _ => {}
@@ -34,28 +44,43 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     // into it (`source_policy_documents` / `override_policy_documents`, where
     // an override may replace some of its statements), is judged at the role:
     // one statement in common marks it as used.
-    // Looked up by each statement's JSON text: one pass over the roles, not
-    // one per document.
-    let carried: std::collections::HashSet<String> = roles
+    // Looked up by each statement's JSON text: one pass over the roles'
+    // distinct documents, not one per document.
+    let statement_texts = |doc: &crate::model::policy::PolicyDocument| {
+        doc.statements
+            .iter()
+            .map(|s| s.raw.to_string())
+            .collect::<Vec<String>>()
+    };
+    let carried: HashSet<String> = role_texts
         .iter()
-        .filter_map(|r| match &r.trust {
-            Trust::Document(doc) => Some(doc.statements.iter().map(|s| s.raw.to_string())),
+        .filter_map(|text| match docs.get(text) {
+            Some(Trust::Document(doc)) => Some(statement_texts(doc)),
             _ => None,
         })
         .flatten()
         .collect();
-    documents.retain(|d| {
-        let Trust::Document(doc) = &d.trust else {
-            return true;
-        };
-        !doc.statements
-            .iter()
-            .any(|s| carried.contains(&s.raw.to_string()))
-    });
+    // Whether a document text shares a statement with a role's, once a text.
+    let mut shares: HashMap<&str, bool> = HashMap::new();
+    let documents: Vec<Role> = documents
+        .into_iter()
+        .filter(|(d, text)| {
+            let Trust::Document(doc) = &d.trust else {
+                return true;
+            };
+            let share = |doc| statement_texts(doc).iter().any(|s| carried.contains(s));
+            let shared = match text {
+                Some(t) => *shares.entry(t).or_insert_with(|| share(doc)),
+                None => share(doc),
+            };
+            !shared
+        })
+        .map(|(d, _)| d)
+        .collect();
     roles.extend(documents);
     roles.sort_by(|a, b| a.address.cmp(&b.address));
     roles.dedup_by(|a, b| a.address == b.address);
-    let permissions = super::permissions::extract(instances, caller_account.as_deref());
+    let permissions = super::permissions::extract(instances, caller_account.as_deref(), &mut docs);
     Inventory {
         roles,
         identities: permissions.identities,
@@ -113,11 +138,16 @@ pub(super) fn tags_of(attrs: &Value) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-fn role(inst: &ResourceInstance, trust_attr: &str, caller_account: Option<&str>) -> Role {
+fn role(
+    inst: &ResourceInstance,
+    trust_attr: &str,
+    caller_account: Option<&str>,
+    docs: &mut super::permissions::Documents,
+) -> Role {
     let attrs = &inst.attrs;
     let account = account_of(inst, caller_account);
     let tags = tags_of(attrs);
-    let mut role = subject(inst, trust_attr, SubjectKind::Role);
+    let mut role = subject(inst, trust_attr, SubjectKind::Role, docs);
     role.name = match attrs.get("name").or_else(|| attrs.get("role_name")) {
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Unknown(_)) => Some("(unknown)".to_string()),
@@ -131,7 +161,12 @@ fn role(inst: &ResourceInstance, trust_attr: &str, caller_account: Option<&str>)
 
 /// What every trust-carrying instance has: its place, its change, and the
 /// trust policy in attribute `attr`.
-fn subject(inst: &ResourceInstance, attr: &str, kind: SubjectKind) -> Role {
+fn subject(
+    inst: &ResourceInstance,
+    attr: &str,
+    kind: SubjectKind,
+    docs: &mut super::permissions::Documents,
+) -> Role {
     Role {
         address: inst.address.clone(),
         kind,
@@ -148,7 +183,7 @@ fn subject(inst: &ResourceInstance, attr: &str, kind: SubjectKind) -> Role {
             .clone(),
         statement_locations: super::permissions::statement_locations(inst, attr),
         tags: BTreeMap::new(),
-        trust: super::permissions::parse_document(inst.attrs.get(attr), "trust policy"),
+        trust: docs.parse(inst.attrs.get(attr), "trust policy"),
         trust_sensitive: inst.sensitive.contains(attr),
         max_session_duration: None,
         trust_from_code_for: inst.provenance.trust_from_code_for.clone(),
@@ -156,8 +191,12 @@ fn subject(inst: &ResourceInstance, attr: &str, kind: SubjectKind) -> Role {
 }
 
 /// A policy document that names principals and allows assuming a role.
-fn trust_document(inst: &ResourceInstance, caller_account: Option<&str>) -> Option<Role> {
-    let mut doc = subject(inst, "json", SubjectKind::Document);
+fn trust_document(
+    inst: &ResourceInstance,
+    caller_account: Option<&str>,
+    docs: &mut super::permissions::Documents,
+) -> Option<Role> {
+    let mut doc = subject(inst, "json", SubjectKind::Document, docs);
     let Trust::Document(policy) = &doc.trust else {
         return None;
     };

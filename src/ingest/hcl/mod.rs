@@ -166,6 +166,7 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
         trees.push((r, loader.resolve_calls(r, &mut notes)?));
     }
     notes.append(&mut loader.notes);
+    source::end_parse_thread();
     let files = std::mem::take(&mut loader.files);
     let defs = std::mem::take(&mut loader.defs);
     let indexes: Vec<ModuleIndex<'_>> = defs.iter().map(ModuleIndex::build).collect();
@@ -238,6 +239,14 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
         }
     }
     out.notes = notes;
+    // The parsed trees are no longer needed: freeing them (a good part of
+    // the load's time on a large tree) is shared among the evaluation
+    // threads, and done before what comes next allocates.
+    drop(indexes);
+    match &pool {
+        Some(pool) => pool.install(|| defs.into_par_iter().for_each(drop)),
+        None => drop(defs),
+    }
     Ok(out)
 }
 

@@ -125,6 +125,28 @@ pub struct ParsedFile {
     pub notes: Vec<IngestNote>,
 }
 
+/// [`prune_unreferenced`] on one directory's files, read and parsed ahead:
+/// only when every one of them parsed, in native syntax, and none is an
+/// override file.
+fn prune_parsed(files: &mut [(PathBuf, Result<ParsedFile, Error>)]) {
+    let plain = files.iter().all(|(path, parsed)| {
+        let override_file = path
+            .file_name()
+            .is_some_and(|n| super::overrides::is_override_name(&n.to_string_lossy()));
+        !override_file && parsed.as_ref().is_ok_and(|p| p.syntax == Syntax::Native)
+    });
+    if !plain {
+        return;
+    }
+    let mut bodies: Vec<(&str, &mut Body)> = files
+        .iter_mut()
+        .filter_map(|(_, parsed)| parsed.as_mut().ok())
+        .map(|p| (p.text.as_str(), &mut p.body))
+        .collect();
+    let texts: Vec<&str> = bodies.iter().map(|(t, _)| *t).collect();
+    prune_unreferenced(&texts, &mut bodies);
+}
+
 /// Reads and parses one configuration file (native or JSON syntax).
 pub fn read_and_parse(path: &Path, display: String) -> Result<ParsedFile, Error> {
     let text = read_text(path, &display)?;
@@ -171,22 +193,32 @@ impl<'s> Loader<'s> {
     /// listed is skipped here: `load_dir` meets and reports it in order.
     pub fn preparse<'d>(&mut self, dirs: impl Iterator<Item = &'d Path>) {
         use rayon::prelude::*;
-        let mut paths: Vec<PathBuf> = Vec::new();
+        let mut groups: Vec<Vec<PathBuf>> = Vec::new();
         for dir in dirs {
             if let Ok(files) = self.scan.module_files(dir) {
-                paths.extend(files);
+                groups.push(files);
             }
         }
         let scan = self.scan;
-        let parsed: Vec<(PathBuf, Result<ParsedFile, Error>)> = paths
+        // A directory at a time (its files in parallel), its unreachable
+        // blocks dropped as soon as it is parsed: the trees of every
+        // directory are never all held at once.
+        let parsed: Vec<Vec<(PathBuf, Result<ParsedFile, Error>)>> = groups
             .into_par_iter()
-            .map(|path| {
-                let display = scan.display(&path);
-                let parsed = read_and_parse(&path, display);
-                (path, parsed)
+            .map(|paths| {
+                let mut files: Vec<(PathBuf, Result<ParsedFile, Error>)> = paths
+                    .into_par_iter()
+                    .map(|path| {
+                        let display = scan.display(&path);
+                        let parsed = read_and_parse(&path, display);
+                        (path, parsed)
+                    })
+                    .collect();
+                prune_parsed(&mut files);
+                files
             })
             .collect();
-        self.parsed.extend(parsed);
+        self.parsed.extend(parsed.into_iter().flatten());
     }
 
     /// Parses the module in `dir` (canonical), once.
@@ -230,6 +262,23 @@ impl<'s> Loader<'s> {
             def.files.push(id);
             def.bodies.push(body);
             def.offsets.push(offsets);
+        }
+        if overrides.is_empty() {
+            let native = def.files.iter().all(|id| {
+                self.files
+                    .get(*id)
+                    .is_some_and(|f| f.syntax == Syntax::Native)
+            });
+            if native {
+                let texts: Vec<&str> = def
+                    .files
+                    .iter()
+                    .filter_map(|id| self.files.get(*id).map(|f| f.text.as_str()))
+                    .collect();
+                let mut bodies: Vec<(&str, &mut Body)> =
+                    texts.iter().copied().zip(def.bodies.iter_mut()).collect();
+                prune_unreferenced(&texts, &mut bodies);
+            }
         }
         // Override files apply after every other file, in name order.
         for (id, body, offsets) in &overrides {
@@ -664,5 +713,156 @@ impl Visit for LocalRefs {
             self.names.push(name.as_str().to_string());
         }
         visit::visit_traversal(self, node);
+    }
+}
+
+/// Drops the `resource` and `data` blocks nothing can reach, so that the
+/// parsed trees of a large configuration are not held for nothing: blocks
+/// of a type trustdrift does not judge (no instance of it is emitted),
+/// whose type the module's text names nowhere but in those blocks' own
+/// labels. An expression can only reach a resource through its type's name
+/// (`aws_s3_bucket.x`, `data.aws_vpc.y`, `depends_on`), and only from the
+/// same module; a type named anywhere else (a reference, a comment, a
+/// string) keeps all its blocks.
+///
+/// `texts` is the text of every file of the module, `bodies` the parsed
+/// native-syntax files among them (a module with files in JSON syntax, or
+/// with override files, is left as it is by the caller).
+pub fn prune_unreferenced(texts: &[&str], bodies: &mut [(&str, &mut Body)]) {
+    // Per type not judged: its blocks, and whether each label is written
+    // plainly (the type's name, quoted or not) where its span says.
+    let mut blocks: BTreeMap<String, (usize, bool)> = BTreeMap::new();
+    for (text, body) in bodies.iter() {
+        for block in body.blocks() {
+            if !matches!(block.ident.as_str(), "resource" | "data") {
+                continue;
+            }
+            let Some(label) = block.labels.first() else {
+                continue;
+            };
+            let rtype = label.as_str();
+            if crate::ingest::is_relevant_type(rtype) {
+                continue;
+            }
+            let plain = !rtype.is_empty()
+                && rtype
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                && label
+                    .span()
+                    .and_then(|s| text.get(s))
+                    .is_some_and(|written| {
+                        written == rtype
+                            || written.strip_prefix('"').and_then(|w| w.strip_suffix('"'))
+                                == Some(rtype)
+                    });
+            let entry = blocks.entry(rtype.to_string()).or_insert((0, true));
+            entry.0 += 1;
+            entry.1 &= plain;
+        }
+    }
+    blocks.retain(|_, (_, plain)| *plain);
+    if blocks.is_empty() {
+        return;
+    }
+    let names: Vec<&String> = blocks.keys().collect();
+    let Ok(finder) = aho_corasick::AhoCorasick::new(&names) else {
+        return;
+    };
+    let mut written = vec![0usize; names.len()];
+    for text in texts {
+        for m in finder.find_overlapping_iter(*text) {
+            if let Some(n) = written.get_mut(m.pattern().as_usize()) {
+                *n += 1;
+            }
+        }
+    }
+    let unreached: HashSet<&str> = names
+        .iter()
+        .zip(&written)
+        .filter(|(name, n)| {
+            blocks
+                .get(name.as_str())
+                .is_some_and(|(count, _)| count == *n)
+        })
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if unreached.is_empty() {
+        return;
+    }
+    for (_, body) in bodies.iter_mut() {
+        let mut i = body.len();
+        while i > 0 {
+            i -= 1;
+            let drop = match body.get(i) {
+                Some(Structure::Block(block)) => {
+                    matches!(block.ident.as_str(), "resource" | "data")
+                        && block
+                            .labels
+                            .first()
+                            .is_some_and(|l| unreached.contains(l.as_str()))
+                }
+                _ => false,
+            };
+            if drop {
+                body.remove(i);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod prune_tests {
+    use super::*;
+
+    fn kept(texts: &[&str]) -> Vec<Vec<String>> {
+        let mut bodies: Vec<Body> = texts
+            .iter()
+            .map(|t| hcl::edit::parser::parse_body(t).expect("parses"))
+            .collect();
+        let mut pairs: Vec<(&str, &mut Body)> =
+            texts.iter().copied().zip(bodies.iter_mut()).collect();
+        prune_unreferenced(texts, &mut pairs);
+        bodies
+            .iter()
+            .map(|b| {
+                b.blocks()
+                    .map(|bl| {
+                        let labels: Vec<&str> = bl.labels.iter().map(|l| l.as_str()).collect();
+                        format!("{} {}", bl.ident.as_str(), labels.join("."))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn unreferenced_blocks_of_types_not_judged_are_dropped() {
+        let a = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n}\nresource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n}\ndata \"aws_vpc\" \"v\" {}\n";
+        let b = "resource \"aws_sqs_queue\" \"q\" {\n  name = \"q\"\n}\n";
+        assert_eq!(
+            kept(&[a, b]),
+            vec![
+                vec!["resource aws_iam_role.r".to_string()],
+                Vec::<String>::new()
+            ]
+        );
+    }
+
+    #[test]
+    fn a_type_named_anywhere_else_keeps_its_blocks() {
+        // A reference in another file, a data source, a comment, and a type
+        // whose name another type's name contains.
+        let a = "resource \"aws_s3_bucket\" \"b\" {}\ndata aws_vpc \"v\" {}\nresource \"aws_sqs_queue\" \"q\" {}\nresource \"aws_sqs_queue_policy\" \"p\" {}\n# aws_kms_key is shared\nresource \"aws_kms_key\" \"k\" {}\n";
+        let b = "locals {\n  arn = aws_s3_bucket.b.arn\n  vpc = data.aws_vpc.v.id\n}\n";
+        assert_eq!(
+            kept(&[a, b])[0],
+            vec![
+                "resource aws_s3_bucket.b",
+                "data aws_vpc.v",
+                "resource aws_sqs_queue.q",
+                "resource aws_kms_key.k"
+            ]
+        );
     }
 }

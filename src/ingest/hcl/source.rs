@@ -196,11 +196,16 @@ pub fn parse_native(display: &str, text: &str) -> Result<(Body, Vec<IngestNote>)
 pub const PARSE_SECONDS_BASE: u64 = 5;
 pub const PARSE_BYTES_PER_SECOND: usize = 100 * 1024;
 
-/// Runs `parse` on a thread of its own and waits no longer than the text's
+/// Runs `parse` on a parse thread and waits no longer than the text's
 /// parse deadline (`limit max_parse_seconds`). Some short inputs drive the
 /// HCL parser into backtracking that takes minutes; past the deadline the
 /// run ends with an error naming the file (the parse thread ends with the
 /// process), instead of stalling a pull request's check.
+///
+/// Each calling thread keeps one parse thread and hands it every parse in
+/// turn: starting a thread (and its allocator's fresh pages) per file cost
+/// more than parsing a small file. A parse thread past its deadline, or
+/// gone, is left behind and the next parse starts a new one.
 pub fn within_parse_deadline<T: Send + 'static>(
     display: &str,
     text: &str,
@@ -209,13 +214,13 @@ pub fn within_parse_deadline<T: Send + 'static>(
     let seconds = PARSE_SECONDS_BASE + (text.len() / PARSE_BYTES_PER_SECOND) as u64;
     let (tx, rx) = std::sync::mpsc::channel();
     let owned = text.to_string();
-    let spawned = std::thread::Builder::new()
-        .name("trustdrift-parse".into())
-        .stack_size(64 * 1024 * 1024)
-        .spawn(move || {
-            let _ = tx.send(parse(owned));
-        });
-    if spawned.is_err() {
+    let job: ParseJob = Box::new(move || {
+        let _ = tx.send(parse(owned));
+    });
+    if !PARSER
+        .try_with(|p| p.borrow_mut().submit(job).is_ok())
+        .unwrap_or(false)
+    {
         return Err(Error::file(
             display,
             "cannot start a thread to parse the file",
@@ -223,18 +228,78 @@ pub fn within_parse_deadline<T: Send + 'static>(
     }
     match rx.recv_timeout(std::time::Duration::from_secs(seconds)) {
         Ok(v) => Ok(v),
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(Error::file(
-            display,
-            format!(
-                "parsing took longer than {seconds} seconds (limit max_parse_seconds: {PARSE_SECONDS_BASE} s plus 1 s per {} KiB): the file drives the HCL parser into backtracking; trustdrift stops rather than pass what it could not read",
-                PARSE_BYTES_PER_SECOND / 1024
-            ),
-        )),
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(Error::file(
-            display,
-            "internal error while parsing the file",
-        )),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            let _ = PARSER.try_with(|p| p.borrow_mut().abandon());
+            Err(Error::file(
+                display,
+                format!(
+                    "parsing took longer than {seconds} seconds (limit max_parse_seconds: {PARSE_SECONDS_BASE} s plus 1 s per {} KiB): the file drives the HCL parser into backtracking; trustdrift stops rather than pass what it could not read",
+                    PARSE_BYTES_PER_SECOND / 1024
+                ),
+            ))
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            let _ = PARSER.try_with(|p| p.borrow_mut().abandon());
+            Err(Error::file(
+                display,
+                "internal error while parsing the file",
+            ))
+        }
     }
+}
+
+/// One parse handed to a parse thread.
+type ParseJob = Box<dyn FnOnce() + Send>;
+
+/// A calling thread's parse thread: it runs the jobs sent to it one after
+/// another and ends when its sender is dropped.
+#[derive(Default)]
+struct ParseThread {
+    jobs: Option<std::sync::mpsc::Sender<ParseJob>>,
+}
+
+impl ParseThread {
+    /// Sends `job` to the parse thread, starting one when there is none (or
+    /// the last one is gone).
+    fn submit(&mut self, job: ParseJob) -> Result<(), ()> {
+        let job = match &self.jobs {
+            Some(jobs) => match jobs.send(job) {
+                Ok(()) => return Ok(()),
+                Err(std::sync::mpsc::SendError(job)) => job,
+            },
+            None => job,
+        };
+        self.jobs = None;
+        let (tx, rx) = std::sync::mpsc::channel::<ParseJob>();
+        std::thread::Builder::new()
+            .name("trustdrift-parse".into())
+            .stack_size(64 * 1024 * 1024)
+            .spawn(move || {
+                while let Ok(job) = rx.recv() {
+                    job();
+                }
+            })
+            .map_err(|_| ())?;
+        tx.send(job).map_err(|_| ())?;
+        self.jobs = Some(tx);
+        Ok(())
+    }
+
+    /// Leaves the current parse thread behind (still busy, or gone): it
+    /// ends once its job does, and the next parse starts a new one.
+    fn abandon(&mut self) {
+        self.jobs = None;
+    }
+}
+
+/// Ends this thread's parse thread, once its files are parsed: its stack
+/// is not held through evaluation. A later parse (a template) starts one.
+pub fn end_parse_thread() {
+    let _ = PARSER.try_with(|p| p.borrow_mut().abandon());
+}
+
+thread_local! {
+    static PARSER: std::cell::RefCell<ParseThread> = std::cell::RefCell::new(ParseThread::default());
 }
 
 /// [`hcl::edit::parser::parse_body`] within the parse deadline.

@@ -283,6 +283,9 @@ pub fn scan(path: &Path) -> Result<Scan, Error> {
         notes: Vec::new(),
     };
     let mut seen_outside: BTreeSet<PathBuf> = BTreeSet::new();
+    // Walked directory path -> canonical path.
+    let mut canonical_dirs: std::collections::HashMap<PathBuf, PathBuf> =
+        std::collections::HashMap::new();
     let outside = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let filter_outside = outside.clone();
     let filter_root = root.clone();
@@ -335,7 +338,11 @@ pub fn scan(path: &Path) -> Result<Scan, Error> {
         };
         let name = entry.file_name().to_string_lossy().to_string();
         if ft.is_dir() {
-            if let Ok(c) = entry.path().canonicalize()
+            let canonical = entry.path().canonicalize();
+            if let Ok(c) = &canonical {
+                canonical_dirs.insert(entry.path().to_path_buf(), c.clone());
+            }
+            if let Ok(c) = canonical
                 && !scan.contains(&c)
                 && seen_outside.insert(c)
             {
@@ -353,7 +360,22 @@ pub fn scan(path: &Path) -> Result<Scan, Error> {
         if !config && !tfvars {
             continue;
         }
-        let canonical = match entry.path().canonicalize() {
+        // The directory the entry is listed in, resolved once for all its
+        // files; a file that is no symlink resolves to its name there.
+        let parent = match entry.path().parent() {
+            Some(p) => match canonical_dirs.get(p) {
+                Some(c) => Some(c.clone()),
+                None => p.canonicalize().ok().inspect(|c| {
+                    canonical_dirs.insert(p.to_path_buf(), c.clone());
+                }),
+            },
+            None => None,
+        };
+        let resolved = match (&parent, entry.path_is_symlink(), entry.path().file_name()) {
+            (Some(dir), false, Some(file)) => Ok(dir.join(file)),
+            _ => entry.path().canonicalize(),
+        };
+        let canonical = match resolved {
             Ok(c) => c,
             Err(e) => return Err(Error::io(display_path(entry.path()), e)),
         };
@@ -369,7 +391,7 @@ pub fn scan(path: &Path) -> Result<Scan, Error> {
         require_regular_file(&canonical, &display_path(entry.path()))?;
         // The file belongs to the directory it is listed in, even when it is
         // a symlink to a file elsewhere in the root.
-        let Some(parent) = entry.path().parent().and_then(|p| p.canonicalize().ok()) else {
+        let Some(parent) = parent else {
             continue;
         };
         let list = if config {

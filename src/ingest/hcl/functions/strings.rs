@@ -13,14 +13,18 @@ const MAX_INDENT: i64 = 10_000;
 pub(super) fn join(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
     arity(f, &a, 2, None)?;
     let sep = str_arg(f, &a, 0)?;
-    let mut parts: Vec<String> = Vec::new();
+    // Parts borrowed where they are strings already: the result is the one
+    // copy made of them.
+    let mut parts: Vec<std::borrow::Cow<'_, str>> = Vec::new();
     for i in 1..a.len() {
         let l = list_arg(f, &a, i)?;
         for (j, e) in l.iter().enumerate() {
             let s = match e {
-                Value::String(s) => s.clone(),
-                Value::Unknown(u) => marker(u),
-                Value::Number(_) | Value::Bool(_) => super::scalar_to_string(e).unwrap_or_default(),
+                Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
+                Value::Unknown(u) => std::borrow::Cow::Owned(marker(u)),
+                Value::Number(_) | Value::Bool(_) => {
+                    std::borrow::Cow::Owned(super::scalar_to_string(e).unwrap_or_default())
+                }
                 Value::Null => {
                     return fail(
                         f,
@@ -44,7 +48,16 @@ pub(super) fn join(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
             parts.push(s);
         }
     }
-    Ok(Value::String(parts.join(&sep)))
+    let len = parts.iter().map(|p| p.len()).sum::<usize>()
+        + sep.len().saturating_mul(parts.len().saturating_sub(1));
+    let mut out = String::with_capacity(len);
+    for (k, p) in parts.iter().enumerate() {
+        if k > 0 {
+            out.push_str(&sep);
+        }
+        out.push_str(p);
+    }
+    Ok(Value::String(out))
 }
 
 pub(super) fn split(f: &str, a: Vec<Value>, _: &FuncContext<'_>) -> FR<Value> {
