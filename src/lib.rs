@@ -205,7 +205,7 @@ fn redacted(
                 key.clone(),
                 e.kind,
                 redactor.text(&e.subject),
-                redactor.value(&e.content),
+                redactor.value(&e.content.value()),
             );
             (key, entry)
         })

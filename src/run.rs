@@ -363,8 +363,8 @@ fn trust_changes(
             Some(report::markdown::TrustChange {
                 key: g.key.clone(),
                 kind: "widened".to_string(),
-                before: serde_json::to_string_pretty(&before.content).ok()?,
-                after: serde_json::to_string_pretty(&after.content).ok()?,
+                before: serde_json::to_string_pretty(&before.content.value()).ok()?,
+                after: serde_json::to_string_pretty(&after.content.value()).ok()?,
             })
         })
         .collect()

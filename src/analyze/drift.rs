@@ -16,7 +16,7 @@ use serde_json::{Value as J, json};
 
 use super::admission::{Admitted, Span, pattern_matches};
 use super::trust::TrustGrant;
-use crate::baseline::{Entry, EntryKind};
+use crate::baseline::{Content, Entry, EntryKind};
 
 /// How a grant changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -82,13 +82,23 @@ pub fn content(grant: &TrustGrant) -> J {
     })
 }
 
+/// [`content`] as canonical text.
+pub fn content_text(grant: &TrustGrant) -> Content {
+    Content::of(&content(grant))
+}
+
 /// A grant as a baseline entry.
 pub fn entry(grant: &TrustGrant) -> Entry {
-    Entry::new(
+    entry_of(grant, content_text(grant))
+}
+
+/// A grant as a baseline entry, its content already worked out.
+pub fn entry_of(grant: &TrustGrant, content: Content) -> Entry {
+    Entry::of_content(
         grant.key.clone(),
         EntryKind::Trust,
         grant.role.clone(),
-        content(grant),
+        content,
     )
 }
 
@@ -181,9 +191,9 @@ pub fn diff(
                 let (widened, narrowed) = if b.hash == a.hash {
                     (Vec::new(), Vec::new())
                 } else if a.kind == EntryKind::Bedrock {
-                    compare_reach(&b.content, &a.content)
+                    compare_reach(&b.content.value(), &a.content.value())
                 } else {
-                    compare(&b.content, &a.content)
+                    compare(&b.content.value(), &a.content.value())
                 };
                 let class = if !widened.is_empty() {
                     DriftClass::Widened
