@@ -230,6 +230,11 @@ impl Content {
         Content(serde_json::to_string(value).unwrap_or_default())
     }
 
+    /// Content whose canonical text is `text` (the caller vouches for it).
+    pub(crate) fn from_canonical(text: String) -> Content {
+        Content(text)
+    }
+
     /// The canonical JSON text.
     pub fn text(&self) -> &str {
         &self.0

@@ -82,9 +82,159 @@ pub fn content(grant: &TrustGrant) -> J {
     })
 }
 
-/// [`content`] as canonical text.
+/// [`content`] as canonical text, written directly: the same text as
+/// `serde_json::to_string(&content(grant))`, without the tree.
 pub fn content_text(grant: &TrustGrant) -> Content {
-    Content::of(&content(grant))
+    let mut out = Vec::with_capacity(384);
+    out.extend_from_slice(b"{\"actions\":[");
+    for (i, a) in grant.actions.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        text(&mut out, a);
+    }
+    out.extend_from_slice(b"],\"admits\":[");
+    for (i, a) in grant.admits.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        admitted_text(&mut out, a);
+    }
+    out.extend_from_slice(b"],\"principal\":");
+    text(&mut out, &grant.principal.normalized());
+    out.push(b'}');
+    // Only strings escaped by serde_json and ASCII were written.
+    Content::from_canonical(String::from_utf8(out).unwrap_or_default())
+}
+
+/// `s` as a JSON string, escaped as serde_json escapes it.
+fn text(out: &mut Vec<u8>, s: &str) {
+    // Writing to memory cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// An [`Admitted`] as canonical JSON: its serde form, keys sorted.
+fn admitted_text(out: &mut Vec<u8>, a: &Admitted) {
+    fn key(out: &mut Vec<u8>, first: bool, k: &str) {
+        if !first {
+            out.push(b',');
+        }
+        out.push(b'"');
+        out.extend_from_slice(k.as_bytes());
+        out.extend_from_slice(b"\":");
+    }
+    fn caller(out: &mut Vec<u8>, first: bool, c: &str) {
+        key(out, first, "caller");
+        text(out, c);
+    }
+    fn other(out: &mut Vec<u8>, m: &BTreeMap<String, Span>) {
+        key(out, false, "other");
+        out.push(b'{');
+        for (i, (k, v)) in m.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            text(out, k);
+            out.push(b':');
+            span_text(out, v);
+        }
+        out.push(b'}');
+    }
+    fn span(out: &mut Vec<u8>, first: bool, k: &str, v: &Span) {
+        key(out, first, k);
+        span_text(out, v);
+    }
+    out.push(b'{');
+    match a {
+        Admitted::Nobody { why } => {
+            caller(out, true, "nobody");
+            key(out, false, "why");
+            text(out, why);
+        }
+        Admitted::Aws {
+            accounts,
+            organizations,
+            org_paths,
+            identities,
+            external_id,
+            mfa,
+            other: o,
+        } => {
+            span(out, true, "accounts", accounts);
+            caller(out, false, "aws");
+            span(out, false, "external_id", external_id);
+            span(out, false, "identities", identities);
+            key(out, false, "mfa");
+            out.extend_from_slice(if *mfa { b"true" } else { b"false" });
+            span(out, false, "org_paths", org_paths);
+            span(out, false, "organizations", organizations);
+            other(out, o);
+        }
+        Admitted::Service {
+            service,
+            source_accounts,
+            source_arns,
+            source_orgs,
+            other: o,
+        } => {
+            caller(out, true, "service");
+            other(out, o);
+            key(out, false, "service");
+            text(out, service);
+            span(out, false, "source_accounts", source_accounts);
+            span(out, false, "source_arns", source_arns);
+            span(out, false, "source_orgs", source_orgs);
+        }
+        Admitted::WebIdentity {
+            issuer,
+            subjects,
+            audiences,
+            other: o,
+        } => {
+            span(out, true, "audiences", audiences);
+            caller(out, false, "web_identity");
+            key(out, false, "issuer");
+            text(out, issuer);
+            other(out, o);
+            span(out, false, "subjects", subjects);
+        }
+        Admitted::Saml {
+            provider,
+            audiences,
+            other: o,
+        } => {
+            span(out, true, "audiences", audiences);
+            caller(out, false, "saml");
+            other(out, o);
+            key(out, false, "provider");
+            text(out, provider);
+        }
+    }
+    out.push(b'}');
+}
+
+/// A [`Span`] as canonical JSON: `{"span":"only","values":[…]}`.
+fn span_text(out: &mut Vec<u8>, s: &Span) {
+    let (name, values) = match s {
+        Span::Any => ("any", None),
+        Span::Only(v) => ("only", Some(v)),
+        Span::Except(v) => ("except", Some(v)),
+        Span::Unresolved(v) => ("unresolved", Some(v)),
+    };
+    out.extend_from_slice(b"{\"span\":\"");
+    out.extend_from_slice(name.as_bytes());
+    out.push(b'"');
+    if let Some(values) = values {
+        out.extend_from_slice(b",\"values\":[");
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            text(out, v);
+        }
+        out.push(b']');
+    }
+    out.push(b'}');
 }
 
 /// A grant as a baseline entry.
@@ -500,6 +650,62 @@ mod tests {
 
     fn content_of(actions: &[&str], admits: Vec<Admitted>) -> J {
         json!({"principal": "AWS:x", "actions": actions, "admits": admits})
+    }
+
+    #[test]
+    fn content_text_is_the_canonical_text_of_content() {
+        let mut other = BTreeMap::new();
+        other.insert("aws:SourceVpc\"é".to_string(), only(&["vpc-1", "a\\b"]));
+        other.insert("aws:Abc".to_string(), Span::Unresolved(["x".into()].into()));
+        let admits = vec![
+            Admitted::Nobody {
+                why: "no \"Principal\"".into(),
+            },
+            Admitted::Aws {
+                accounts: only(&["1", "2"]),
+                organizations: Span::Except(["o-1".into()].into()),
+                org_paths: Span::Any,
+                identities: Span::Unresolved(["aws_iam_role.x.arn".into()].into()),
+                external_id: only(&[]),
+                mfa: true,
+                other: other.clone(),
+            },
+            Admitted::Service {
+                service: "bedrock.amazonaws.com".into(),
+                source_accounts: only(&["1"]),
+                source_arns: Span::Any,
+                source_orgs: Span::Any,
+                other: BTreeMap::new(),
+            },
+            Admitted::WebIdentity {
+                issuer: "token.actions.githubusercontent.com".into(),
+                subjects: only(&["repo:a/b:*"]),
+                audiences: Span::Any,
+                other: other.clone(),
+            },
+            Admitted::Saml {
+                provider: "arn:aws:iam::1:saml-provider/x".into(),
+                audiences: only(&["https://signin.aws.amazon.com/saml"]),
+                other,
+            },
+        ];
+        for actions in [vec![], vec!["sts:AssumeRole", "sts:TagSession"]] {
+            let grant = TrustGrant {
+                key: "r|AWS:1".into(),
+                role: "r".into(),
+                principal: crate::model::principal::Principal {
+                    kind: crate::model::principal::PrincipalType::Aws,
+                    id: "arn:aws:iam::1:role/\"x\"".into(),
+                },
+                actions: actions.iter().map(|a| a.to_string()).collect(),
+                cross_account: Some(true),
+                admits: admits.clone(),
+                owner: None,
+                expires: None,
+                statements: vec![0],
+            };
+            assert_eq!(content_text(&grant), Content::of(&content(&grant)));
+        }
     }
 
     #[test]
