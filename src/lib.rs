@@ -301,11 +301,19 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
         .iter()
         .map(|r| (r.address.as_str(), r))
         .collect();
-    let copies =
-        analyze::copies::find_among(&grants, &contents, &scan.inventory, j.baseline, |g| {
+    // Whether each grant crosses the boundary, once: copies and several
+    // rules ask.
+    let crossing: Vec<bool> = grants
+        .iter()
+        .map(|g| {
             roles
                 .get(g.role.as_str())
                 .is_some_and(|r| analyze::trust::crosses_boundary(g, r, &ctx))
+        })
+        .collect();
+    let copies =
+        analyze::copies::find_among(&grants, &contents, &scan.inventory, j.baseline, |i, _| {
+            crossing.get(i).copied().unwrap_or(false)
         });
     drop(contents);
     let grants_by_key: std::collections::HashMap<&str, &TrustGrant> =
@@ -326,6 +334,7 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
         grants_by_key: &grants_by_key,
         effective: &effective,
         reach: &reach,
+        crossing: &crossing,
     });
     if let Some(d) = &drift {
         for f in &mut findings {

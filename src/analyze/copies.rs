@@ -52,18 +52,18 @@ pub fn find(
         |_, g| Cow::Owned(super::drift::content_text(g)),
         inventory,
         baseline,
-        crosses,
+        |_, g| crosses(g),
     )
 }
 
 /// [`find`], with each grant's content already worked out (`contents[i]` is
-/// that of `grants[i]`).
+/// that of `grants[i]`); `crosses(i, grant)` for `grants[i]`.
 pub fn find_among(
     grants: &[TrustGrant],
     contents: &[Content],
     inventory: &Inventory,
     baseline: Option<&Loaded>,
-    crosses: impl Fn(&TrustGrant) -> bool,
+    crosses: impl Fn(usize, &TrustGrant) -> bool,
 ) -> Vec<CopiedGrant> {
     find_by(
         grants,
@@ -82,7 +82,7 @@ fn find_by<'c>(
     content_of: impl Fn(usize, &TrustGrant) -> Cow<'c, Content>,
     inventory: &Inventory,
     baseline: Option<&Loaded>,
-    crosses: impl Fn(&TrustGrant) -> bool,
+    crosses: impl Fn(usize, &TrustGrant) -> bool,
 ) -> Vec<CopiedGrant> {
     let names: HashMap<&str, Option<&str>> = inventory
         .roles
@@ -93,7 +93,7 @@ fn find_by<'c>(
     // Masked content → members, in address order (grants come sorted by key).
     let mut groups: HashMap<String, Vec<&TrustGrant>> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
-    for (i, g) in grants.iter().enumerate().filter(|(_, g)| crosses(g)) {
+    for (i, g) in grants.iter().enumerate().filter(|(i, g)| crosses(*i, g)) {
         let m = masked(
             g,
             content_of(i, g).text(),

@@ -10,6 +10,7 @@
 //! Renamed roles (a plan's `previous_address`, a `moved` block) keep their
 //! history: the before's key is read under the new address.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value as J, json};
@@ -316,19 +317,22 @@ pub fn diff(
     after: &BTreeMap<String, Entry>,
     renames: &BTreeMap<String, String>,
 ) -> Drift {
-    // The before, read under the addresses the roles have now.
-    let mut moved: BTreeMap<String, (String, &Entry)> = BTreeMap::new();
-    for (key, e) in before {
-        let (subject, principal) = split_key(key);
-        let now = match renames.get(subject) {
-            Some(new) => format!("{new}|{principal}"),
-            None => key.clone(),
-        };
-        moved.insert(now, (key.clone(), e));
-    }
-    let mut grants = BTreeMap::new();
+    // The before, read under the addresses the roles have now (of two
+    // before keys that land on one, the later in key order stands).
+    let moved: BTreeMap<Cow<'_, str>, (&String, &Entry)> = before
+        .iter()
+        .map(|(key, e)| {
+            let (subject, principal) = split_key(key);
+            let now = match renames.get(subject) {
+                Some(new) => Cow::Owned(format!("{new}|{principal}")),
+                None => Cow::Borrowed(key.as_str()),
+            };
+            (now, (key, e))
+        })
+        .collect();
+    let mut found = Vec::with_capacity(after.len());
     for (key, a) in after {
-        let d = match moved.get(key) {
+        let d = match moved.get(key.as_str()) {
             None => GrantDrift {
                 key: key.clone(),
                 class: DriftClass::Added,
@@ -337,7 +341,7 @@ pub fn diff(
                 before: None,
                 after: Some(a.clone()),
             },
-            Some((old_key, b)) => {
+            Some(&(old_key, b)) => {
                 let (widened, narrowed) = if b.hash == a.hash {
                     (Vec::new(), Vec::new())
                 } else if a.kind == EntryKind::Bedrock {
@@ -363,19 +367,21 @@ pub fn diff(
                     renamed_from: (old_key != key).then(|| old_key.clone()),
                     // An unchanged grant keeps no copy of its content: at
                     // 100,000 grants those copies were most of drift's time.
-                    before: (class != DriftClass::Unchanged).then(|| (*b).clone()),
+                    before: (class != DriftClass::Unchanged).then(|| b.clone()),
                     after: (class != DriftClass::Unchanged).then(|| a.clone()),
                 }
             }
         };
-        grants.insert(key.clone(), d);
+        found.push((key.clone(), d));
     }
+    // In key order: the map is built in one pass.
+    let mut grants: BTreeMap<String, GrantDrift> = found.into_iter().collect();
     for (now, (old_key, b)) in &moved {
-        if !after.contains_key(now) {
+        if !after.contains_key(now.as_ref()) {
             grants.insert(
-                old_key.clone(),
+                (*old_key).clone(),
                 GrantDrift {
-                    key: old_key.clone(),
+                    key: (*old_key).clone(),
                     class: DriftClass::Removed,
                     reasons: Vec::new(),
                     renamed_from: None,
