@@ -28,6 +28,9 @@ fn main() -> ExitCode {
     if !matches!(cli.command, Command::Plan(_)) {
         no_huge_pages();
     }
+    // The process ends once the run is done: what it built is reclaimed at
+    // the end, not freed piece by piece.
+    run::ends_after_run();
     match dispatch(cli, &inputs) {
         Ok(code) => code,
         Err(e) => {
