@@ -1065,6 +1065,13 @@ mod tests {
         assert!(Baseline::parse_quick(&twice).is_none());
         let e = Baseline::parse("b.json", &twice).expect_err("duplicate");
         assert!(e.to_string().contains("written twice"), "{e}");
+        // Content nested past serde_json's depth limit is refused with a
+        // position, not a crash, whichever reader meets it first.
+        let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+        let nested = text.replacen("\"content\": {},", &format!("\"content\": {deep},"), 1);
+        assert!(Baseline::parse_quick(&nested).is_none());
+        let e = Baseline::parse("b.json", &nested).expect_err("too deep");
+        assert!(e.to_string().starts_with("b.json:"), "{e}");
         // Equal content in another layout and key order reads the same.
         let reordered = Entry::new(
             "c|p".into(),
