@@ -80,7 +80,7 @@ impl Loaded {
 /// at 20,000 grants).
 fn key_lines(text: &str, entries: &BTreeMap<String, Entry>) -> BTreeMap<String, u32> {
     const NEEDLE: &str = "\"key\": ";
-    let mut lines = BTreeMap::new();
+    let mut found: Vec<(String, u32)> = Vec::with_capacity(entries.len());
     let (mut line, mut counted) = (1u32, 0usize);
     for (at, _) in text.match_indices(NEEDLE) {
         line += text.as_bytes()[counted..at]
@@ -89,17 +89,32 @@ fn key_lines(text: &str, entries: &BTreeMap<String, Entry>) -> BTreeMap<String, 
             .count() as u32;
         counted = at;
         let rest = &text[at + NEEDLE.len()..];
-        let Some(Ok(key)) = serde_json::Deserializer::from_str(rest)
-            .into_iter::<String>()
-            .next()
-        else {
-            continue;
+        // A key with no escape in it is the text between its quotes.
+        let plain = rest.strip_prefix('"').and_then(|r| {
+            let end = r.find(['"', '\\'])?;
+            (r.as_bytes()[end] == b'"').then(|| &r[..end])
+        });
+        let key = match plain {
+            Some(k) => std::borrow::Cow::Borrowed(k),
+            None => {
+                let Some(Ok(key)) = serde_json::Deserializer::from_str(rest)
+                    .into_iter::<String>()
+                    .next()
+                else {
+                    continue;
+                };
+                std::borrow::Cow::Owned(key)
+            }
         };
-        if entries.contains_key(&key) && !lines.contains_key(&key) {
-            lines.insert(key, line);
+        if entries.contains_key(key.as_ref()) {
+            found.push((key.into_owned(), line));
         }
     }
-    lines
+    // The first line of each key; the file lists them in order, so the map
+    // is built in one pass.
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.dedup_by(|later, first| later.0 == first.0);
+    found.into_iter().collect()
 }
 
 /// What an entry records.
@@ -113,14 +128,12 @@ pub enum EntryKind {
 }
 
 /// One grant as the baseline holds it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     // Fields in name order: the file's keys are sorted as written.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<Approval>,
     /// The normalised content drift compares.
-    pub content: J,
+    pub content: Content,
     /// `sha256:` of the content's canonical JSON.
     pub hash: String,
     /// The grant key (`ROLE_ADDRESS|PRINCIPAL`).
@@ -158,24 +171,108 @@ pub struct Baseline {
     pub entries: BTreeMap<String, Entry>,
 }
 
-#[derive(Serialize, Deserialize)]
+/// The file as the careful reader takes it: every value a tree.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OnDisk {
-    // Fields in name order: the file's keys are sorted as written.
-    entries: Vec<Entry>,
+    entries: Vec<EntryOnDisk>,
     tool: String,
     version: u64,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryOnDisk {
+    #[serde(default)]
+    approval: Option<Approval>,
+    content: J,
+    hash: String,
+    key: String,
+    kind: EntryKind,
+    subject: String,
+}
+
+/// The file as the quick reader takes it: each entry's content left as the
+/// text it is written as, and only brought to canonical form.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuickDisk<'a> {
+    #[serde(borrow)]
+    entries: Vec<QuickEntry<'a>>,
+    tool: String,
+    version: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuickEntry<'a> {
+    #[serde(default)]
+    approval: Option<Approval>,
+    #[serde(borrow)]
+    content: &'a serde_json::value::RawValue,
+    #[serde(borrow)]
+    hash: std::borrow::Cow<'a, str>,
+    key: String,
+    kind: EntryKind,
+    subject: String,
+}
+
+/// An entry's normalised content, held as its canonical JSON text (object
+/// keys sorted, no spaces): the text its hash is taken of. Compared, hashed
+/// and written as text; read as a tree only where a change is explained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Content(String);
+
+impl Content {
+    /// The canonical text of `value`.
+    pub fn of(value: &J) -> Content {
+        // A Value's maps are sorted, so its compact text is canonical.
+        Content(serde_json::to_string(value).unwrap_or_default())
+    }
+
+    /// Content whose canonical text is `text` (the caller vouches for it).
+    pub(crate) fn from_canonical(text: String) -> Content {
+        Content(text)
+    }
+
+    /// The canonical JSON text.
+    pub fn text(&self) -> &str {
+        &self.0
+    }
+
+    /// The content as a tree.
+    pub fn value(&self) -> J {
+        serde_json::from_str(&self.0).unwrap_or(J::Null)
+    }
+
+    /// `sha256:HEX` of the canonical text.
+    pub fn hash(&self) -> String {
+        sha256_text(&self.0)
+    }
+}
+
+impl Serialize for Content {
+    /// As the tree it stands for: the same bytes, compact or pretty.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.value().serialize(s)
+    }
+}
+
 /// `sha256:HEX` of a value's canonical JSON (object keys sorted, no spaces).
 pub fn content_hash(content: &J) -> String {
+    sha256_text(&serde_json::to_string(content).unwrap_or_default())
+}
+
+/// `sha256:HEX` of `text`.
+fn sha256_text(text: &str) -> String {
     use sha2::{Digest, Sha256};
-    let canonical = serde_json::to_string(content).unwrap_or_default();
-    let digest = Sha256::digest(canonical.as_bytes());
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(text.as_bytes());
     let mut out = String::with_capacity(7 + 64);
     out.push_str("sha256:");
     for b in digest {
-        out.push_str(&format!("{b:02x}"));
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
     }
     out
 }
@@ -238,7 +335,12 @@ impl Redactor {
 
 impl Entry {
     pub fn new(key: String, kind: EntryKind, subject: String, content: J) -> Entry {
-        let hash = content_hash(&content);
+        Entry::of_content(key, kind, subject, Content::of(&content))
+    }
+
+    /// An entry of content already in canonical form.
+    pub fn of_content(key: String, kind: EntryKind, subject: String, content: Content) -> Entry {
+        let hash = content.hash();
         Entry {
             key,
             kind,
@@ -275,7 +377,80 @@ impl Baseline {
     }
 
     /// Parses a baseline file's text; `name` is how errors name it.
+    ///
+    /// A file as trustdrift writes it is read quickly: typed, each entry's
+    /// content brought to canonical text without building a tree. Anything
+    /// the quick reader does not take (any error, content not in canonical
+    /// key order, a hash that does not match) is read again by the careful
+    /// reader, which gives the same baseline or says exactly what is wrong.
     pub fn parse(name: &str, text: &str) -> Result<Baseline> {
+        match Baseline::parse_quick(text) {
+            Some(b) => Ok(b),
+            None => Baseline::parse_careful(name, text),
+        }
+    }
+
+    /// The quick reader: `None` for whatever it does not take.
+    fn parse_quick(text: &str) -> Option<Baseline> {
+        let disk: QuickDisk<'_> = serde_json::from_str(text).ok()?;
+        if disk.version > FORMAT_VERSION {
+            return None;
+        }
+        let mut list = Vec::with_capacity(disk.entries.len());
+        for e in disk.entries {
+            let mut canonical = Vec::with_capacity(e.content.get().len());
+            let mut de = serde_json::Deserializer::from_str(e.content.get());
+            serde::de::DeserializeSeed::deserialize(
+                Canonical {
+                    out: &mut canonical,
+                },
+                &mut de,
+            )
+            .ok()?;
+            de.end().ok()?;
+            let content = Content(String::from_utf8(canonical).ok()?);
+            if content.hash() != e.hash {
+                return None;
+            }
+            if let Some(a) = &e.approval
+                && (Date::parse(&a.expires).is_none() || Date::parse(&a.approved).is_none())
+            {
+                return None;
+            }
+            list.push(Entry {
+                approval: e.approval,
+                content,
+                hash: e.hash.into_owned(),
+                key: e.key,
+                kind: e.kind,
+                subject: e.subject,
+            });
+        }
+        // Written sorted: then the map is built in one pass.
+        if !list.windows(2).all(|w| w[0].key < w[1].key) {
+            let mut entries = BTreeMap::new();
+            for e in list {
+                let key = e.key.clone();
+                if entries.insert(key, e).is_some() {
+                    return None;
+                }
+            }
+            return Some(Baseline {
+                version: disk.version,
+                tool: disk.tool,
+                entries,
+            });
+        }
+        Some(Baseline {
+            version: disk.version,
+            tool: disk.tool,
+            entries: list.into_iter().map(|e| (e.key.clone(), e)).collect(),
+        })
+    }
+
+    /// The careful reader: the whole file as a tree, refusing duplicate
+    /// keys, each error at its place.
+    fn parse_careful(name: &str, text: &str) -> Result<Baseline> {
         let json = crate::model::json::parse_refusing_duplicates(text).map_err(|e| {
             Error::at(
                 name,
@@ -306,7 +481,8 @@ impl Baseline {
             .map_err(|e| Error::file(name, format!("not a baseline file: {e}")))?;
         let mut entries = BTreeMap::new();
         for e in disk.entries {
-            if content_hash(&e.content) != e.hash {
+            let content = Content::of(&e.content);
+            if content.hash() != e.hash {
                 return Err(Error::file(
                     name,
                     format!(
@@ -329,7 +505,15 @@ impl Baseline {
                 }
             }
             let key = e.key.clone();
-            if entries.insert(key.clone(), e).is_some() {
+            let entry = Entry {
+                approval: e.approval,
+                content,
+                hash: e.hash,
+                key: e.key,
+                kind: e.kind,
+                subject: e.subject,
+            };
+            if entries.insert(key.clone(), entry).is_some() {
                 return Err(Error::file(name, format!("entry {key} appears twice")));
             }
         }
@@ -346,17 +530,53 @@ impl Baseline {
     }
 
     /// The file's bytes: deterministic, pretty, with a trailing newline.
+    ///
+    /// Written as serde_json's pretty printer writes the tree of the file
+    /// (keys sorted, two-space indentation), from the entries as they are:
+    /// the compact text of the file, then its layout.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let disk = OnDisk {
-            version: self.version,
-            tool: self.tool.clone(),
-            entries: self.entries.values().cloned().collect(),
+        let mut compact = Vec::with_capacity(
+            64 + self
+                .entries
+                .values()
+                .map(|e| e.content.0.len() + e.key.len() + e.subject.len() + 150)
+                .sum::<usize>(),
+        );
+        let string = |out: &mut Vec<u8>, s: &str| {
+            // Writing a string to memory cannot fail.
+            let _ = serde_json::to_writer(&mut *out, s);
         };
-        // Every struct's fields are declared in name order and contents are
-        // sorted maps, so the keys come out sorted without a detour.
-        let mut s = serde_json::to_string_pretty(&disk).unwrap_or_default();
-        s.push('\n');
-        s.into_bytes()
+        compact.extend_from_slice(b"{\"entries\":[");
+        for (i, e) in self.entries.values().enumerate() {
+            if i > 0 {
+                compact.push(b',');
+            }
+            compact.push(b'{');
+            if let Some(a) = &e.approval {
+                compact.extend_from_slice(b"\"approval\":");
+                let _ = serde_json::to_writer(&mut compact, a);
+                compact.push(b',');
+            }
+            compact.extend_from_slice(b"\"content\":");
+            compact.extend_from_slice(e.content.0.as_bytes());
+            compact.extend_from_slice(b",\"hash\":");
+            string(&mut compact, &e.hash);
+            compact.extend_from_slice(b",\"key\":");
+            string(&mut compact, &e.key);
+            compact.extend_from_slice(b",\"kind\":");
+            let _ = serde_json::to_writer(&mut compact, &e.kind);
+            compact.extend_from_slice(b",\"subject\":");
+            string(&mut compact, &e.subject);
+            compact.push(b'}');
+        }
+        compact.extend_from_slice(b"],\"tool\":");
+        string(&mut compact, &self.tool);
+        compact.extend_from_slice(b",\"version\":");
+        let _ = serde_json::to_writer(&mut compact, &self.version);
+        compact.push(b'}');
+        let mut out = pretty(&compact);
+        out.push(b'\n');
+        out
     }
 
     /// Writes the file atomically; refuses to replace an existing file
@@ -493,6 +713,202 @@ fn read_text(path: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|_| Error::file(&shown, "not a baseline file: not UTF-8"))
 }
 
+/// Compact JSON as written by serde_json (no space outside strings) laid
+/// out as serde_json's pretty printer lays it out: two-space indentation,
+/// `": "` after keys, `{}` and `[]` when empty.
+fn pretty(compact: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(compact.len() * 3);
+    let mut depth = 0usize;
+    let newline = |out: &mut Vec<u8>, depth: usize| {
+        out.push(b'\n');
+        out.resize(out.len() + 2 * depth, b' ');
+    };
+    let mut i = 0;
+    while i < compact.len() {
+        let b = compact[i];
+        match b {
+            b'"' => {
+                // A string, escapes and all, as it is.
+                let start = i;
+                i += 1;
+                while i < compact.len() {
+                    match compact[i] {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        _ => i += 1,
+                    }
+                }
+                i = (i + 1).min(compact.len());
+                out.extend_from_slice(&compact[start..i]);
+                continue;
+            }
+            b'{' | b'[' => {
+                out.push(b);
+                let close = if b == b'{' { b'}' } else { b']' };
+                if compact.get(i + 1) == Some(&close) {
+                    out.push(close);
+                    i += 2;
+                    continue;
+                }
+                depth += 1;
+                newline(&mut out, depth);
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(b);
+            }
+            b',' => {
+                out.push(b',');
+                newline(&mut out, depth);
+            }
+            b':' => out.extend_from_slice(b": "),
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Reads one JSON value and writes its canonical compact text (as
+/// `serde_json::to_string` writes the tree it stands for) to `out`, with no
+/// tree in between. Refuses (as an error) an object whose keys are not in
+/// strictly increasing order: that is not canonical text, and the careful
+/// reader takes it.
+struct Canonical<'o> {
+    out: &'o mut Vec<u8>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Canonical<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl Canonical<'_> {
+    fn leaf<T: Serialize + ?Sized, E>(self, v: &T) -> std::result::Result<(), E> {
+        // Writing to memory cannot fail.
+        let _ = serde_json::to_writer(&mut *self.out, v);
+        Ok(())
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Canonical<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<(), E> {
+        self.leaf(&v)
+    }
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<(), E> {
+        self.leaf(&J::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<(), E> {
+        self.leaf(&J::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<(), E> {
+        self.leaf(&J::from(v))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<(), E> {
+        self.leaf(v)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<(), E> {
+        self.out.extend_from_slice(b"null");
+        Ok(())
+    }
+    fn visit_none<E>(self) -> std::result::Result<(), E> {
+        self.out.extend_from_slice(b"null");
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<(), A::Error> {
+        self.out.push(b'[');
+        let mut first = true;
+        loop {
+            if !first {
+                self.out.push(b',');
+            }
+            match seq.next_element_seed(Canonical {
+                out: &mut *self.out,
+            })? {
+                Some(()) => first = false,
+                None => {
+                    if !first {
+                        self.out.pop();
+                    }
+                    break;
+                }
+            }
+        }
+        self.out.push(b']');
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<(), A::Error> {
+        use serde::de::Error as _;
+        self.out.push(b'{');
+        let mut last: Option<std::borrow::Cow<'de, str>> = None;
+        while let Some(key) = map.next_key_seed(KeyText)? {
+            if let Some(before) = &last {
+                if key <= *before {
+                    return Err(A::Error::custom("keys out of canonical order"));
+                }
+                self.out.push(b',');
+            }
+            let _ = serde_json::to_writer(&mut *self.out, key.as_ref());
+            self.out.push(b':');
+            map.next_value_seed(Canonical {
+                out: &mut *self.out,
+            })?;
+            last = Some(key);
+        }
+        self.out.push(b'}');
+        Ok(())
+    }
+}
+
+/// An object key, borrowed from the text when it holds no escape.
+struct KeyText;
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeyText {
+    type Value = std::borrow::Cow<'de, str>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeyText {
+    type Value = std::borrow::Cow<'de, str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(v))
+    }
+}
+
 fn tool_version() -> String {
     format!("trustdrift {}", env!("CARGO_PKG_VERSION"))
 }
@@ -605,6 +1021,76 @@ mod tests {
             .approve("r1|p", request("2027-02-28"), today, 90)
             .expect("approves");
         assert_eq!(approved, vec!["r1|p"]);
+    }
+
+    #[test]
+    fn the_layout_is_serde_jsons_pretty_layout() {
+        let v = serde_json::json!({
+            "a": [], "b": {}, "c": [1, -2, 2.5, null, true, {"d": "x\"y:,{["}],
+            "e\\\"": {"f": [[], [{}]]}, "g": "\u{1}\n\t\u{7f}é"
+        });
+        let compact = serde_json::to_vec(&v).expect("json");
+        let expected = serde_json::to_vec_pretty(&v).expect("json");
+        assert_eq!(
+            String::from_utf8(pretty(&compact)).expect("utf8"),
+            String::from_utf8(expected).expect("utf8")
+        );
+    }
+
+    #[test]
+    fn the_quick_reader_takes_what_the_careful_one_takes() {
+        let mut b = Baseline::new(vec![
+            entry(
+                "r\\|\"q\"",
+                serde_json::json!({"z": [1, 2.0, -3, {"\"k": null}], "a": "\u{2028}é\\"}),
+            ),
+            entry("a|p", serde_json::json!({})),
+            entry("b|p", serde_json::json!([])),
+        ]);
+        b.approve("a|p", request("2027-01-10"), day("2026-12-01"), 90)
+            .expect("approves");
+        let text = String::from_utf8(b.to_bytes()).expect("utf8");
+        let quick = Baseline::parse_quick(&text).expect("quick");
+        let careful = Baseline::parse_careful("b.json", &text).expect("careful");
+        assert_eq!(quick, careful);
+        assert_eq!(quick, b);
+        // Content keys out of order, or written twice, are the careful
+        // reader's to judge.
+        let hash = b.entries["a|p"].hash.clone();
+        let unordered = text.replace("\"content\": {},", "\"content\": {\"y\": 1, \"x\": 2},");
+        assert!(Baseline::parse_quick(&unordered).is_none());
+        let e = Baseline::parse("b.json", &unordered).expect_err("edited");
+        assert!(e.to_string().contains("hash does not match"), "{e}");
+        let twice = text.replace("\"content\": {},", "\"content\": {\"x\": 1, \"x\": 1},");
+        assert!(Baseline::parse_quick(&twice).is_none());
+        let e = Baseline::parse("b.json", &twice).expect_err("duplicate");
+        assert!(e.to_string().contains("written twice"), "{e}");
+        // Content nested past serde_json's depth limit is refused with a
+        // position, not a crash, whichever reader meets it first.
+        let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+        let nested = text.replacen("\"content\": {},", &format!("\"content\": {deep},"), 1);
+        assert!(Baseline::parse_quick(&nested).is_none());
+        let e = Baseline::parse("b.json", &nested).expect_err("too deep");
+        assert!(e.to_string().starts_with("b.json:"), "{e}");
+        // Equal content in another layout and key order reads the same.
+        let reordered = Entry::new(
+            "c|p".into(),
+            EntryKind::Trust,
+            "c".into(),
+            serde_json::json!({"x": 2, "y": 1}),
+        );
+        let relaid = text.replacen(
+            "\"entries\": [",
+            &format!(
+                "\"entries\": [{{\"content\": {{\"y\": 1,\"x\":2}}, \"hash\": \"{}\", \"key\": \"c|p\", \"kind\": \"trust\", \"subject\": \"c\"}},",
+                reordered.hash
+            ),
+            1,
+        );
+        assert!(Baseline::parse_quick(&relaid).is_none());
+        let read = Baseline::parse("b.json", &relaid).expect("reads");
+        assert_eq!(read.entries["c|p"], reordered);
+        assert_ne!(hash, reordered.hash);
     }
 
     #[test]

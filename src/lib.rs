@@ -205,7 +205,7 @@ fn redacted(
                 key.clone(),
                 e.kind,
                 redactor.text(&e.subject),
-                redactor.value(&e.content),
+                redactor.value(&e.content.value()),
             );
             (key, entry)
         })
@@ -265,8 +265,15 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
     // Permissions and reach once: the rules and drift both read them.
     let effective = analyze::permissions::effective(&scan.inventory);
     let reach = analyze::permissions::reaches(&effective);
+    // Each grant's content once: drift and copies both read it.
+    let contents: Vec<baseline::Content> =
+        grants.iter().map(analyze::drift::content_text).collect();
     let drift = j.baseline.map(|b| {
-        let mut after = entries_of(&grants);
+        let mut after: std::collections::BTreeMap<String, baseline::Entry> = grants
+            .iter()
+            .zip(&contents)
+            .map(|(g, c)| (g.key.clone(), analyze::drift::entry_of(g, c.clone())))
+            .collect();
         after.append(&mut reach_entries(&reach));
         let mut d = analyze::drift::diff(
             &b.baseline.entries,
@@ -294,11 +301,21 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
         .iter()
         .map(|r| (r.address.as_str(), r))
         .collect();
-    let copies = analyze::copies::find(&grants, &scan.inventory, j.baseline, |g| {
-        roles
-            .get(g.role.as_str())
-            .is_some_and(|r| analyze::trust::crosses_boundary(g, r, &ctx))
-    });
+    // Whether each grant crosses the boundary, once: copies and several
+    // rules ask.
+    let crossing: Vec<bool> = grants
+        .iter()
+        .map(|g| {
+            roles
+                .get(g.role.as_str())
+                .is_some_and(|r| analyze::trust::crosses_boundary(g, r, &ctx))
+        })
+        .collect();
+    let copies =
+        analyze::copies::find_among(&grants, &contents, &scan.inventory, j.baseline, |i, _| {
+            crossing.get(i).copied().unwrap_or(false)
+        });
+    drop(contents);
     let grants_by_key: std::collections::HashMap<&str, &TrustGrant> =
         grants.iter().map(|g| (g.key.as_str(), g)).collect();
     let mut findings = rules::run(&RuleContext {
@@ -317,6 +334,7 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
         grants_by_key: &grants_by_key,
         effective: &effective,
         reach: &reach,
+        crossing: &crossing,
     });
     if let Some(d) = &drift {
         for f in &mut findings {

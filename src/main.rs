@@ -24,6 +24,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let (cli, inputs) = Cli::parse_ordered();
+    // `plan` leaves Terraform, which it starts, as it would run on its own.
+    if !matches!(cli.command, Command::Plan(_)) {
+        no_huge_pages();
+    }
+    // The process ends once the run is done: what it built is reclaimed at
+    // the end, not freed piece by piece.
+    run::ends_after_run();
     match dispatch(cli, &inputs) {
         Ok(code) => code,
         Err(e) => {
@@ -34,6 +41,21 @@ fn main() -> ExitCode {
             );
             ExitCode::from(2)
         }
+    }
+}
+
+/// Turns transparent huge pages off for this process (Linux). mimalloc asks
+/// for them on its arenas, and every first touch of a huge page clears 2 MiB:
+/// for trustdrift's many short-lived small allocations that clearing was most
+/// of the time of a large run (4 to 5 s of kernel time of `baseline create` at
+/// 100,000 grants, under 1 s without). The setting is inherited by processes
+/// this one starts (git), which lose nothing by it.
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and only sets a flag of
+    // this process; a kernel that does not know it returns an error, ignored.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
 

@@ -652,8 +652,60 @@ fn hcl_of_json(text: &str) -> String {
 
 /// Peak resident memory (bytes) and wall time of running `cmd` to its end,
 /// with its exit status; output discarded.
+///
+/// The peak is the child's own: `wait4`'s `ru_maxrss` of a child spawned by
+/// this (large) bench process starts at the bench's own resident size, since
+/// Linux carries the spawning process's high-water mark across `exec`. So the
+/// child is started through `/usr/bin/time -f %M`, a small process whose own
+/// child's peak is the program's alone; without `/usr/bin/time`, `wait4`'s
+/// figure is reported (an upper bound).
 #[cfg(unix)]
 pub fn run_measured(cmd: &mut std::process::Command) -> io::Result<(f64, u64, i32)> {
+    use std::process::Stdio;
+    const TIME: &str = "/usr/bin/time";
+    if !Path::new(TIME).exists() {
+        return run_wait4(cmd);
+    }
+    let report = std::env::temp_dir().join(format!("trustdrift-bench-rss-{}", std::process::id()));
+    let mut timed = std::process::Command::new(TIME);
+    timed
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&report)
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    if let Some(dir) = cmd.get_current_dir() {
+        timed.current_dir(dir);
+    }
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => timed.env(k, v),
+            None => timed.env_remove(k),
+        };
+    }
+    let start = std::time::Instant::now();
+    let status = timed
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .stdin(Stdio::null())
+        .status()?;
+    let elapsed = start.elapsed().as_secs_f64();
+    let text = std::fs::read_to_string(&report).unwrap_or_default();
+    let _ = std::fs::remove_file(&report);
+    // The last line is the figure; a killed child adds a line before it.
+    let kib: u64 = text
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().parse().ok())
+        .ok_or_else(|| io::Error::other(format!("{TIME} reported no peak: {text:?}")))?;
+    Ok((elapsed, kib * 1024, status.code().unwrap_or(-1)))
+}
+
+/// [`run_measured`] with `wait4`'s figure, which includes this process's
+/// resident size at the spawn.
+#[cfg(unix)]
+fn run_wait4(cmd: &mut std::process::Command) -> io::Result<(f64, u64, i32)> {
     use std::process::Stdio;
     let start = std::time::Instant::now();
     let child = cmd

@@ -8,12 +8,13 @@
 //! a superset is only looked for among the distinct contents that share its
 //! principal, never across all pairs of grants.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use super::admission::Admitted;
 use super::drift::covers;
 use super::trust::TrustGrant;
-use crate::baseline::Loaded;
+use crate::baseline::{Content, Loaded};
 use crate::model::inventory::Inventory;
 
 /// One copy and where it was copied from.
@@ -27,12 +28,11 @@ pub struct CopiedGrant {
     pub widened: bool,
 }
 
-/// A grant's content with its own role's name and address masked, so that
-/// two roles trusting the same principal the same way compare equal.
-fn masked(grant: &TrustGrant, name: Option<&str>) -> String {
-    let content = super::drift::content(grant);
-    let mut text = serde_json::to_string(&content).unwrap_or_default();
-    text = text.replace(&grant.role, "${ROLE_ADDRESS}");
+/// A grant's content (its canonical text) with its own role's name and
+/// address masked, so that two roles trusting the same principal the same
+/// way compare equal.
+fn masked(grant: &TrustGrant, content: &str, name: Option<&str>) -> String {
+    let mut text = content.replace(&grant.role, "${ROLE_ADDRESS}");
     if let Some(n) = name.filter(|n| n.len() >= 3) {
         text = text.replace(&format!("role/{n}\""), "role/${ROLE_NAME}\"");
     }
@@ -47,6 +47,43 @@ pub fn find(
     baseline: Option<&Loaded>,
     crosses: impl Fn(&TrustGrant) -> bool,
 ) -> Vec<CopiedGrant> {
+    find_by(
+        grants,
+        |_, g| Cow::Owned(super::drift::content_text(g)),
+        inventory,
+        baseline,
+        |_, g| crosses(g),
+    )
+}
+
+/// [`find`], with each grant's content already worked out (`contents[i]` is
+/// that of `grants[i]`); `crosses(i, grant)` for `grants[i]`.
+pub fn find_among(
+    grants: &[TrustGrant],
+    contents: &[Content],
+    inventory: &Inventory,
+    baseline: Option<&Loaded>,
+    crosses: impl Fn(usize, &TrustGrant) -> bool,
+) -> Vec<CopiedGrant> {
+    find_by(
+        grants,
+        |i, g| match contents.get(i) {
+            Some(c) => Cow::Borrowed(c),
+            None => Cow::Owned(super::drift::content_text(g)),
+        },
+        inventory,
+        baseline,
+        crosses,
+    )
+}
+
+fn find_by<'c>(
+    grants: &[TrustGrant],
+    content_of: impl Fn(usize, &TrustGrant) -> Cow<'c, Content>,
+    inventory: &Inventory,
+    baseline: Option<&Loaded>,
+    crosses: impl Fn(usize, &TrustGrant) -> bool,
+) -> Vec<CopiedGrant> {
     let names: HashMap<&str, Option<&str>> = inventory
         .roles
         .iter()
@@ -56,8 +93,12 @@ pub fn find(
     // Masked content → members, in address order (grants come sorted by key).
     let mut groups: HashMap<String, Vec<&TrustGrant>> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
-    for g in grants.iter().filter(|g| crosses(g)) {
-        let m = masked(g, names.get(g.role.as_str()).copied().flatten());
+    for (i, g) in grants.iter().enumerate().filter(|(i, g)| crosses(*i, g)) {
+        let m = masked(
+            g,
+            content_of(i, g).text(),
+            names.get(g.role.as_str()).copied().flatten(),
+        );
         let members = groups.entry(m.clone()).or_default();
         if members.is_empty() {
             order.push(m);

@@ -10,13 +10,14 @@
 //! Renamed roles (a plan's `previous_address`, a `moved` block) keep their
 //! history: the before's key is read under the new address.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value as J, json};
 
 use super::admission::{Admitted, Span, pattern_matches};
 use super::trust::TrustGrant;
-use crate::baseline::{Entry, EntryKind};
+use crate::baseline::{Content, Entry, EntryKind};
 
 /// How a grant changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -82,13 +83,173 @@ pub fn content(grant: &TrustGrant) -> J {
     })
 }
 
+/// [`content`] as canonical text, written directly: the same text as
+/// `serde_json::to_string(&content(grant))`, without the tree.
+pub fn content_text(grant: &TrustGrant) -> Content {
+    let mut out = Vec::with_capacity(384);
+    out.extend_from_slice(b"{\"actions\":[");
+    for (i, a) in grant.actions.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        text(&mut out, a);
+    }
+    out.extend_from_slice(b"],\"admits\":[");
+    for (i, a) in grant.admits.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        admitted_text(&mut out, a);
+    }
+    out.extend_from_slice(b"],\"principal\":");
+    text(&mut out, &grant.principal.normalized());
+    out.push(b'}');
+    // Only strings escaped by serde_json and ASCII were written.
+    Content::from_canonical(String::from_utf8(out).unwrap_or_default())
+}
+
+/// `s` as a JSON string, escaped as serde_json escapes it.
+fn text(out: &mut Vec<u8>, s: &str) {
+    // Writing to memory cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// An [`Admitted`] as canonical JSON: its serde form, keys sorted.
+fn admitted_text(out: &mut Vec<u8>, a: &Admitted) {
+    fn key(out: &mut Vec<u8>, first: bool, k: &str) {
+        if !first {
+            out.push(b',');
+        }
+        out.push(b'"');
+        out.extend_from_slice(k.as_bytes());
+        out.extend_from_slice(b"\":");
+    }
+    fn caller(out: &mut Vec<u8>, first: bool, c: &str) {
+        key(out, first, "caller");
+        text(out, c);
+    }
+    fn other(out: &mut Vec<u8>, m: &BTreeMap<String, Span>) {
+        key(out, false, "other");
+        out.push(b'{');
+        for (i, (k, v)) in m.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            text(out, k);
+            out.push(b':');
+            span_text(out, v);
+        }
+        out.push(b'}');
+    }
+    fn span(out: &mut Vec<u8>, first: bool, k: &str, v: &Span) {
+        key(out, first, k);
+        span_text(out, v);
+    }
+    out.push(b'{');
+    match a {
+        Admitted::Nobody { why } => {
+            caller(out, true, "nobody");
+            key(out, false, "why");
+            text(out, why);
+        }
+        Admitted::Aws {
+            accounts,
+            organizations,
+            org_paths,
+            identities,
+            external_id,
+            mfa,
+            other: o,
+        } => {
+            span(out, true, "accounts", accounts);
+            caller(out, false, "aws");
+            span(out, false, "external_id", external_id);
+            span(out, false, "identities", identities);
+            key(out, false, "mfa");
+            out.extend_from_slice(if *mfa { b"true" } else { b"false" });
+            span(out, false, "org_paths", org_paths);
+            span(out, false, "organizations", organizations);
+            other(out, o);
+        }
+        Admitted::Service {
+            service,
+            source_accounts,
+            source_arns,
+            source_orgs,
+            other: o,
+        } => {
+            caller(out, true, "service");
+            other(out, o);
+            key(out, false, "service");
+            text(out, service);
+            span(out, false, "source_accounts", source_accounts);
+            span(out, false, "source_arns", source_arns);
+            span(out, false, "source_orgs", source_orgs);
+        }
+        Admitted::WebIdentity {
+            issuer,
+            subjects,
+            audiences,
+            other: o,
+        } => {
+            span(out, true, "audiences", audiences);
+            caller(out, false, "web_identity");
+            key(out, false, "issuer");
+            text(out, issuer);
+            other(out, o);
+            span(out, false, "subjects", subjects);
+        }
+        Admitted::Saml {
+            provider,
+            audiences,
+            other: o,
+        } => {
+            span(out, true, "audiences", audiences);
+            caller(out, false, "saml");
+            other(out, o);
+            key(out, false, "provider");
+            text(out, provider);
+        }
+    }
+    out.push(b'}');
+}
+
+/// A [`Span`] as canonical JSON: `{"span":"only","values":[…]}`.
+fn span_text(out: &mut Vec<u8>, s: &Span) {
+    let (name, values) = match s {
+        Span::Any => ("any", None),
+        Span::Only(v) => ("only", Some(v)),
+        Span::Except(v) => ("except", Some(v)),
+        Span::Unresolved(v) => ("unresolved", Some(v)),
+    };
+    out.extend_from_slice(b"{\"span\":\"");
+    out.extend_from_slice(name.as_bytes());
+    out.push(b'"');
+    if let Some(values) = values {
+        out.extend_from_slice(b",\"values\":[");
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            text(out, v);
+        }
+        out.push(b']');
+    }
+    out.push(b'}');
+}
+
 /// A grant as a baseline entry.
 pub fn entry(grant: &TrustGrant) -> Entry {
-    Entry::new(
+    entry_of(grant, content_text(grant))
+}
+
+/// A grant as a baseline entry, its content already worked out.
+pub fn entry_of(grant: &TrustGrant, content: Content) -> Entry {
+    Entry::of_content(
         grant.key.clone(),
         EntryKind::Trust,
         grant.role.clone(),
-        content(grant),
+        content,
     )
 }
 
@@ -156,19 +317,22 @@ pub fn diff(
     after: &BTreeMap<String, Entry>,
     renames: &BTreeMap<String, String>,
 ) -> Drift {
-    // The before, read under the addresses the roles have now.
-    let mut moved: BTreeMap<String, (String, &Entry)> = BTreeMap::new();
-    for (key, e) in before {
-        let (subject, principal) = split_key(key);
-        let now = match renames.get(subject) {
-            Some(new) => format!("{new}|{principal}"),
-            None => key.clone(),
-        };
-        moved.insert(now, (key.clone(), e));
-    }
-    let mut grants = BTreeMap::new();
+    // The before, read under the addresses the roles have now (of two
+    // before keys that land on one, the later in key order stands).
+    let moved: BTreeMap<Cow<'_, str>, (&String, &Entry)> = before
+        .iter()
+        .map(|(key, e)| {
+            let (subject, principal) = split_key(key);
+            let now = match renames.get(subject) {
+                Some(new) => Cow::Owned(format!("{new}|{principal}")),
+                None => Cow::Borrowed(key.as_str()),
+            };
+            (now, (key, e))
+        })
+        .collect();
+    let mut found = Vec::with_capacity(after.len());
     for (key, a) in after {
-        let d = match moved.get(key) {
+        let d = match moved.get(key.as_str()) {
             None => GrantDrift {
                 key: key.clone(),
                 class: DriftClass::Added,
@@ -177,13 +341,13 @@ pub fn diff(
                 before: None,
                 after: Some(a.clone()),
             },
-            Some((old_key, b)) => {
+            Some(&(old_key, b)) => {
                 let (widened, narrowed) = if b.hash == a.hash {
                     (Vec::new(), Vec::new())
                 } else if a.kind == EntryKind::Bedrock {
-                    compare_reach(&b.content, &a.content)
+                    compare_reach(&b.content.value(), &a.content.value())
                 } else {
-                    compare(&b.content, &a.content)
+                    compare(&b.content.value(), &a.content.value())
                 };
                 let class = if !widened.is_empty() {
                     DriftClass::Widened
@@ -203,19 +367,21 @@ pub fn diff(
                     renamed_from: (old_key != key).then(|| old_key.clone()),
                     // An unchanged grant keeps no copy of its content: at
                     // 100,000 grants those copies were most of drift's time.
-                    before: (class != DriftClass::Unchanged).then(|| (*b).clone()),
+                    before: (class != DriftClass::Unchanged).then(|| b.clone()),
                     after: (class != DriftClass::Unchanged).then(|| a.clone()),
                 }
             }
         };
-        grants.insert(key.clone(), d);
+        found.push((key.clone(), d));
     }
+    // In key order: the map is built in one pass.
+    let mut grants: BTreeMap<String, GrantDrift> = found.into_iter().collect();
     for (now, (old_key, b)) in &moved {
-        if !after.contains_key(now) {
+        if !after.contains_key(now.as_ref()) {
             grants.insert(
-                old_key.clone(),
+                (*old_key).clone(),
                 GrantDrift {
-                    key: old_key.clone(),
+                    key: (*old_key).clone(),
                     class: DriftClass::Removed,
                     reasons: Vec::new(),
                     renamed_from: None,
@@ -490,6 +656,62 @@ mod tests {
 
     fn content_of(actions: &[&str], admits: Vec<Admitted>) -> J {
         json!({"principal": "AWS:x", "actions": actions, "admits": admits})
+    }
+
+    #[test]
+    fn content_text_is_the_canonical_text_of_content() {
+        let mut other = BTreeMap::new();
+        other.insert("aws:SourceVpc\"é".to_string(), only(&["vpc-1", "a\\b"]));
+        other.insert("aws:Abc".to_string(), Span::Unresolved(["x".into()].into()));
+        let admits = vec![
+            Admitted::Nobody {
+                why: "no \"Principal\"".into(),
+            },
+            Admitted::Aws {
+                accounts: only(&["1", "2"]),
+                organizations: Span::Except(["o-1".into()].into()),
+                org_paths: Span::Any,
+                identities: Span::Unresolved(["aws_iam_role.x.arn".into()].into()),
+                external_id: only(&[]),
+                mfa: true,
+                other: other.clone(),
+            },
+            Admitted::Service {
+                service: "bedrock.amazonaws.com".into(),
+                source_accounts: only(&["1"]),
+                source_arns: Span::Any,
+                source_orgs: Span::Any,
+                other: BTreeMap::new(),
+            },
+            Admitted::WebIdentity {
+                issuer: "token.actions.githubusercontent.com".into(),
+                subjects: only(&["repo:a/b:*"]),
+                audiences: Span::Any,
+                other: other.clone(),
+            },
+            Admitted::Saml {
+                provider: "arn:aws:iam::1:saml-provider/x".into(),
+                audiences: only(&["https://signin.aws.amazon.com/saml"]),
+                other,
+            },
+        ];
+        for actions in [vec![], vec!["sts:AssumeRole", "sts:TagSession"]] {
+            let grant = TrustGrant {
+                key: "r|AWS:1".into(),
+                role: "r".into(),
+                principal: crate::model::principal::Principal {
+                    kind: crate::model::principal::PrincipalType::Aws,
+                    id: "arn:aws:iam::1:role/\"x\"".into(),
+                },
+                actions: actions.iter().map(|a| a.to_string()).collect(),
+                cross_account: Some(true),
+                admits: admits.clone(),
+                owner: None,
+                expires: None,
+                statements: vec![0],
+            };
+            assert_eq!(content_text(&grant), Content::of(&content(&grant)));
+        }
     }
 
     #[test]

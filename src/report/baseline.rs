@@ -43,8 +43,8 @@ struct Row<'a> {
 
 /// The account a grant's principal belongs to, or what kind of caller it is.
 fn group_of(entry: &Entry) -> String {
-    let principal = entry
-        .content
+    let content = entry.content.value();
+    let principal = content
         .get("principal")
         .and_then(J::as_str)
         .unwrap_or_default();

@@ -78,6 +78,9 @@ pub struct RuleContext<'a> {
     /// Every identity's Bedrock reach, in identity order (identities that
     /// reach nothing and have nothing unverifiable are left out).
     pub reach: &'a [crate::analyze::permissions::IdentityReach<'a>],
+    /// Whether `grants[i]` crosses the boundary of your accounts, worked out
+    /// once (see [`RuleContext::crosses`]); empty to work it out per call.
+    pub crossing: &'a [bool],
 }
 
 impl RuleContext<'_> {
@@ -94,6 +97,16 @@ impl RuleContext<'_> {
     /// The grant carries trust across the boundary of your accounts (see
     /// [`crate::analyze::trust::crosses_boundary`]).
     pub fn crosses(&self, grant: &crate::analyze::trust::TrustGrant) -> bool {
+        // Rules ask about the grants of `grants`: their answer is stored.
+        let size = std::mem::size_of::<crate::analyze::trust::TrustGrant>().max(1);
+        let offset = (grant as *const _ as usize).wrapping_sub(self.grants.as_ptr() as usize);
+        let i = offset / size;
+        if offset % size == 0
+            && let (Some(g), Some(&crossing)) = (self.grants.get(i), self.crossing.get(i))
+            && std::ptr::eq(g, grant)
+        {
+            return crossing;
+        }
         self.grant_place(grant).is_some_and(|(role, _)| {
             crate::analyze::trust::crosses_boundary(grant, role, self.trust)
         })

@@ -58,7 +58,9 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         };
         let reasons = match d.class {
             DriftClass::Widened => d.reasons.clone(),
-            DriftClass::Added => added_reasons(d.after.as_ref().map(|e| &e.content)),
+            DriftClass::Added => {
+                added_reasons(d.after.as_ref().map(|e| e.content.value()).as_ref())
+            }
             _ => continue,
         };
         if d.after
@@ -73,7 +75,7 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         let old: Option<ReachSummary> = d
             .before
             .as_ref()
-            .and_then(|e| serde_json::from_value(e.content.clone()).ok());
+            .and_then(|e| serde_json::from_value(e.content.value()).ok());
         let mut origins = BTreeSet::new();
         for g in &r.reach.grants {
             let new_here = match &old {
