@@ -18,16 +18,16 @@ use trustdrift::run::{self, Destination, Request};
 
 /// trustdrift allocates many small strings and maps (one per principal,
 /// condition and baseline entry); mimalloc serves them about twice as fast
-/// as the system allocator and returns memory as promptly.
+/// as the system allocator (`check --baseline` at 100,000 grants: 10 s of CPU
+/// against 19 s; a 4,000-file tree: 345 MB peak against 510 MB). It is built
+/// with `no_thp`: it does not ask for transparent huge pages, whose clearing
+/// on first touch cost seconds of kernel time on large runs, and it leaves
+/// that setting alone for the processes trustdrift starts (git, Terraform).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let (cli, inputs) = Cli::parse_ordered();
-    // `plan` leaves Terraform, which it starts, as it would run on its own.
-    if !matches!(cli.command, Command::Plan(_)) {
-        no_huge_pages();
-    }
     // The process ends once the run is done: what it built is reclaimed at
     // the end, not freed piece by piece.
     run::ends_after_run();
@@ -41,21 +41,6 @@ fn main() -> ExitCode {
             );
             ExitCode::from(2)
         }
-    }
-}
-
-/// Turns transparent huge pages off for this process (Linux). mimalloc asks
-/// for them on its arenas, and every first touch of a huge page clears 2 MiB:
-/// for trustdrift's many short-lived small allocations that clearing was most
-/// of the time of a large run (4 to 5 s of kernel time of `baseline create` at
-/// 100,000 grants, under 1 s without). The setting is inherited by processes
-/// this one starts (git), which lose nothing by it.
-fn no_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_THP_DISABLE takes plain integers and only sets a flag of
-    // this process; a kernel that does not know it returns an error, ignored.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
 
