@@ -12,6 +12,7 @@ pub(crate) mod git;
 pub mod ingest;
 pub mod model;
 pub(crate) mod output;
+pub mod quickhash;
 pub mod report;
 pub mod rules;
 pub mod run;
@@ -295,7 +296,7 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
         }
         d
     });
-    let roles: std::collections::HashMap<&str, &model::inventory::Role> = scan
+    let roles: quickhash::QuickMap<&str, &model::inventory::Role> = scan
         .inventory
         .roles
         .iter()
@@ -316,7 +317,7 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
             crossing.get(i).copied().unwrap_or(false)
         });
     drop(contents);
-    let grants_by_key: std::collections::HashMap<&str, &TrustGrant> =
+    let grants_by_key: quickhash::QuickMap<&str, &TrustGrant> =
         grants.iter().map(|g| (g.key.as_str(), g)).collect();
     let mut findings = rules::run(&RuleContext {
         inventory: &scan.inventory,

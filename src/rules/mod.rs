@@ -69,9 +69,9 @@ pub struct RuleContext<'a> {
     pub today: crate::model::date::Date,
     /// Roles by address, and grants by key: every lookup a rule makes is
     /// a hash away, so rules stay linear in the number of grants.
-    pub roles_by_address: &'a std::collections::HashMap<&'a str, &'a Role>,
+    pub roles_by_address: &'a crate::quickhash::QuickMap<&'a str, &'a Role>,
     pub grants_by_key:
-        &'a std::collections::HashMap<&'a str, &'a crate::analyze::trust::TrustGrant>,
+        &'a crate::quickhash::QuickMap<&'a str, &'a crate::analyze::trust::TrustGrant>,
     /// Every identity's effective permissions (policies, boundary, what
     /// could not be read), in identity order.
     pub effective: &'a [crate::analyze::permissions::Effective<'a>],
