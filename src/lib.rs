@@ -304,13 +304,14 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
         .collect();
     // Whether each grant crosses the boundary, once: copies and several
     // rules ask.
+    let grant_roles: Vec<Option<&model::inventory::Role>> = grants
+        .iter()
+        .map(|g| roles.get(g.role.as_str()).copied())
+        .collect();
     let crossing: Vec<bool> = grants
         .iter()
-        .map(|g| {
-            roles
-                .get(g.role.as_str())
-                .is_some_and(|r| analyze::trust::crosses_boundary(g, r, &ctx))
-        })
+        .zip(&grant_roles)
+        .map(|(g, r)| r.is_some_and(|r| analyze::trust::crosses_boundary(g, r, &ctx)))
         .collect();
     let copies =
         analyze::copies::find_among(&grants, &contents, &scan.inventory, j.baseline, |i, _| {
@@ -336,6 +337,7 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
         effective: &effective,
         reach: &reach,
         crossing: &crossing,
+        grant_roles: &grant_roles,
     });
     if let Some(d) = &drift {
         for f in &mut findings {
