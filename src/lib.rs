@@ -12,6 +12,7 @@ pub(crate) mod git;
 pub mod ingest;
 pub mod model;
 pub(crate) mod output;
+pub mod quickhash;
 pub mod report;
 pub mod rules;
 pub mod run;
@@ -295,7 +296,7 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
         }
         d
     });
-    let roles: std::collections::HashMap<&str, &model::inventory::Role> = scan
+    let roles: quickhash::QuickMap<&str, &model::inventory::Role> = scan
         .inventory
         .roles
         .iter()
@@ -303,20 +304,21 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
         .collect();
     // Whether each grant crosses the boundary, once: copies and several
     // rules ask.
+    let grant_roles: Vec<Option<&model::inventory::Role>> = grants
+        .iter()
+        .map(|g| roles.get(g.role.as_str()).copied())
+        .collect();
     let crossing: Vec<bool> = grants
         .iter()
-        .map(|g| {
-            roles
-                .get(g.role.as_str())
-                .is_some_and(|r| analyze::trust::crosses_boundary(g, r, &ctx))
-        })
+        .zip(&grant_roles)
+        .map(|(g, r)| r.is_some_and(|r| analyze::trust::crosses_boundary(g, r, &ctx)))
         .collect();
     let copies =
         analyze::copies::find_among(&grants, &contents, &scan.inventory, j.baseline, |i, _| {
             crossing.get(i).copied().unwrap_or(false)
         });
     drop(contents);
-    let grants_by_key: std::collections::HashMap<&str, &TrustGrant> =
+    let grants_by_key: quickhash::QuickMap<&str, &TrustGrant> =
         grants.iter().map(|g| (g.key.as_str(), g)).collect();
     let mut findings = rules::run(&RuleContext {
         inventory: &scan.inventory,
@@ -335,6 +337,7 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
         effective: &effective,
         reach: &reach,
         crossing: &crossing,
+        grant_roles: &grant_roles,
     });
     if let Some(d) = &drift {
         for f in &mut findings {

@@ -8,8 +8,8 @@
 //! a superset is only looked for among the distinct contents that share its
 //! principal, never across all pairs of grants.
 
+use crate::quickhash::{QuickMap, QuickSet};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
 
 use super::admission::Admitted;
 use super::drift::covers;
@@ -84,14 +84,14 @@ fn find_by<'c>(
     baseline: Option<&Loaded>,
     crosses: impl Fn(usize, &TrustGrant) -> bool,
 ) -> Vec<CopiedGrant> {
-    let names: HashMap<&str, Option<&str>> = inventory
+    let names: QuickMap<&str, Option<&str>> = inventory
         .roles
         .iter()
         .map(|r| (r.address.as_str(), r.name.as_deref()))
         .collect();
     let in_baseline = |key: &str| baseline.is_some_and(|b| b.baseline.entries.contains_key(key));
     // Masked content → members, in address order (grants come sorted by key).
-    let mut groups: HashMap<String, Vec<&TrustGrant>> = HashMap::new();
+    let mut groups: QuickMap<String, Vec<&TrustGrant>> = QuickMap::default();
     let mut order: Vec<String> = Vec::new();
     for (i, g) in grants.iter().enumerate().filter(|(i, g)| crosses(*i, g)) {
         let m = masked(
@@ -99,11 +99,12 @@ fn find_by<'c>(
             content_of(i, g).text(),
             names.get(g.role.as_str()).copied().flatten(),
         );
-        let members = groups.entry(m.clone()).or_default();
-        if members.is_empty() {
-            order.push(m);
+        if let Some(members) = groups.get_mut(m.as_str()) {
+            members.push(g);
+        } else {
+            order.push(m.clone());
+            groups.insert(m, vec![g]);
         }
-        members.push(g);
     }
     let source_of = |members: &[&TrustGrant]| -> Option<String> {
         members
@@ -113,7 +114,7 @@ fn find_by<'c>(
             .map(|g| g.key.clone())
     };
     let mut out = Vec::new();
-    let mut copied: BTreeMap<String, ()> = BTreeMap::new();
+    let mut copied: QuickSet<&str> = QuickSet::default();
     for m in &order {
         let Some(members) = groups.get(m) else {
             continue;
@@ -134,7 +135,7 @@ fn find_by<'c>(
             if g.key == source || Some(g.role.as_str()) == source_role {
                 continue;
             }
-            copied.insert(g.key.clone(), ());
+            copied.insert(g.key.as_str());
             out.push(CopiedGrant {
                 key: g.key.clone(),
                 source: source.clone(),
@@ -144,7 +145,7 @@ fn find_by<'c>(
     }
     // Widened copies: a grant that admits everything a distinct content with
     // the same principal admits, and more.
-    let mut by_principal: HashMap<String, Vec<&String>> = HashMap::new();
+    let mut by_principal: QuickMap<String, Vec<&String>> = QuickMap::default();
     for m in &order {
         if let Some(first) = groups.get(m).and_then(|v| v.first()) {
             by_principal
@@ -158,7 +159,7 @@ fn find_by<'c>(
             continue;
         };
         for g in members {
-            if copied.contains_key(&g.key) {
+            if copied.contains(g.key.as_str()) {
                 continue;
             }
             let Some(candidates) = by_principal.get(&g.principal.normalized()) else {
@@ -173,13 +174,13 @@ fn find_by<'c>(
                 };
                 if sources
                     .iter()
-                    .all(|s| s.role == g.role || copied.contains_key(&s.key))
+                    .all(|s| s.role == g.role || copied.contains(s.key.as_str()))
                 {
                     continue;
                 }
                 if first.actions.is_subset(&g.actions) && admits_cover(&g.admits, &first.admits) {
                     if let Some(source) = source_of(sources) {
-                        copied.insert(g.key.clone(), ());
+                        copied.insert(g.key.as_str());
                         out.push(CopiedGrant {
                             key: g.key.clone(),
                             source,

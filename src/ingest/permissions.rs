@@ -373,7 +373,7 @@ pub fn statement_locations(inst: &ResourceInstance, attr: &str) -> BTreeMap<usiz
 /// module called for each of several accounts), and each text is parsed once.
 #[derive(Default)]
 pub struct Documents {
-    parsed: HashMap<String, Trust>,
+    parsed: crate::quickhash::QuickMap<String, Trust>,
 }
 
 impl Documents {

@@ -1,7 +1,7 @@
 //! Resource instances → the model: roles with their parsed trust policies,
 //! and trust documents that no role in the input uses.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::types::{self, Becomes};
 use super::{Mode, ResourceInstance};
@@ -17,7 +17,7 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     // Trust documents, with the text each was read from.
     let mut documents: Vec<(Role, Option<&str>)> = Vec::new();
     // The distinct texts of the roles' trust policies.
-    let mut role_texts: HashSet<&str> = HashSet::new();
+    let mut role_texts: crate::quickhash::QuickSet<&str> = Default::default();
     for inst in instances {
         let Some(rtype) = types::lookup(inst.mode, &inst.resource_type) else {
             continue;
@@ -52,7 +52,7 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
             .map(|s| s.raw.to_string())
             .collect::<Vec<String>>()
     };
-    let carried: HashSet<String> = role_texts
+    let carried: crate::quickhash::QuickSet<String> = role_texts
         .iter()
         .filter_map(|text| match docs.get(text) {
             Some(Trust::Document(doc)) => Some(statement_texts(doc)),
@@ -61,7 +61,7 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
         .flatten()
         .collect();
     // Whether a document text shares a statement with a role's, once a text.
-    let mut shares: HashMap<&str, bool> = HashMap::new();
+    let mut shares: crate::quickhash::QuickMap<&str, bool> = Default::default();
     let documents: Vec<Role> = documents
         .into_iter()
         .filter(|(d, text)| {

@@ -69,9 +69,9 @@ pub struct RuleContext<'a> {
     pub today: crate::model::date::Date,
     /// Roles by address, and grants by key: every lookup a rule makes is
     /// a hash away, so rules stay linear in the number of grants.
-    pub roles_by_address: &'a std::collections::HashMap<&'a str, &'a Role>,
+    pub roles_by_address: &'a crate::quickhash::QuickMap<&'a str, &'a Role>,
     pub grants_by_key:
-        &'a std::collections::HashMap<&'a str, &'a crate::analyze::trust::TrustGrant>,
+        &'a crate::quickhash::QuickMap<&'a str, &'a crate::analyze::trust::TrustGrant>,
     /// Every identity's effective permissions (policies, boundary, what
     /// could not be read), in identity order.
     pub effective: &'a [crate::analyze::permissions::Effective<'a>],
@@ -81,6 +81,9 @@ pub struct RuleContext<'a> {
     /// Whether `grants[i]` crosses the boundary of your accounts, worked out
     /// once (see [`RuleContext::crosses`]); empty to work it out per call.
     pub crossing: &'a [bool],
+    /// The role of `grants[i]`, looked up once (see
+    /// [`RuleContext::grant_place`]); empty to look it up per call.
+    pub grant_roles: &'a [Option<&'a Role>],
 }
 
 impl RuleContext<'_> {
@@ -89,22 +92,29 @@ impl RuleContext<'_> {
         &self,
         grant: &crate::analyze::trust::TrustGrant,
     ) -> Option<(&Role, &crate::model::location::Location)> {
-        let role = *self.roles_by_address.get(grant.role.as_str())?;
+        let role = match self.index_of(grant).and_then(|i| self.grant_roles.get(i)) {
+            Some(found) => (*found)?,
+            None => *self.roles_by_address.get(grant.role.as_str())?,
+        };
         let index = grant.statements.first().copied().unwrap_or(0);
         Some((role, role.statement_location(index)))
+    }
+
+    /// The index of `grant` in `grants` when it is one of them (by address,
+    /// not by content).
+    fn index_of(&self, grant: &crate::analyze::trust::TrustGrant) -> Option<usize> {
+        let size = std::mem::size_of::<crate::analyze::trust::TrustGrant>().max(1);
+        let offset = (grant as *const _ as usize).wrapping_sub(self.grants.as_ptr() as usize);
+        let i = offset / size;
+        (offset % size == 0 && self.grants.get(i).is_some_and(|g| std::ptr::eq(g, grant)))
+            .then_some(i)
     }
 
     /// The grant carries trust across the boundary of your accounts (see
     /// [`crate::analyze::trust::crosses_boundary`]).
     pub fn crosses(&self, grant: &crate::analyze::trust::TrustGrant) -> bool {
         // Rules ask about the grants of `grants`: their answer is stored.
-        let size = std::mem::size_of::<crate::analyze::trust::TrustGrant>().max(1);
-        let offset = (grant as *const _ as usize).wrapping_sub(self.grants.as_ptr() as usize);
-        let i = offset / size;
-        if offset % size == 0
-            && let (Some(g), Some(&crossing)) = (self.grants.get(i), self.crossing.get(i))
-            && std::ptr::eq(g, grant)
-        {
+        if let Some(&crossing) = self.index_of(grant).and_then(|i| self.crossing.get(i)) {
             return crossing;
         }
         self.grant_place(grant).is_some_and(|(role, _)| {

@@ -41,7 +41,9 @@
 //! reach. For models owned by another account, list that account in
 //! `bedrock { allowed_accounts = [...] }` once the sharing is approved.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use crate::quickhash::QuickMap;
 
 use super::{Finding, Rule, RuleContext, snippet, statement_of};
 use crate::analyze::admission::Admitted;
@@ -130,14 +132,14 @@ impl<'g> Graph<'g> {
 
 /// The live roles of the scanned code by name and by address, built once.
 struct Roles<'g> {
-    by_name: HashMap<&'g str, Vec<&'g Role>>,
-    by_address: HashMap<&'g str, &'g Role>,
+    by_name: QuickMap<&'g str, Vec<&'g Role>>,
+    by_address: QuickMap<&'g str, &'g Role>,
 }
 
 impl<'g> Roles<'g> {
     fn of(ctx: &'g RuleContext<'g>) -> Roles<'g> {
-        let mut by_name: HashMap<&str, Vec<&Role>> = HashMap::new();
-        let mut by_address = HashMap::new();
+        let mut by_name: QuickMap<&str, Vec<&Role>> = QuickMap::default();
+        let mut by_address = QuickMap::default();
         for r in ctx
             .inventory
             .roles
