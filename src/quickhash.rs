@@ -41,7 +41,7 @@ impl Default for Quick {
             (
                 random.hash_one(0x74_7275_7374_u64),
                 // Odd, with bits in both halves, so no product is trivial.
-                random.hash_one(0x6472_6966_74_u64) | (1 << 63) | 1,
+                random.hash_one(0x64_7269_6674_u64) | (1 << 63) | 1,
             )
         });
         Quick { seed, multiplier }
