@@ -13,7 +13,7 @@ use hcl::edit::template::StringTemplate;
 use serde_json::Value as Json;
 
 use crate::error::Error;
-use crate::model::location::LineIndex;
+use crate::model::location::LazyLines;
 
 /// A converted file: its body, and for each top-level structure the byte
 /// offset in the JSON text where it is written.
@@ -289,5 +289,5 @@ fn find_key(text: &str, key: &str, from: usize) -> Option<usize> {
 
 /// Line and column of a byte offset in `text` (for JSON tfvars errors).
 pub fn position(text: &str, offset: usize) -> (u32, u32) {
-    LineIndex::new(text.as_bytes()).position(text.as_bytes(), offset)
+    LazyLines::new(text.as_bytes()).position(offset)
 }

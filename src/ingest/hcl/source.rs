@@ -11,7 +11,7 @@ use hcl::edit::visit_mut::{VisitMut, visit_object_mut};
 
 use crate::error::Error;
 use crate::ingest::IngestNote;
-use crate::model::location::{LineIndex, Location};
+use crate::model::location::{LazyLines, LineIndex, Location};
 
 /// Index of a file in [`Files`].
 pub type FileId = usize;
@@ -102,8 +102,7 @@ pub fn decode_utf8(display: &str, bytes: Vec<u8>) -> Result<String, Error> {
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
-            let idx = LineIndex::new(bytes);
-            let (line, column) = idx.position(bytes, valid);
+            let (line, column) = LazyLines::new(bytes).position(valid);
             Err(Error::at(
                 display,
                 line,
