@@ -42,23 +42,15 @@ pub struct LineIndex {
 /// Bytes between two entries of the character-count table.
 const STRIDE: usize = 256;
 
-fn is_char_start(b: u8) -> bool {
-    (b & 0xC0) != 0x80
-}
-
 impl LineIndex {
     pub fn new(text: &[u8]) -> Self {
         let mut starts = vec![0];
-        let mut chars_before = Vec::with_capacity(text.len() / STRIDE + 1);
+        starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
+        let mut chars_before = Vec::with_capacity(text.len() / STRIDE + 2);
         let mut chars = 0usize;
-        for (k, chunk) in text.chunks(STRIDE).enumerate() {
+        for chunk in text.chunks(STRIDE) {
             chars_before.push(chars);
-            for (i, b) in chunk.iter().enumerate() {
-                if *b == b'\n' {
-                    starts.push(k * STRIDE + i + 1);
-                }
-                chars += usize::from(is_char_start(*b));
-            }
+            chars += bytecount::num_chars(chunk);
         }
         chars_before.push(chars);
         LineIndex {
@@ -72,10 +64,7 @@ impl LineIndex {
         let k = offset / STRIDE;
         let base = self.chars_before.get(k).copied().unwrap_or(0);
         let from = (k * STRIDE).min(text.len());
-        base + text[from..offset.min(text.len())]
-            .iter()
-            .filter(|b| is_char_start(**b))
-            .count()
+        base + bytecount::num_chars(&text[from..offset.min(text.len())])
     }
 
     /// Line and column of `offset`; the column counts UTF-8 characters.
@@ -115,54 +104,17 @@ struct Mark {
 /// Bytes between two marks of a [`LazyLines`].
 const MARK_STRIDE: usize = 4096;
 
-const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// Newlines in `bytes`, and UTF-8 characters starting there (bytes that
-/// are not `10xxxxxx`), counted in one pass eight bytes at a time.
-fn counts(bytes: &[u8]) -> (usize, usize) {
-    let mut words = bytes.chunks_exact(8);
-    let (mut newlines, mut continuations) = (0, 0);
-    for w in &mut words {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(w);
-        let x = u64::from_le_bytes(word);
-        // Bytes equal to b'\n' become zero; a zero byte is one whose low
-        // seven bits do not carry into its high bit and whose high bit is
-        // clear.
-        let nl = x ^ 0x0A0A_0A0A_0A0A_0A0A;
-        let nonzero = ((nl & LOW7) + LOW7) | nl;
-        newlines += (!nonzero & HIGH).count_ones() as usize;
-        continuations += (x & !(x << 1) & HIGH).count_ones() as usize;
-    }
-    let rest = words.remainder();
-    (
-        newlines + rest.iter().filter(|b| **b == b'\n').count(),
-        bytes.len() - rest.len() - continuations
-            + rest.iter().filter(|b| is_char_start(**b)).count(),
-    )
-}
-
-fn count_char_starts(bytes: &[u8]) -> usize {
-    counts(bytes).1
-}
-
 impl Mark {
     /// The mark `bytes` further on.
     fn after(self, bytes: &[u8]) -> Mark {
-        let (newlines, chars) = counts(bytes);
-        let last = match newlines {
-            0 => None,
-            _ => bytes.iter().rposition(|b| *b == b'\n'),
-        };
-        match last {
+        match memchr::memrchr(b'\n', bytes) {
             Some(last) => Mark {
-                line: self.line + newlines,
-                column: count_char_starts(&bytes[last + 1..]),
+                line: self.line + bytecount::count(bytes, b'\n'),
+                column: bytecount::num_chars(&bytes[last + 1..]),
             },
             None => Mark {
                 line: self.line,
-                column: self.column + chars,
+                column: self.column + bytecount::num_chars(bytes),
             },
         }
     }
@@ -253,10 +205,10 @@ mod tests {
         for from in 0..20 {
             let part = &bytes[from..];
             assert_eq!(
-                counts(part),
+                (bytecount::count(part, b'\n'), bytecount::num_chars(part)),
                 (
                     part.iter().filter(|b| **b == b'\n').count(),
-                    part.iter().filter(|b| is_char_start(**b)).count()
+                    part.iter().filter(|b| (**b & 0xC0) != 0x80).count()
                 )
             );
         }
