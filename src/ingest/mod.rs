@@ -3,6 +3,7 @@
 //! plan's `after` object; [`resources`] turns them into the model.
 
 pub mod hcl;
+mod members;
 pub mod permissions;
 pub mod plan;
 pub mod references;

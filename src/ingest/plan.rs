@@ -21,8 +21,12 @@ use crate::model::value::Value;
 
 /// The top level of a plan or a state; every field optional so that any
 /// `terraform show -json` output (and only that) is accepted.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct TopLevel<'a> {
+    /// Which fields a member-by-member read has filled (see
+    /// [`members::Fields`]), one bit each.
+    #[serde(skip)]
+    seen: u8,
     #[serde(borrow)]
     format_version: Option<&'a RawValue>,
     #[serde(borrow, default)]
@@ -225,7 +229,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Ingested> {
             "invalid UTF-8; plan and state JSON must be UTF-8",
         )
     })?;
-    let top: TopLevel<'_> = serde_json::from_str(text).map_err(|e| json_error(name, &e))?;
+    let top = read_top(name, text)?;
     let Some(version) = top.format_version else {
         return Err(Error::file(
             name,
@@ -269,6 +273,177 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Ingested> {
         super::references::join(&configuration, &mut reader.out.instances);
     }
     Ok(reader.out)
+}
+
+/// Keys of the large members of a plan, in the order Terraform writes them,
+/// where the top level is cut to be read on two threads.
+const LANDMARKS: &[&str] = &["\"resource_changes\"", "\"prior_state\""];
+
+/// Below this size a plan's top level is read on one thread.
+const SPLIT_FROM: usize = 4 << 20;
+
+/// The top level, read member by member (large plans in pieces on two
+/// threads); any text that does not read so is read whole, for its error.
+fn read_top<'a>(name: &str, text: &'a str) -> Result<TopLevel<'a>> {
+    let split = text.len() >= SPLIT_FROM && super::hcl::thread_count() > 1;
+    read_top_with(name, text, split)
+}
+
+fn read_top_with<'a>(name: &str, text: &'a str, split: bool) -> Result<TopLevel<'a>> {
+    let by_members = || super::members::read::<TopLevel<'a>>(text, LANDMARKS, split);
+    let again = || {
+        split
+            .then(|| super::members::read::<TopLevel<'a>>(text, LANDMARKS, false))
+            .flatten()
+    };
+    match by_members().or_else(again) {
+        Some(top) => Ok(top),
+        None => serde_json::from_str(text).map_err(|e| json_error(name, &e)),
+    }
+}
+
+/// Everything a top level holds, with where each raw value sits in the
+/// text: two reads of one text give the same digest when they agree.
+#[cfg(any(test, fuzzing))]
+fn digest(top: &TopLevel<'_>) -> String {
+    use std::fmt::Write;
+    fn raw(out: &mut String, r: Option<&RawValue>) {
+        let _ = match r {
+            Some(r) => write!(out, "{:?}@{:p};", r.get(), r.get().as_ptr()),
+            None => write!(out, "-;"),
+        };
+    }
+    fn module(out: &mut String, m: Option<&StateModule<'_>>) {
+        let Some(m) = m else {
+            out.push_str("no module;");
+            return;
+        };
+        for r in m.resources.iter() {
+            let _ = write!(
+                out,
+                "{}|{:?}|{}|{:?}|",
+                r.address, r.mode, r.resource_type, r.deposed_key
+            );
+            raw(out, r.values);
+            raw(out, r.sensitive_values);
+        }
+        for c in &m.child_modules {
+            out.push('(');
+            module(out, Some(c));
+            out.push(')');
+        }
+    }
+    let mut out = String::new();
+    raw(&mut out, top.format_version);
+    for rc in top.resource_changes.iter().flat_map(|r| r.iter()) {
+        let _ = write!(
+            out,
+            "{}|{:?}|{:?}|{}|{:?}|{:?}|",
+            rc.address,
+            rc.previous_address,
+            rc.mode,
+            rc.resource_type,
+            rc.deposed,
+            rc.change.actions
+        );
+        let c = &rc.change;
+        for r in [
+            c.before,
+            c.after,
+            c.after_unknown,
+            c.before_sensitive,
+            c.after_sensitive,
+        ] {
+            raw(&mut out, r);
+        }
+    }
+    out.push_str(if top.resource_changes.is_some() {
+        "rc;"
+    } else {
+        "no rc;"
+    });
+    for state in [
+        top.prior_state.as_ref().map(|s| s.values.as_ref()),
+        Some(top.values.as_ref()),
+    ] {
+        match state {
+            None => out.push_str("no state;"),
+            Some(v) => module(&mut out, v.and_then(|v| v.root_module.as_ref())),
+        }
+    }
+    for r in [top.planned_values, top.configuration, top.variables] {
+        raw(&mut out, r);
+    }
+    out
+}
+
+/// The three ways of reading a top level, as digests: in pieces, member by
+/// member on one thread, and whole (or its error's text).
+#[cfg(fuzzing)]
+pub fn top_level_reads(
+    text: &str,
+) -> (
+    Option<String>,
+    Option<String>,
+    std::result::Result<String, String>,
+) {
+    let read = |split| super::members::read::<TopLevel<'_>>(text, LANDMARKS, split);
+    (
+        read(true).as_ref().map(digest),
+        read(false).as_ref().map(digest),
+        serde_json::from_str::<TopLevel<'_>>(text)
+            .as_ref()
+            .map(digest)
+            .map_err(|e| e.to_string()),
+    )
+}
+
+impl<'a> super::members::Fields<'a> for TopLevel<'a> {
+    fn member(&mut self, key: &str, text: &'a str, at: usize) -> Option<usize> {
+        use super::members::value;
+        fn once<'a, T: Deserialize<'a>>(
+            seen: &mut u8,
+            bit: u8,
+            slot: &mut T,
+            text: &'a str,
+            at: usize,
+        ) -> Option<usize> {
+            if *seen & bit != 0 {
+                return None;
+            }
+            *seen |= bit;
+            let (v, end) = value::<T>(text, at)?;
+            *slot = v;
+            Some(end)
+        }
+        let seen = &mut self.seen;
+        match key {
+            "format_version" => once(seen, 1, &mut self.format_version, text, at),
+            "resource_changes" => once(seen, 2, &mut self.resource_changes, text, at),
+            "prior_state" => once(seen, 4, &mut self.prior_state, text, at),
+            "values" => once(seen, 8, &mut self.values, text, at),
+            "planned_values" => once(seen, 16, &mut self.planned_values, text, at),
+            "configuration" => once(seen, 32, &mut self.configuration, text, at),
+            "variables" => once(seen, 64, &mut self.variables, text, at),
+            _ => value::<serde::de::IgnoredAny>(text, at).map(|(_, end)| end),
+        }
+    }
+
+    fn join(self, other: Self) -> Option<Self> {
+        if self.seen & other.seen != 0 {
+            return None;
+        }
+        Some(TopLevel {
+            seen: self.seen | other.seen,
+            format_version: self.format_version.or(other.format_version),
+            resource_changes: self.resource_changes.or(other.resource_changes),
+            prior_state: self.prior_state.or(other.prior_state),
+            values: self.values.or(other.values),
+            planned_values: self.planned_values.or(other.planned_values),
+            configuration: self.configuration.or(other.configuration),
+            variables: self.variables.or(other.variables),
+        })
+    }
 }
 
 fn check_format_version(name: &str, text: &str, raw: &RawValue) -> Result<()> {
@@ -638,6 +813,117 @@ mod tests {
 
     fn actions(a: &[&'static str]) -> Vec<Cow<'static, str>> {
         a.iter().map(|s| Cow::Borrowed(*s)).collect()
+    }
+
+    /// A plan with every member the reader looks at, some twice as deep,
+    /// written with the spacing `sp`.
+    fn whole_plan(sp: &str) -> String {
+        let rc = |i: usize, t: &str| {
+            format!(
+                r#"{{"address":"{t}.r{i}","mode":"managed","type":"{t}","name":"r{i}","change":{{"actions":["update"],"before":{{"name":"a{i}"}},"after":{{"name":"b{i}","assume_role_policy":"{{\"Version\":\"2012-10-17\"}}"}},"after_unknown":{{}},"before_sensitive":false,"after_sensitive":{{}}}}}}"#
+            )
+        };
+        let rcs: Vec<String> = (0..6)
+            .map(|i| {
+                rc(
+                    i,
+                    if i % 2 == 0 {
+                        "aws_iam_role"
+                    } else {
+                        "aws_s3_bucket"
+                    },
+                )
+            })
+            .collect();
+        let data = r#"{"address":"data.aws_caller_identity.me","mode":"data","type":"aws_caller_identity","name":"me","values":{"account_id":"111111111111"},"sensitive_values":{}}"#;
+        format!(
+            "{sp}{{{sp}\"format_version\"{sp}:{sp}\"1.2\",\"terraform_version\":\"1.11.0\",{sp}\"variables\":{{\"v\":{{\"value\":1}}}},\"planned_values\":{{\"root_module\":{{\"resources\":[],\"note\":\"\\\"prior_state\\\":\"}}}},{sp}\"resource_changes\"{sp}:{sp}[{}]{sp},\"resource_drift\":[],\"prior_state\":{{\"values\":{{\"root_module\":{{\"resources\":[{data}],\"child_modules\":[{{\"resources\":[{data}],\"child_modules\":[]}}]}}}}}},\"configuration\":{{\"root_module\":{{}}}},\"errored\":false{sp}}}{sp}",
+            rcs.join(&format!(",{sp}"))
+        )
+    }
+
+    #[test]
+    fn a_top_level_read_in_pieces_is_the_same_as_read_whole() {
+        for sp in ["", " ", "\n  ", "\t\r\n"] {
+            let text = whole_plan(sp);
+            let whole: TopLevel<'_> = serde_json::from_str(&text).expect("valid plan");
+            assert!(whole.prior_state.is_some() && whole.resource_changes.is_some());
+            let want = digest(&whole);
+            for split in [true, false] {
+                let top = super::super::members::read::<TopLevel<'_>>(&text, LANDMARKS, split);
+                assert_eq!(
+                    top.as_ref().map(digest).as_deref(),
+                    Some(want.as_str()),
+                    "{split} {sp:?}"
+                );
+                let top = read_top_with("p.json", &text, split).expect("reads");
+                assert_eq!(digest(&top), want);
+            }
+        }
+    }
+
+    #[test]
+    fn a_top_level_that_does_not_read_in_pieces_has_the_whole_reads_error() {
+        let text = whole_plan(" ");
+        let broken = [
+            text.replacen("\"prior_state\"", "\"resource_changes\"", 1),
+            text.replacen("\"errored\":false", "\"errored\":false,", 1),
+            text.replacen("[", "{", 1),
+            text.replacen("\"configuration\":", "\"configuration\"", 1),
+            format!("{text}x"),
+            text[..text.len() / 2].to_string(),
+        ];
+        for b in &broken {
+            let want = match serde_json::from_str::<TopLevel<'_>>(b) {
+                Ok(_) => panic!("{b} reads"),
+                Err(e) => json_error("p.json", &e).to_string(),
+            };
+            for split in [true, false] {
+                assert!(super::super::members::read::<TopLevel<'_>>(b, LANDMARKS, split).is_none());
+                match read_top_with("p.json", b, split) {
+                    Ok(_) => panic!("{b} reads"),
+                    Err(e) => assert_eq!(e.to_string(), want),
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Members in any order, any of them twice, any spacing: read in
+        /// pieces, member by member, or whole, a top level is the same, and
+        /// what does not read in pieces does not read whole.
+        #[test]
+        fn any_member_order_reads_the_same(
+            order in proptest::collection::vec(0usize..9, 0..12),
+            sp in "[ \t\n]{0,2}",
+        ) {
+            let members = [
+                r#""format_version":"1.2""#,
+                r#""resource_changes":[{"address":"aws_iam_role.r","type":"aws_iam_role","change":{"actions":["create"],"after":{"name":"r"}}}]"#,
+                r#""prior_state":{"values":{"root_module":{"resources":[]}}}"#,
+                r#""planned_values":{"x":[1,2,{"resource_changes":3}],"resource_changes":4}"#,
+                r#""configuration":null"#,
+                r#""variables":{}"#,
+                r#""values":{"root_module":{"child_modules":[{"resources":[]}]}}"#,
+                r#""other":["prior_state",{"prior_state":1}]"#,
+                r#""resource_changes":null"#,
+            ];
+            let body: Vec<&str> = order.iter().map(|i| members[*i]).collect();
+            let text = format!("{sp}{{{sp}{}{sp}}}", body.join(&format!("{sp},{sp}")));
+            let whole = serde_json::from_str::<TopLevel<'_>>(&text).map(|t| digest(&t)).ok();
+            for split in [true, false] {
+                let top = super::super::members::read::<TopLevel<'_>>(&text, LANDMARKS, split);
+                let got = top.as_ref().map(digest);
+                if split {
+                    // A cut that cannot read falls back to one thread.
+                    if got.is_some() {
+                        proptest::prop_assert_eq!(&got, &whole);
+                    }
+                } else {
+                    proptest::prop_assert_eq!(&got, &whole);
+                }
+            }
+        }
     }
 
     #[test]
