@@ -233,6 +233,31 @@ fn done_with<T>(value: T) {
     }
 }
 
+/// `first` on a thread of its own while `second` runs on this one; one
+/// after the other when the run is held to one thread or the system will
+/// not start another.
+fn side_by_side<A: Send, B>(first: impl Fn() -> A + Sync, second: impl FnOnce() -> B) -> (A, B) {
+    if crate::ingest::hcl::thread_count() < 2 {
+        return (first(), second());
+    }
+    std::thread::scope(|s| {
+        match std::thread::Builder::new()
+            .name("trustdrift-side".into())
+            .stack_size(16 * 1024 * 1024)
+            .spawn_scoped(s, &first)
+        {
+            Ok(handle) => {
+                let b = second();
+                match handle.join() {
+                    Ok(a) => (a, b),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            Err(_) => (first(), second()),
+        }
+    })
+}
+
 /// Runs one request. `stdin` is read for the path `-`.
 pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> {
     let mut outcome = Outcome::default();
@@ -246,19 +271,31 @@ pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> 
                 baseline_ref.as_deref(),
             )?;
             today(check.today.as_deref())?;
-            let baseline = load_baseline(check)?;
-            let mut input = input.clone();
-            if let Some(rev) = &check.changed_since {
-                input.paths = crate::changed::roots_changed_since(&input.paths, rev)?;
-                if input.paths.is_empty() {
-                    outcome.stdout = format!(
-                        "No Terraform root module changed since {}: nothing to check.\n",
-                        report::terminal_safe(rev)
-                    );
-                    return Ok(outcome);
-                }
-            }
-            let scan = scan(&input, stdin, &mut outcome.warnings)?;
+            // The baseline is read while the inputs are; its error, if any,
+            // is still the one reported first.
+            let warnings = &mut outcome.warnings;
+            let (baseline, scanned) = side_by_side(
+                || load_baseline(check),
+                || -> Result<Option<(Input, crate::Scan)>> {
+                    let mut input = input.clone();
+                    if let Some(rev) = &check.changed_since {
+                        input.paths = crate::changed::roots_changed_since(&input.paths, rev)?;
+                        if input.paths.is_empty() {
+                            return Ok(None);
+                        }
+                    }
+                    let scan = scan(&input, stdin, warnings)?;
+                    Ok(Some((input, scan)))
+                },
+            );
+            let baseline = baseline?;
+            let Some((input, scan)) = scanned? else {
+                outcome.stdout = format!(
+                    "No Terraform root module changed since {}: nothing to check.\n",
+                    report::terminal_safe(check.changed_since.as_deref().unwrap_or_default())
+                );
+                return Ok(outcome);
+            };
             let before = match (baseline, &baseline_ref) {
                 (Some(b), _) => Some(b),
                 (None, Some(rev)) => Some(before_at(rev, &input, &gate.policy)?),

@@ -54,3 +54,29 @@ fn output_file_is_the_report_and_failed_runs_write_none() {
     assert_eq!(failed.status.code(), Some(2));
     assert!(!failed_report.exists(), "a failed run wrote a report");
 }
+
+/// The baseline is read while the inputs are, yet when both are bad the
+/// baseline's error is the one reported, on any number of threads.
+#[test]
+fn a_bad_baseline_is_reported_before_a_bad_input() {
+    let bin = trycmd::cargo::cargo_bin!("trustdrift");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let baseline = dir.path().join("baseline.json");
+    std::fs::write(&baseline, "{\n  \"version\": 1,\n").expect("write");
+    for threads in ["1", "2"] {
+        let out = std::process::Command::new(bin)
+            .env("TRUSTDRIFT_THREADS", threads)
+            .args(["check", "--baseline"])
+            .arg(&baseline)
+            .arg("testdata/bad/truncated.json")
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with(&format!("error: {}:3:", baseline.display())),
+            "{threads}: {stderr}"
+        );
+    }
+}
