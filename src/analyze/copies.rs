@@ -8,7 +8,7 @@
 //! a superset is only looked for among the distinct contents that share its
 //! principal, never across all pairs of grants.
 
-use crate::quickhash::{QuickMap, QuickSet};
+use crate::quickhash::QuickMap;
 use std::borrow::Cow;
 
 use super::admission::Admitted;
@@ -30,13 +30,30 @@ pub struct CopiedGrant {
 
 /// A grant's content (its canonical text) with its own role's name and
 /// address masked, so that two roles trusting the same principal the same
-/// way compare equal.
-fn masked(grant: &TrustGrant, content: &str, name: Option<&str>) -> String {
-    let mut text = content.replace(&grant.role, "${ROLE_ADDRESS}");
-    if let Some(n) = name.filter(|n| n.len() >= 3) {
-        text = text.replace(&format!("role/{n}\""), "role/${ROLE_NAME}\"");
+/// way compare equal: the address replaced, then `role/NAME"`. Borrowed when
+/// there is nothing to mask (the usual case: a content seldom names its own
+/// role).
+fn masked<'t>(role: &str, content: &'t str, name: Option<&str>) -> Cow<'t, str> {
+    let mut text = if content.contains(role) {
+        Cow::Owned(content.replace(role, "${ROLE_ADDRESS}"))
+    } else {
+        Cow::Borrowed(content)
+    };
+    if let Some(n) = name.filter(|n| n.len() >= 3)
+        && names_role(&text, n)
+    {
+        text = Cow::Owned(text.replace(&format!("role/{n}\""), "role/${ROLE_NAME}\""));
     }
     text
+}
+
+/// `text` holds `role/NAME"`.
+fn names_role(text: &str, name: &str) -> bool {
+    text.match_indices("role/").any(|(i, _)| {
+        text.get(i + "role/".len()..)
+            .and_then(|rest| rest.strip_prefix(name))
+            .is_some_and(|rest| rest.starts_with('"'))
+    })
 }
 
 /// Every copy among `grants` (only cross-account grants are considered: a
@@ -90,38 +107,44 @@ fn find_by<'c>(
         .map(|r| (r.address.as_str(), r.name.as_deref()))
         .collect();
     let in_baseline = |key: &str| baseline.is_some_and(|b| b.baseline.entries.contains_key(key));
-    // Masked content → members, in address order (grants come sorted by key).
-    let mut groups: QuickMap<String, Vec<&TrustGrant>> = QuickMap::default();
-    let mut order: Vec<String> = Vec::new();
-    for (i, g) in grants.iter().enumerate().filter(|(i, g)| crosses(*i, g)) {
-        let m = masked(
-            g,
-            content_of(i, g).text(),
-            names.get(g.role.as_str()).copied().flatten(),
-        );
-        if let Some(members) = groups.get_mut(m.as_str()) {
-            members.push(g);
-        } else {
-            order.push(m.clone());
-            groups.insert(m, vec![g]);
+    // Groups of grants (index, grant) with one masked content, in order of
+    // first appearance; members in address order (grants come sorted by key).
+    let mut groups: Vec<Vec<(usize, &TrustGrant)>> = Vec::new();
+    {
+        let mut index: QuickMap<Cow<'c, str>, usize> = QuickMap::default();
+        for (i, g) in grants.iter().enumerate().filter(|(i, g)| crosses(*i, g)) {
+            let name = names.get(g.role.as_str()).copied().flatten();
+            let key = match content_of(i, g) {
+                Cow::Borrowed(c) => masked(&g.role, c.text(), name),
+                Cow::Owned(c) => Cow::Owned(masked(&g.role, c.text(), name).into_owned()),
+            };
+            let next = groups.len();
+            let at = *index.entry(key).or_insert(next);
+            if at == next {
+                groups.push(Vec::new());
+            }
+            if let Some(members) = groups.get_mut(at) {
+                members.push((i, g));
+            }
         }
     }
-    let source_of = |members: &[&TrustGrant]| -> Option<String> {
+    let source_of = |members: &[(usize, &'_ TrustGrant)]| -> Option<String> {
         members
             .iter()
-            .find(|g| in_baseline(&g.key))
-            .or_else(|| members.iter().min_by(|a, b| a.role.cmp(&b.role)))
-            .map(|g| g.key.clone())
+            .find(|(_, g)| in_baseline(&g.key))
+            .or_else(|| members.iter().min_by(|a, b| a.1.role.cmp(&b.1.role)))
+            .map(|(_, g)| g.key.clone())
     };
     let mut out = Vec::new();
-    let mut copied: QuickSet<&str> = QuickSet::default();
-    for m in &order {
-        let Some(members) = groups.get(m) else {
+    // Per grant index: already found to be a copy.
+    let mut copied: Vec<bool> = vec![false; grants.len()];
+    let is_copied = |copied: &[bool], i: usize| copied.get(i).copied().unwrap_or(false);
+    for members in &groups {
+        let Some((_, first)) = members.first() else {
             continue;
         };
-        let roles: std::collections::BTreeSet<&str> =
-            members.iter().map(|g| g.role.as_str()).collect();
-        if roles.len() < 2 {
+        // Copies need two roles.
+        if members.iter().all(|(_, g)| g.role == first.role) {
             continue;
         }
         let Some(source) = source_of(members) else {
@@ -129,13 +152,15 @@ fn find_by<'c>(
         };
         let source_role = members
             .iter()
-            .find(|g| g.key == source)
-            .map(|g| g.role.as_str());
-        for g in members {
+            .find(|(_, g)| g.key == source)
+            .map(|(_, g)| g.role.as_str());
+        for (i, g) in members {
             if g.key == source || Some(g.role.as_str()) == source_role {
                 continue;
             }
-            copied.insert(g.key.as_str());
+            if let Some(c) = copied.get_mut(*i) {
+                *c = true;
+            }
             out.push(CopiedGrant {
                 key: g.key.clone(),
                 source: source.clone(),
@@ -144,43 +169,59 @@ fn find_by<'c>(
         }
     }
     // Widened copies: a grant that admits everything a distinct content with
-    // the same principal admits, and more.
-    let mut by_principal: QuickMap<String, Vec<&String>> = QuickMap::default();
-    for m in &order {
-        if let Some(first) = groups.get(m).and_then(|v| v.first()) {
-            by_principal
-                .entry(first.principal.normalized())
-                .or_default()
-                .push(m);
+    // the same principal admits, and more. Each group's principal key once
+    // (its first member's; a member whose principal differs, possible only
+    // when masking made two contents equal, gets its own).
+    let principals: Vec<String> = groups
+        .iter()
+        .map(|m| {
+            m.first()
+                .map(|(_, g)| g.principal.normalized())
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut by_principal: QuickMap<&str, Vec<usize>> = QuickMap::default();
+    for (at, (members, p)) in groups.iter().zip(&principals).enumerate() {
+        if !members.is_empty() {
+            by_principal.entry(p.as_str()).or_default().push(at);
         }
     }
-    for m in &order {
-        let Some(members) = groups.get(m) else {
+    for (at, (members, p)) in groups.iter().zip(&principals).enumerate() {
+        let Some((_, first)) = members.first() else {
             continue;
         };
-        for g in members {
-            if copied.contains(g.key.as_str()) {
+        for (i, g) in members {
+            if is_copied(&copied, *i) {
                 continue;
             }
-            let Some(candidates) = by_principal.get(&g.principal.normalized()) else {
+            let own;
+            let principal = if g.principal == first.principal {
+                p.as_str()
+            } else {
+                own = g.principal.normalized();
+                own.as_str()
+            };
+            let Some(candidates) = by_principal.get(principal) else {
                 continue;
             };
-            for other in candidates.iter().filter(|o| **o != m) {
+            for other in candidates.iter().filter(|o| **o != at) {
                 let Some(sources) = groups.get(*other) else {
                     continue;
                 };
-                let Some(first) = sources.first() else {
+                let Some((_, first)) = sources.first() else {
                     continue;
                 };
                 if sources
                     .iter()
-                    .all(|s| s.role == g.role || copied.contains(s.key.as_str()))
+                    .all(|(k, s)| s.role == g.role || is_copied(&copied, *k))
                 {
                     continue;
                 }
                 if first.actions.is_subset(&g.actions) && admits_cover(&g.admits, &first.admits) {
                     if let Some(source) = source_of(sources) {
-                        copied.insert(g.key.as_str());
+                        if let Some(c) = copied.get_mut(*i) {
+                            *c = true;
+                        }
                         out.push(CopiedGrant {
                             key: g.key.clone(),
                             source,
@@ -199,4 +240,207 @@ fn find_by<'c>(
 /// Every admission of `narrow` is covered by one of `wide`.
 fn admits_cover(wide: &[Admitted], narrow: &[Admitted]) -> bool {
     narrow.iter().all(|n| wide.iter().any(|w| covers(w, n)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quickhash::QuickSet;
+
+    /// The grouping as first written, one pass per step: what [`find`] must
+    /// still answer.
+    fn reference(
+        grants: &[TrustGrant],
+        inventory: &Inventory,
+        baseline: Option<&Loaded>,
+    ) -> Vec<CopiedGrant> {
+        fn masked(grant: &TrustGrant, content: &str, name: Option<&str>) -> String {
+            let mut text = content.replace(&grant.role, "${ROLE_ADDRESS}");
+            if let Some(n) = name.filter(|n| n.len() >= 3) {
+                text = text.replace(&format!("role/{n}\""), "role/${ROLE_NAME}\"");
+            }
+            text
+        }
+        let names: QuickMap<&str, Option<&str>> = inventory
+            .roles
+            .iter()
+            .map(|r| (r.address.as_str(), r.name.as_deref()))
+            .collect();
+        let in_baseline =
+            |key: &str| baseline.is_some_and(|b| b.baseline.entries.contains_key(key));
+        let mut groups: QuickMap<String, Vec<&TrustGrant>> = QuickMap::default();
+        let mut order: Vec<String> = Vec::new();
+        for g in grants.iter().filter(|g| g.cross_account == Some(true)) {
+            let m = masked(
+                g,
+                super::super::drift::content_text(g).text(),
+                names.get(g.role.as_str()).copied().flatten(),
+            );
+            if let Some(members) = groups.get_mut(m.as_str()) {
+                members.push(g);
+            } else {
+                order.push(m.clone());
+                groups.insert(m, vec![g]);
+            }
+        }
+        let source_of = |members: &[&TrustGrant]| -> Option<String> {
+            members
+                .iter()
+                .find(|g| in_baseline(&g.key))
+                .or_else(|| members.iter().min_by(|a, b| a.role.cmp(&b.role)))
+                .map(|g| g.key.clone())
+        };
+        let mut out = Vec::new();
+        let mut copied: QuickSet<&str> = QuickSet::default();
+        for m in &order {
+            let members = &groups[m];
+            let roles: std::collections::BTreeSet<&str> =
+                members.iter().map(|g| g.role.as_str()).collect();
+            if roles.len() < 2 {
+                continue;
+            }
+            let source = source_of(members).expect("a member");
+            let source_role = members
+                .iter()
+                .find(|g| g.key == source)
+                .map(|g| g.role.as_str());
+            for g in members {
+                if g.key == source || Some(g.role.as_str()) == source_role {
+                    continue;
+                }
+                copied.insert(g.key.as_str());
+                out.push(CopiedGrant {
+                    key: g.key.clone(),
+                    source: source.clone(),
+                    widened: false,
+                });
+            }
+        }
+        let mut by_principal: QuickMap<String, Vec<&String>> = QuickMap::default();
+        for m in &order {
+            by_principal
+                .entry(groups[m][0].principal.normalized())
+                .or_default()
+                .push(m);
+        }
+        for m in &order {
+            for g in &groups[m] {
+                if copied.contains(g.key.as_str()) {
+                    continue;
+                }
+                let Some(candidates) = by_principal.get(&g.principal.normalized()) else {
+                    continue;
+                };
+                for other in candidates.iter().filter(|o| **o != m) {
+                    let sources = &groups[*other];
+                    let first = sources[0];
+                    if sources
+                        .iter()
+                        .all(|s| s.role == g.role || copied.contains(s.key.as_str()))
+                    {
+                        continue;
+                    }
+                    if first.actions.is_subset(&g.actions) && admits_cover(&g.admits, &first.admits)
+                    {
+                        if let Some(source) = source_of(sources) {
+                            copied.insert(g.key.as_str());
+                            out.push(CopiedGrant {
+                                key: g.key.clone(),
+                                source,
+                                widened: true,
+                            });
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        out
+    }
+
+    /// A plan of `n` roles drawn from a few vendors, conditions, actions and
+    /// names (some roles trust a role named as themselves), from `seed`.
+    fn plan(n: usize, seed: u64) -> Vec<u8> {
+        let mut state = seed | 1;
+        let mut pick = |k: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % k
+        };
+        let mut rcs = Vec::new();
+        for i in 0..n {
+            let name = format!("role-{}", pick(4));
+            let principal = match pick(5) {
+                0 => "\"arn:aws:iam::999988887777:root\"".to_string(),
+                1 => "\"999988887777\"".to_string(),
+                2 => format!("\"arn:aws:iam::999988887777:role/{name}\""),
+                3 => "\"arn:aws:iam::999988887777:role/role-1\"".to_string(),
+                _ => "[\"arn:aws:iam::999988887777:root\",\"arn:aws:iam::888877776666:root\"]"
+                    .to_string(),
+            };
+            let action = match pick(3) {
+                0 => "\"sts:AssumeRole\"",
+                1 => "[\"sts:AssumeRole\",\"sts:TagSession\"]",
+                _ => "\"sts:*\"",
+            };
+            let condition = match pick(4) {
+                0 => String::new(),
+                1 => ",\"Condition\":{\"StringEquals\":{\"sts:ExternalId\":\"a\"}}".to_string(),
+                2 => ",\"Condition\":{\"StringEquals\":{\"sts:ExternalId\":[\"a\",\"b\"]}}"
+                    .to_string(),
+                _ => format!(
+                    ",\"Condition\":{{\"StringEquals\":{{\"sts:ExternalId\":\"x{}\"}}}}",
+                    pick(2)
+                ),
+            };
+            let policy = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":{principal}}},"Action":{action}{condition}}}]}}"#
+            );
+            rcs.push(serde_json::json!({
+                "address": format!("aws_iam_role.r[{}]", pick(n as u64 + 3)),
+                "mode": "managed", "type": "aws_iam_role", "name": "r",
+                "change": {"actions": ["create"], "before": null,
+                "after": {"name": if pick(6) == 0 { format!("r-{i}") } else { name },
+                    "assume_role_policy": policy}, "after_unknown": {}}
+            }));
+        }
+        serde_json::to_vec(&serde_json::json!({"format_version": "1.2", "resource_changes": rcs}))
+            .expect("plan")
+    }
+
+    #[test]
+    fn finds_what_the_first_grouping_found() {
+        let policy = crate::config::Policy::parse(
+            "p.hcl",
+            "organization {\n  accounts = [\"111111111111\"]\n}\n",
+            &crate::rules::registry::codes(),
+        )
+        .expect("policy");
+        let mut seen = 0;
+        for seed in 1..60u64 {
+            let bytes = plan(3 + (seed as usize % 40), seed * 7919);
+            let Ok(ingested) = crate::ingest::plan::parse("p.json", &bytes) else {
+                continue;
+            };
+            let scan = crate::scan_ingested(ingested);
+            let grants = crate::grants_of(&scan, &policy);
+            let crosses = |g: &TrustGrant| g.cross_account == Some(true);
+            let found = find(&grants, &scan.inventory, None, crosses);
+            assert_eq!(
+                found,
+                reference(&grants, &scan.inventory, None),
+                "seed {seed}"
+            );
+            let contents: Vec<Content> = grants
+                .iter()
+                .map(super::super::drift::content_text)
+                .collect();
+            let among = find_among(&grants, &contents, &scan.inventory, None, |_, g| crosses(g));
+            assert_eq!(among, found, "seed {seed}");
+            seen += found.len();
+        }
+        assert!(seen > 50, "{seen}");
+    }
 }
