@@ -32,19 +32,77 @@ pub struct CopiedGrant {
 /// address masked, so that two roles trusting the same principal the same
 /// way compare equal: the address replaced, then `role/NAME"`. Borrowed when
 /// there is nothing to mask (the usual case: a content seldom names its own
-/// role).
-fn masked<'t>(role: &str, content: &'t str, name: Option<&str>) -> Cow<'t, str> {
+/// role); the name is looked up only when the text names a role.
+fn masked<'t, 'n>(
+    role: &str,
+    content: &'t str,
+    name: impl FnOnce() -> Option<&'n str>,
+) -> Cow<'t, str> {
     let mut text = if content.contains(role) {
         Cow::Owned(content.replace(role, "${ROLE_ADDRESS}"))
     } else {
         Cow::Borrowed(content)
     };
-    if let Some(n) = name.filter(|n| n.len() >= 3)
+    if text.contains("role/")
+        && let Some(n) = name().filter(|n| n.len() >= 3)
         && names_role(&text, n)
     {
         text = Cow::Owned(text.replace(&format!("role/{n}\""), "role/${ROLE_NAME}\""));
     }
     text
+}
+
+/// The principal part of a grant's content text (which
+/// [`super::drift::content_text`] writes last): the normalised principal as
+/// a JSON string. Two grants' principals normalise alike exactly when these
+/// texts are equal.
+fn principal_text(content: &str) -> Option<&str> {
+    content
+        .strip_suffix('}')?
+        .rsplit_once(",\"principal\":")
+        .map(|(_, p)| p)
+}
+
+/// [`principal_text`] worked out from the grant.
+fn principal_key(grant: &TrustGrant) -> String {
+    serde_json::to_string(&grant.principal.normalized()).unwrap_or_default()
+}
+
+/// `items` (item, bucket) as lists per bucket, each in the order given:
+/// `(offsets, flat)`, bucket `b` holding `flat[offsets[b]..offsets[b + 1]]`.
+fn by_bucket(buckets: usize, items: &[(usize, usize)]) -> (Vec<usize>, Vec<usize>) {
+    let mut offsets = vec![0usize; buckets + 1];
+    for &(_, b) in items {
+        if let Some(n) = offsets.get_mut(b + 1) {
+            *n += 1;
+        }
+    }
+    for b in 0..buckets {
+        let before = offsets.get(b).copied().unwrap_or(0);
+        if let Some(n) = offsets.get_mut(b + 1) {
+            *n += before;
+        }
+    }
+    let mut next = offsets.clone();
+    let mut flat = vec![0usize; items.len()];
+    for &(item, b) in items {
+        if let Some(at) = next.get_mut(b) {
+            if let Some(slot) = flat.get_mut(*at) {
+                *slot = item;
+            }
+            *at += 1;
+        }
+    }
+    (offsets, flat)
+}
+
+/// Bucket `b` of [`by_bucket`]'s lists.
+fn bucket(lists: &(Vec<usize>, Vec<usize>), b: usize) -> &[usize] {
+    let (offsets, flat) = lists;
+    match (offsets.get(b), offsets.get(b + 1)) {
+        (Some(&from), Some(&to)) => flat.get(from..to).unwrap_or(&[]),
+        _ => &[],
+    }
 }
 
 /// `text` holds `role/NAME"`.
@@ -101,50 +159,78 @@ fn find_by<'c>(
     baseline: Option<&Loaded>,
     crosses: impl Fn(usize, &TrustGrant) -> bool,
 ) -> Vec<CopiedGrant> {
-    let names: QuickMap<&str, Option<&str>> = inventory
-        .roles
-        .iter()
-        .map(|r| (r.address.as_str(), r.name.as_deref()))
-        .collect();
+    let mut names: Option<QuickMap<&str, Option<&str>>> = None;
+    let mut name_of = |role: &str| -> Option<&str> {
+        names
+            .get_or_insert_with(|| {
+                inventory
+                    .roles
+                    .iter()
+                    .map(|r| (r.address.as_str(), r.name.as_deref()))
+                    .collect()
+            })
+            .get(role)
+            .copied()
+            .flatten()
+    };
     let in_baseline = |key: &str| baseline.is_some_and(|b| b.baseline.entries.contains_key(key));
-    // Groups of grants (index, grant) with one masked content, in order of
-    // first appearance; members in address order (grants come sorted by key).
-    let mut groups: Vec<Vec<(usize, &TrustGrant)>> = Vec::new();
+    // Each crossing grant's group (one per masked content, in order of first
+    // appearance), and each group's principal text.
+    let mut placed: Vec<(usize, usize)> = Vec::new();
+    let mut principals: Vec<Cow<'c, str>> = Vec::new();
     {
         let mut index: QuickMap<Cow<'c, str>, usize> = QuickMap::default();
         for (i, g) in grants.iter().enumerate().filter(|(i, g)| crosses(*i, g)) {
-            let name = names.get(g.role.as_str()).copied().flatten();
-            let key = match content_of(i, g) {
-                Cow::Borrowed(c) => masked(&g.role, c.text(), name),
-                Cow::Owned(c) => Cow::Owned(masked(&g.role, c.text(), name).into_owned()),
+            let content = content_of(i, g);
+            let key = match &content {
+                Cow::Borrowed(c) => masked(&g.role, c.text(), || name_of(&g.role)),
+                Cow::Owned(c) => {
+                    Cow::Owned(masked(&g.role, c.text(), || name_of(&g.role)).into_owned())
+                }
             };
-            let next = groups.len();
+            let next = principals.len();
             let at = *index.entry(key).or_insert(next);
             if at == next {
-                groups.push(Vec::new());
+                principals.push(match content {
+                    Cow::Borrowed(c) => principal_text(c.text())
+                        .map(Cow::Borrowed)
+                        .unwrap_or_else(|| Cow::Owned(principal_key(g))),
+                    Cow::Owned(c) => Cow::Owned(
+                        principal_text(c.text())
+                            .map(str::to_string)
+                            .unwrap_or_else(|| principal_key(g)),
+                    ),
+                });
             }
-            if let Some(members) = groups.get_mut(at) {
-                members.push((i, g));
-            }
+            placed.push((i, at));
         }
     }
-    let source_of = |members: &[(usize, &'_ TrustGrant)]| -> Option<String> {
-        members
-            .iter()
-            .find(|(_, g)| in_baseline(&g.key))
-            .or_else(|| members.iter().min_by(|a, b| a.1.role.cmp(&b.1.role)))
-            .map(|(_, g)| g.key.clone())
+    // Members per group, in address order (grants come sorted by key).
+    let groups = by_bucket(principals.len(), &placed);
+    drop(placed);
+    let grant = |i: usize| grants.get(i);
+    let source_of = |members: &[usize]| -> Option<String> {
+        let members = || members.iter().filter_map(|&i| grant(i));
+        members()
+            .find(|g| in_baseline(&g.key))
+            .or_else(|| members().min_by(|a, b| a.role.cmp(&b.role)))
+            .map(|g| g.key.clone())
     };
     let mut out = Vec::new();
     // Per grant index: already found to be a copy.
     let mut copied: Vec<bool> = vec![false; grants.len()];
     let is_copied = |copied: &[bool], i: usize| copied.get(i).copied().unwrap_or(false);
-    for members in &groups {
-        let Some((_, first)) = members.first() else {
+    for at in 0..principals.len() {
+        let members = bucket(&groups, at);
+        let Some(first) = members.first().and_then(|&i| grant(i)) else {
             continue;
         };
         // Copies need two roles.
-        if members.iter().all(|(_, g)| g.role == first.role) {
+        if members
+            .iter()
+            .filter_map(|&i| grant(i))
+            .all(|g| g.role == first.role)
+        {
             continue;
         }
         let Some(source) = source_of(members) else {
@@ -152,13 +238,17 @@ fn find_by<'c>(
         };
         let source_role = members
             .iter()
-            .find(|(_, g)| g.key == source)
-            .map(|(_, g)| g.role.as_str());
-        for (i, g) in members {
+            .filter_map(|&i| grant(i))
+            .find(|g| g.key == source)
+            .map(|g| g.role.as_str());
+        for &i in members {
+            let Some(g) = grant(i) else {
+                continue;
+            };
             if g.key == source || Some(g.role.as_str()) == source_role {
                 continue;
             }
-            if let Some(c) = copied.get_mut(*i) {
+            if let Some(c) = copied.get_mut(i) {
                 *c = true;
             }
             out.push(CopiedGrant {
@@ -169,57 +259,52 @@ fn find_by<'c>(
         }
     }
     // Widened copies: a grant that admits everything a distinct content with
-    // the same principal admits, and more. Each group's principal key once
-    // (its first member's; a member whose principal differs, possible only
-    // when masking made two contents equal, gets its own).
-    let principals: Vec<String> = groups
-        .iter()
-        .map(|m| {
-            m.first()
-                .map(|(_, g)| g.principal.normalized())
-                .unwrap_or_default()
-        })
-        .collect();
-    let mut by_principal: QuickMap<&str, Vec<usize>> = QuickMap::default();
-    for (at, (members, p)) in groups.iter().zip(&principals).enumerate() {
-        if !members.is_empty() {
-            by_principal.entry(p.as_str()).or_default().push(at);
-        }
+    // the same principal admits, and more. Groups share a principal bucket
+    // when their first members' principals normalise alike; a member whose
+    // principal differs from its group's first (possible only when masking
+    // made two contents equal) finds its own.
+    let mut bucket_index: QuickMap<&str, usize> = QuickMap::default();
+    let mut bucket_of: Vec<(usize, usize)> = Vec::with_capacity(principals.len());
+    for (at, p) in principals.iter().enumerate() {
+        let next = bucket_index.len();
+        let b = *bucket_index.entry(p.as_ref()).or_insert(next);
+        bucket_of.push((at, b));
     }
-    for (at, (members, p)) in groups.iter().zip(&principals).enumerate() {
-        let Some((_, first)) = members.first() else {
+    let buckets = by_bucket(bucket_index.len(), &bucket_of);
+    for &(at, own_bucket) in &bucket_of {
+        let members = bucket(&groups, at);
+        let Some(first) = members.first().and_then(|&i| grant(i)) else {
             continue;
         };
-        for (i, g) in members {
-            if is_copied(&copied, *i) {
+        for &i in members {
+            let Some(g) = grant(i) else {
+                continue;
+            };
+            if is_copied(&copied, i) {
                 continue;
             }
-            let own;
-            let principal = if g.principal == first.principal {
-                p.as_str()
+            let candidates = if g.principal == first.principal {
+                bucket(&buckets, own_bucket)
             } else {
-                own = g.principal.normalized();
-                own.as_str()
+                match bucket_index.get(principal_key(g).as_str()) {
+                    Some(&b) => bucket(&buckets, b),
+                    None => continue,
+                }
             };
-            let Some(candidates) = by_principal.get(principal) else {
-                continue;
-            };
-            for other in candidates.iter().filter(|o| **o != at) {
-                let Some(sources) = groups.get(*other) else {
-                    continue;
-                };
-                let Some((_, first)) = sources.first() else {
+            for &other in candidates.iter().filter(|o| **o != at) {
+                let sources = bucket(&groups, other);
+                let Some(first) = sources.first().and_then(|&k| grant(k)) else {
                     continue;
                 };
                 if sources
                     .iter()
-                    .all(|(k, s)| s.role == g.role || is_copied(&copied, *k))
+                    .all(|&k| grant(k).is_none_or(|s| s.role == g.role) || is_copied(&copied, k))
                 {
                     continue;
                 }
                 if first.actions.is_subset(&g.actions) && admits_cover(&g.admits, &first.admits) {
                     if let Some(source) = source_of(sources) {
-                        if let Some(c) = copied.get_mut(*i) {
+                        if let Some(c) = copied.get_mut(i) {
                             *c = true;
                         }
                         out.push(CopiedGrant {
