@@ -16,8 +16,8 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     let mut roles: Vec<Role> = Vec::new();
     // Trust documents, with the text each was read from.
     let mut documents: Vec<(Role, Option<&str>)> = Vec::new();
-    // The texts of the roles' trust policies.
-    let mut role_texts: Vec<&str> = Vec::new();
+    // The texts of the roles' trust policies, with the role read from each.
+    let mut role_texts: Vec<(&str, usize)> = Vec::new();
     for inst in instances {
         let Some(rtype) = types::lookup(inst.mode, &inst.resource_type) else {
             continue;
@@ -28,7 +28,7 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
                 if matches!(r.trust, Trust::Document(_))
                     && let Some(text) = inst.attrs.get(trust_attr).and_then(Value::as_str)
                 {
-                    role_texts.push(text);
+                    role_texts.push((text, roles.len()));
                 }
                 roles.push(r);
             }
@@ -56,7 +56,7 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     let carried = if documents.is_empty() {
         Default::default()
     } else {
-        carried_statements(&role_texts, &documents, &docs)
+        carried_statements(&role_texts, &roles, &documents)
     };
     // Whether a document text shares a statement with a role's, once a text.
     let mut shares: crate::quickhash::QuickMap<&str, bool> = Default::default();
@@ -94,15 +94,17 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
 /// hold fewer statements than the roles, only those the documents hold too
 /// (the same answer for the documents, from the smaller side's set).
 fn carried_statements(
-    role_texts: &[&str],
+    role_texts: &[(&str, usize)],
+    roles: &[Role],
     documents: &[(Role, Option<&str>)],
-    docs: &super::permissions::Documents,
 ) -> crate::quickhash::QuickSet<String> {
     use std::fmt::Write;
-    let distinct: crate::quickhash::QuickSet<&str> = role_texts.iter().copied().collect();
-    let role_docs: Vec<&crate::model::policy::PolicyDocument> = distinct
+    // One role per distinct text: the same text parses to the same document.
+    let mut distinct: crate::quickhash::QuickSet<&str> = Default::default();
+    let role_docs: Vec<&crate::model::policy::PolicyDocument> = role_texts
         .iter()
-        .filter_map(|text| match docs.get(text) {
+        .filter(|(text, _)| distinct.insert(text))
+        .filter_map(|(_, i)| match roles.get(*i).map(|r| &r.trust) {
             Some(Trust::Document(doc)) => Some(doc),
             _ => None,
         })
@@ -183,11 +185,11 @@ pub(super) fn tags_of(attrs: &Value) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-fn role(
-    inst: &ResourceInstance,
+fn role<'a>(
+    inst: &'a ResourceInstance,
     trust_attr: &str,
     caller_account: Option<&str>,
-    docs: &mut super::permissions::Documents,
+    docs: &mut super::permissions::Documents<'a>,
 ) -> Role {
     let attrs = &inst.attrs;
     let account = account_of(inst, caller_account);
@@ -206,11 +208,11 @@ fn role(
 
 /// What every trust-carrying instance has: its place, its change, and the
 /// trust policy in attribute `attr`.
-fn subject(
-    inst: &ResourceInstance,
+fn subject<'a>(
+    inst: &'a ResourceInstance,
     attr: &str,
     kind: SubjectKind,
-    docs: &mut super::permissions::Documents,
+    docs: &mut super::permissions::Documents<'a>,
 ) -> Role {
     Role {
         address: inst.address.clone(),
@@ -236,10 +238,10 @@ fn subject(
 }
 
 /// A policy document that names principals and allows assuming a role.
-fn trust_document(
-    inst: &ResourceInstance,
+fn trust_document<'a>(
+    inst: &'a ResourceInstance,
     caller_account: Option<&str>,
-    docs: &mut super::permissions::Documents,
+    docs: &mut super::permissions::Documents<'a>,
 ) -> Option<Role> {
     let mut doc = subject(inst, "json", SubjectKind::Document, docs);
     let Trust::Document(policy) = &doc.trust else {
