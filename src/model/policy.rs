@@ -428,7 +428,20 @@ impl Statement {
 
     /// Does this statement allow (or deny) any of the role-assuming STS actions?
     pub fn covers_assume(&self) -> bool {
-        !self.assume_actions().is_empty()
+        ASSUME_ACTIONS.iter().any(|a| self.names_action(a))
+    }
+
+    /// The statement's `Action` names `action` (with `NotAction`, does not
+    /// exclude it).
+    fn names_action(&self, action: &str) -> bool {
+        if self.not_actions.is_empty() {
+            self.actions.iter().any(|p| wildcard_match(p, action, true))
+        } else {
+            !self
+                .not_actions
+                .iter()
+                .any(|p| wildcard_match(p, action, true))
+        }
     }
 
     /// The role-assuming actions this statement names (or, with `NotAction`,
@@ -437,13 +450,7 @@ impl Statement {
         ASSUME_ACTIONS
             .iter()
             .copied()
-            .filter(|a| {
-                if self.not_actions.is_empty() {
-                    self.actions.iter().any(|p| wildcard_match(p, a, true))
-                } else {
-                    !self.not_actions.iter().any(|p| wildcard_match(p, a, true))
-                }
-            })
+            .filter(|a| self.names_action(a))
             .collect()
     }
 }
@@ -544,35 +551,79 @@ fn scalar(v: &J) -> Result<String, PolicyError> {
 /// IAM wildcard match: `*` any run, `?` one character. Actions compare
 /// case-insensitively; most condition values do not.
 pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    if !pattern.contains(['*', '?']) {
+        // No wildcard: character for character (ASCII case folding changes
+        // no other byte of UTF-8).
+        return if ignore_case {
+            pattern.eq_ignore_ascii_case(text)
+        } else {
+            pattern == text
+        };
+    }
+    if pattern.is_ascii() && text.is_ascii() {
+        return matches_wildcards(pattern.as_bytes(), text.as_bytes(), |a, b| {
+            if ignore_case {
+                a.eq_ignore_ascii_case(&b)
+            } else {
+                a == b
+            }
+        });
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    let eq = |a: char, b: char| {
+    matches_wildcards(&p, &t, |a: char, b: char| {
         if ignore_case {
             a.eq_ignore_ascii_case(&b)
         } else {
             a == b
         }
-    };
+    })
+}
+
+/// A character of a pattern: `*`, `?`, or one to compare.
+trait PatternChar: Copy + PartialEq {
+    const STAR: Self;
+    const ONE: Self;
+}
+
+impl PatternChar for char {
+    const STAR: char = '*';
+    const ONE: char = '?';
+}
+
+impl PatternChar for u8 {
+    const STAR: u8 = b'*';
+    const ONE: u8 = b'?';
+}
+
+/// [`wildcard_match`] over characters (or ASCII bytes).
+fn matches_wildcards<C: PatternChar>(p: &[C], t: &[C], eq: impl Fn(C, C) -> bool) -> bool {
     // Iterative matcher with single backtrack point: linear in practice, no recursion.
     let (mut pi, mut ti) = (0usize, 0usize);
     let (mut star, mut mark) = (None::<usize>, 0usize);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && eq(p[pi], t[ti]))) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
+    while let Some(&tc) = t.get(ti) {
+        match p.get(pi) {
+            Some(&pc) if pc == C::ONE || (pc != C::STAR && eq(pc, tc)) => {
+                pi += 1;
+                ti += 1;
+            }
+            Some(&pc) if pc == C::STAR => {
+                star = Some(pi);
+                mark = ti;
+                pi += 1;
+            }
+            _ => {
+                if let Some(s) = star {
+                    pi = s + 1;
+                    mark += 1;
+                    ti = mark;
+                } else {
+                    return false;
+                }
+            }
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while p.get(pi) == Some(&C::STAR) {
         pi += 1;
     }
     pi == p.len()
@@ -630,6 +681,57 @@ mod tests {
             (op.set, op.base.as_str(), op.if_exists),
             (None, "StringEquals", false)
         );
+    }
+
+    /// The matcher as first written, over characters.
+    fn wildcard_reference(pattern: &str, text: &str, ignore_case: bool) -> bool {
+        let p: Vec<char> = pattern.chars().collect();
+        let t: Vec<char> = text.chars().collect();
+        let eq = |a: char, b: char| {
+            if ignore_case {
+                a.eq_ignore_ascii_case(&b)
+            } else {
+                a == b
+            }
+        };
+        let (mut pi, mut ti) = (0usize, 0usize);
+        let (mut star, mut mark) = (None::<usize>, 0usize);
+        while ti < t.len() {
+            if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && eq(p[pi], t[ti]))) {
+                pi += 1;
+                ti += 1;
+            } else if pi < p.len() && p[pi] == '*' {
+                star = Some(pi);
+                mark = ti;
+                pi += 1;
+            } else if let Some(s) = star {
+                pi = s + 1;
+                mark += 1;
+                ti = mark;
+            } else {
+                return false;
+            }
+        }
+        while pi < p.len() && p[pi] == '*' {
+            pi += 1;
+        }
+        pi == p.len()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 4096, ..Default::default() })]
+
+        #[test]
+        fn wildcards_match_as_first_written(
+            pattern in "[aAbB*?\u{e9}\u{c9}:]{0,8}",
+            text in "[aAbB*?\u{e9}\u{c9}:]{0,8}",
+            ignore_case: bool,
+        ) {
+            proptest::prop_assert_eq!(
+                wildcard_match(&pattern, &text, ignore_case),
+                wildcard_reference(&pattern, &text, ignore_case)
+            );
+        }
     }
 
     #[test]
