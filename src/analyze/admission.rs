@@ -1002,8 +1002,8 @@ pub fn refusals(statements: &[Statement]) -> Vec<(usize, String)> {
                     ),
                 ));
             } else if p.id != "*"
-                && unknown_refs(&p.id).is_empty()
                 && (p.id.contains('*') || p.id.contains('?'))
+                && unknown_refs(&p.id).is_empty()
             {
                 out.push((
                     s.index,

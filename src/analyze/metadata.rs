@@ -83,6 +83,49 @@ pub fn of(
     }
 }
 
+/// Whether [`of`] finds an owner for `grant`, without building the rest.
+pub fn has_owner(
+    grant: &TrustGrant,
+    role: &Role,
+    policy: &Policy,
+    baseline: Option<&Loaded>,
+) -> bool {
+    baseline
+        .and_then(|b| b.baseline.entries.get(&grant.key))
+        .is_some_and(|e| e.approval.is_some())
+        || policy
+            .metadata
+            .owner_tags
+            .iter()
+            .any(|t| role.tags.get(t).is_some_and(|v| !v.trim().is_empty()))
+        || grant
+            .principal
+            .classify()
+            .account()
+            .and_then(|a| policy.accounts.get(a))
+            .is_some_and(|p| p.owner.is_some())
+}
+
+/// [`of`]'s expiry of `grant`, borrowed, without building the rest.
+pub fn expires_of<'a>(
+    grant: &TrustGrant,
+    role: &'a Role,
+    policy: &Policy,
+    baseline: Option<&'a Loaded>,
+) -> Option<(&'a str, From)> {
+    match baseline
+        .and_then(|b| b.baseline.entries.get(&grant.key))
+        .and_then(|e| e.approval.as_ref())
+    {
+        Some(a) => Some((a.expires.as_str(), From::Approval)),
+        None => role
+            .tags
+            .get(&policy.metadata.expiry_tag)
+            .filter(|v| !v.trim().is_empty())
+            .map(|e| (e.as_str(), From::Tag)),
+    }
+}
+
 /// The first of the policy's owner tags (`metadata.owner_tags`) set to a
 /// non-blank value.
 pub fn owner_tag(tags: &BTreeMap<String, String>, policy: &Policy) -> Option<String> {

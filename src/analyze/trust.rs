@@ -1,6 +1,7 @@
 //! Trust paths (role × Allow statement × principal), who each admits
 //! ([`super::admission`]), and the grants they add up to.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -36,8 +37,9 @@ pub struct TrustPath<'a> {
     pub refused: Option<String>,
     /// `None` when the accounts involved are not known.
     pub cross_account: Option<bool>,
-    /// The accounts that count as the role's own here.
-    pub own_accounts: BTreeSet<String>,
+    /// The accounts that count as the role's own here (shared by the
+    /// role's paths).
+    pub own_accounts: std::sync::Arc<BTreeSet<String>>,
     pub grant_key: String,
 }
 
@@ -82,12 +84,13 @@ impl TrustPath<'_> {
     }
 }
 
-/// The accounts that count as the role's own.
-pub fn own_accounts(role: &Role, ctx: &TrustContext) -> BTreeSet<String> {
+/// The accounts that count as the role's own: the organisation's, without a
+/// copy, when the policy names them.
+pub fn own_accounts<'c>(role: &Role, ctx: &'c TrustContext) -> Cow<'c, BTreeSet<String>> {
     if !ctx.organization.accounts.is_empty() {
-        return ctx.organization.accounts.clone();
+        return Cow::Borrowed(&ctx.organization.accounts);
     }
-    role.account.iter().cloned().collect()
+    Cow::Owned(role.account.iter().cloned().collect())
 }
 
 fn cross_account(
@@ -124,7 +127,7 @@ pub fn trust_paths<'a>(inventory: &'a Inventory, ctx: &TrustContext) -> Vec<Trus
         let Trust::Document(doc) = &role.trust else {
             continue;
         };
-        let own = own_accounts(role, ctx);
+        let own = std::sync::Arc::new(own_accounts(role, ctx).into_owned());
         let refused = admission::refusals(&doc.statements)
             .into_iter()
             .next()
@@ -194,7 +197,7 @@ pub fn trust_paths<'a>(inventory: &'a Inventory, ctx: &TrustContext) -> Vec<Trus
                     class,
                     admissions,
                     refused: refused.clone(),
-                    own_accounts: own.clone(),
+                    own_accounts: std::sync::Arc::clone(&own),
                     grant_key: grant_key(&role.address, principal),
                 });
             }

@@ -49,10 +49,10 @@ enum Target {
 }
 
 /// Extracts identities, policies and attachments from every instance.
-pub fn extract(
-    instances: &[ResourceInstance],
+pub fn extract<'a>(
+    instances: &'a [ResourceInstance],
     caller_account: Option<&str>,
-    docs: &mut Documents,
+    docs: &mut Documents<'a>,
 ) -> Permissions {
     let mut out = Permissions::default();
     let mut pending: Vec<Pending> = Vec::new();
@@ -299,7 +299,7 @@ pub fn extract(
             location: location.clone(),
             document_location: location,
             statement_locations: BTreeMap::new(),
-            document: docs.parse(
+            document: docs.parse_made(
                 aws_managed::document(&name)
                     .map(|d| Value::String(d.into()))
                     .as_ref(),
@@ -370,31 +370,56 @@ pub fn statement_locations(inst: &ResourceInstance, attr: &str) -> BTreeMap<usiz
 
 /// Policy documents already parsed in one extraction, by their text: many
 /// roles and policies carry the same document (a shared data source, a
-/// module called for each of several accounts), and each text is parsed once.
+/// module called for each of several accounts), and each text is parsed at
+/// most twice. A text seen once is only noted (most are: each role's own
+/// document), so its document is neither copied nor kept; seen again, it is
+/// parsed once more and kept for every later sight.
 #[derive(Default)]
-pub struct Documents {
-    parsed: crate::quickhash::QuickMap<String, Trust>,
+pub struct Documents<'a> {
+    parsed: crate::quickhash::QuickMap<std::borrow::Cow<'a, str>, Option<Trust>>,
 }
 
-impl Documents {
-    /// What [`Documents::parse`] gave for `text`, if it parsed it.
-    pub fn get(&self, text: &str) -> Option<&Trust> {
-        self.parsed.get(text)
-    }
-
-    /// A policy document attribute's content.
+impl<'a> Documents<'a> {
+    /// A policy document attribute's content, read from the input (its
+    /// text is kept by reference).
     /// `what` names it in a message (`trust policy`).
-    pub fn parse(&mut self, value: Option<&Value>, what: &str) -> Trust {
+    pub fn parse(&mut self, value: Option<&'a Value>, what: &str) -> Trust {
         match value {
             Some(Value::String(s)) if !s.trim().is_empty() => {
-                if let Some(t) = self.parsed.get(s.as_str()) {
-                    return t.clone();
-                }
-                let t = parse_document(value, what);
-                self.parsed.insert(s.clone(), t.clone());
-                t
+                self.parse_text(std::borrow::Cow::Borrowed(s.as_str()), value, what)
             }
             _ => parse_document(value, what),
+        }
+    }
+
+    /// [`Documents::parse`] for a value made here (its text is copied when
+    /// kept).
+    pub fn parse_made(&mut self, value: Option<&Value>, what: &str) -> Trust {
+        match value {
+            Some(Value::String(s)) if !s.trim().is_empty() => {
+                self.parse_text(std::borrow::Cow::Owned(s.clone()), value, what)
+            }
+            _ => parse_document(value, what),
+        }
+    }
+
+    fn parse_text(
+        &mut self,
+        text: std::borrow::Cow<'a, str>,
+        value: Option<&Value>,
+        what: &str,
+    ) -> Trust {
+        match self.parsed.get_mut(text.as_ref()) {
+            Some(Some(t)) => t.clone(),
+            Some(kept @ None) => {
+                let t = parse_document(value, what);
+                *kept = Some(t.clone());
+                t
+            }
+            None => {
+                self.parsed.insert(text, None);
+                parse_document(value, what)
+            }
         }
     }
 }
@@ -602,5 +627,34 @@ pub fn unreadable_may_grant(r: &PolicyRef) -> bool {
             None => true,
         },
         PolicyRef::Name(_) | PolicyRef::Unknown(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_reads_alike_however_often_it_is_seen() {
+        let text = Value::String(
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#
+                .to_string(),
+        );
+        let other = Value::String(r#"{"Statement":[]}"#.to_string());
+        let bad = Value::String("{not json".to_string());
+        let mut docs = Documents::default();
+        for _ in 0..3 {
+            for v in [&text, &other, &bad] {
+                assert_eq!(
+                    docs.parse(Some(v), "trust policy"),
+                    parse_document(Some(v), "trust policy")
+                );
+                assert_eq!(
+                    docs.parse_made(Some(v), "policy"),
+                    parse_document(Some(v), "policy")
+                );
+            }
+        }
+        assert_eq!(docs.parse(None, "policy"), Trust::Missing);
     }
 }

@@ -16,8 +16,8 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     let mut roles: Vec<Role> = Vec::new();
     // Trust documents, with the text each was read from.
     let mut documents: Vec<(Role, Option<&str>)> = Vec::new();
-    // The distinct texts of the roles' trust policies.
-    let mut role_texts: crate::quickhash::QuickSet<&str> = Default::default();
+    // The texts of the roles' trust policies, with the role read from each.
+    let mut role_texts: Vec<(&str, usize)> = Vec::new();
     for inst in instances {
         let Some(rtype) = types::lookup(inst.mode, &inst.resource_type) else {
             continue;
@@ -28,7 +28,7 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
                 if matches!(r.trust, Trust::Document(_))
                     && let Some(text) = inst.attrs.get(trust_attr).and_then(Value::as_str)
                 {
-                    role_texts.insert(text);
+                    role_texts.push((text, roles.len()));
                 }
                 roles.push(r);
             }
@@ -45,21 +45,19 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     // an override may replace some of its statements), is judged at the role:
     // one statement in common marks it as used.
     // Looked up by each statement's JSON text: one pass over the roles'
-    // distinct documents, not one per document.
+    // distinct documents, not one per document; nothing to do without
+    // documents.
     let statement_texts = |doc: &crate::model::policy::PolicyDocument| {
         doc.statements
             .iter()
             .map(|s| s.raw.to_string())
             .collect::<Vec<String>>()
     };
-    let carried: crate::quickhash::QuickSet<String> = role_texts
-        .iter()
-        .filter_map(|text| match docs.get(text) {
-            Some(Trust::Document(doc)) => Some(statement_texts(doc)),
-            _ => None,
-        })
-        .flatten()
-        .collect();
+    let carried = if documents.is_empty() {
+        Default::default()
+    } else {
+        carried_statements(&role_texts, &roles, &documents)
+    };
     // Whether a document text shares a statement with a role's, once a text.
     let mut shares: crate::quickhash::QuickMap<&str, bool> = Default::default();
     let documents: Vec<Role> = documents
@@ -89,6 +87,55 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
         memberships: permissions.memberships,
         refused: Vec::new(),
     }
+}
+
+/// The statements of the roles' trust documents (by JSON text) that may be
+/// among `documents`' statements: every one of them, or, when the documents
+/// hold fewer statements than the roles, only those the documents hold too
+/// (the same answer for the documents, from the smaller side's set).
+fn carried_statements(
+    role_texts: &[(&str, usize)],
+    roles: &[Role],
+    documents: &[(Role, Option<&str>)],
+) -> crate::quickhash::QuickSet<String> {
+    use std::fmt::Write;
+    // One role per distinct text: the same text parses to the same document.
+    let mut distinct: crate::quickhash::QuickSet<&str> = Default::default();
+    let role_docs: Vec<&crate::model::policy::PolicyDocument> = role_texts
+        .iter()
+        .filter(|(text, _)| distinct.insert(text))
+        .filter_map(|(_, i)| match roles.get(*i).map(|r| &r.trust) {
+            Some(Trust::Document(doc)) => Some(doc),
+            _ => None,
+        })
+        .collect();
+    let role_statements: usize = role_docs.iter().map(|d| d.statements.len()).sum();
+    let document_statements = documents
+        .iter()
+        .filter_map(|(d, _)| match &d.trust {
+            Trust::Document(doc) => Some(doc.statements.iter()),
+            _ => None,
+        })
+        .flatten();
+    if document_statements.clone().count() >= role_statements {
+        return role_docs
+            .iter()
+            .flat_map(|d| d.statements.iter().map(|s| s.raw.to_string()))
+            .collect();
+    }
+    let wanted: crate::quickhash::QuickSet<String> =
+        document_statements.map(|s| s.raw.to_string()).collect();
+    let mut carried = crate::quickhash::QuickSet::default();
+    let mut text = String::new();
+    for s in role_docs.iter().flat_map(|d| d.statements.iter()) {
+        text.clear();
+        // Writing to a String cannot fail.
+        let _ = write!(text, "{}", s.raw);
+        if wanted.contains(text.as_str()) && !carried.contains(text.as_str()) {
+            carried.insert(text.clone());
+        }
+    }
+    carried
 }
 
 /// The account every `data "aws_caller_identity"` agrees on, if any.
@@ -138,11 +185,11 @@ pub(super) fn tags_of(attrs: &Value) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-fn role(
-    inst: &ResourceInstance,
+fn role<'a>(
+    inst: &'a ResourceInstance,
     trust_attr: &str,
     caller_account: Option<&str>,
-    docs: &mut super::permissions::Documents,
+    docs: &mut super::permissions::Documents<'a>,
 ) -> Role {
     let attrs = &inst.attrs;
     let account = account_of(inst, caller_account);
@@ -161,11 +208,11 @@ fn role(
 
 /// What every trust-carrying instance has: its place, its change, and the
 /// trust policy in attribute `attr`.
-fn subject(
-    inst: &ResourceInstance,
+fn subject<'a>(
+    inst: &'a ResourceInstance,
     attr: &str,
     kind: SubjectKind,
-    docs: &mut super::permissions::Documents,
+    docs: &mut super::permissions::Documents<'a>,
 ) -> Role {
     Role {
         address: inst.address.clone(),
@@ -191,10 +238,10 @@ fn subject(
 }
 
 /// A policy document that names principals and allows assuming a role.
-fn trust_document(
-    inst: &ResourceInstance,
+fn trust_document<'a>(
+    inst: &'a ResourceInstance,
     caller_account: Option<&str>,
-    docs: &mut super::permissions::Documents,
+    docs: &mut super::permissions::Documents<'a>,
 ) -> Option<Role> {
     let mut doc = subject(inst, "json", SubjectKind::Document, docs);
     let Trust::Document(policy) = &doc.trust else {

@@ -57,6 +57,25 @@ pub fn parse_both_ways(text: &str) -> Result<BothWays, serde_json::Error> {
     })
 }
 
+/// Parses JSON text holding no duplicated key as its one reading: `None`
+/// at the first duplicate (read it with [`parse_both_ways`] then). Errors
+/// are those [`parse_both_ways`] gives for the same text, at the same place.
+pub fn parse_unless_duplicated(text: &str) -> Result<Option<J>, serde_json::Error> {
+    let state = State {
+        refuse: true,
+        quick: true,
+        ..State::default()
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let read = Seed { state: &state }.deserialize(&mut de);
+    if state.duplicated.get() {
+        return Ok(None);
+    }
+    let (_, last) = read?;
+    de.end()?;
+    Ok(Some(last))
+}
+
 /// Parses JSON that must not hold a duplicate key (machine-written input
 /// such as plan JSON): a duplicate is an error at its line and column.
 pub fn parse_refusing_duplicates(text: &str) -> Result<J, serde_json::Error> {
@@ -76,6 +95,10 @@ struct State {
     duplicates: RefCell<Vec<Duplicate>>,
     /// Fail at the first duplicate, and build only the last reading.
     refuse: bool,
+    /// With `refuse`: keep no path, and fail at the first duplicate only to
+    /// set `duplicated`.
+    quick: bool,
+    duplicated: std::cell::Cell<bool>,
 }
 
 /// One step of the path to the value being read: an array index or an
@@ -171,6 +194,12 @@ impl<'de> Visitor<'de> for Seed<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let (mut first, mut last) = (Vec::new(), Vec::new());
+        if self.state.quick {
+            while let Some((_, l)) = seq.next_element_seed(Seed { state: self.state })? {
+                last.push(l);
+            }
+            return Ok((J::Null, J::Array(last)));
+        }
         loop {
             self.state.path.borrow_mut().push(Step::Index(last.len()));
             let next = seq.next_element_seed(Seed { state: self.state });
@@ -190,6 +219,21 @@ impl<'de> Visitor<'de> for Seed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let (mut first, mut last) = (Map::new(), Map::new());
+        if self.state.quick {
+            while let Some(key) = map.next_key::<String>()? {
+                let (_, l) = map.next_value_seed(Seed { state: self.state })?;
+                match last.entry(key) {
+                    serde_json::map::Entry::Vacant(v) => {
+                        v.insert(l);
+                    }
+                    serde_json::map::Entry::Occupied(_) => {
+                        self.state.duplicated.set(true);
+                        return Err(A::Error::custom("a key is written twice"));
+                    }
+                }
+            }
+            return Ok((J::Null, J::Object(last)));
+        }
         while let Some(key) = map.next_key::<String>()? {
             self.state.path.borrow_mut().push(Step::Key(key));
             let value = map.next_value_seed(Seed { state: self.state });

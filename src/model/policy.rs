@@ -184,6 +184,23 @@ fn err<T>(message: impl Into<String>) -> Result<T, PolicyError> {
 impl PolicyDocument {
     /// Parses a policy JSON string.
     pub fn parse(text: &str) -> Result<PolicyDocument, PolicyError> {
+        // One reading when no key is written twice (the usual case), the
+        // same document as the careful read gives; both readings otherwise.
+        match super::json::parse_unless_duplicated(text) {
+            Ok(Some(json)) => PolicyDocument::from_value(json),
+            Ok(None) => PolicyDocument::parse_carefully(text),
+            Err(e) => err(format!("not JSON: {e}")),
+        }
+    }
+
+    /// [`PolicyDocument::parse`] reading the text both ways whether or not a
+    /// key is written twice: the fuzz target holds the quick path to it.
+    #[cfg(any(test, fuzzing))]
+    pub fn parse_careful(text: &str) -> Result<PolicyDocument, PolicyError> {
+        PolicyDocument::parse_carefully(text)
+    }
+
+    fn parse_carefully(text: &str) -> Result<PolicyDocument, PolicyError> {
         let both = match super::json::parse_both_ways(text) {
             Ok(b) => b,
             Err(e) => {
@@ -225,23 +242,8 @@ impl PolicyDocument {
         let J::Object(top) = json else {
             return err("a policy document must be a JSON object");
         };
-        let mut version = None;
-        let mut id = None;
-        let mut statements = None;
-        for (k, v) in top {
-            match k.as_str() {
-                "Version" => version = Some(expect_string(v, "Version")?),
-                "Id" => id = Some(expect_string(v, "Id")?),
-                "Statement" => statements = Some(v),
-                other => return err(format!("unknown top-level element \"{other}\"")),
-            }
-        }
-        if let Some(v) = &version {
-            if v != "2012-10-17" && v != "2008-10-17" {
-                return err(format!("Version \"{v}\" is not 2012-10-17 or 2008-10-17"));
-            }
-        }
-        let statements = match statements {
+        let (version, id) = PolicyDocument::header(top)?;
+        let statements = match top.get("Statement") {
             None => return err("no \"Statement\" element"),
             Some(J::Array(items)) => items
                 .iter()
@@ -257,6 +259,54 @@ impl PolicyDocument {
             statements,
             duplicates: Vec::new(),
         })
+    }
+
+    /// [`PolicyDocument::from_json`] taking the tree: each statement becomes
+    /// its `raw` without a copy.
+    fn from_value(json: J) -> Result<PolicyDocument, PolicyError> {
+        let J::Object(mut top) = json else {
+            return err("a policy document must be a JSON object");
+        };
+        let (version, id) = PolicyDocument::header(&top)?;
+        let statements = match top.remove("Statement") {
+            None => return err("no \"Statement\" element"),
+            Some(J::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| Statement::from_value(i, s))
+                .collect::<Result<Vec<_>, _>>()?,
+            Some(single @ J::Object(_)) => vec![Statement::from_value(0, single)?],
+            Some(_) => return err("\"Statement\" must be an object or a list of objects"),
+        };
+        Ok(PolicyDocument {
+            version,
+            id,
+            statements,
+            duplicates: Vec::new(),
+        })
+    }
+
+    /// `Version` and `Id`, every top-level key known, the version one IAM
+    /// reads.
+    fn header(
+        top: &serde_json::Map<String, J>,
+    ) -> Result<(Option<String>, Option<String>), PolicyError> {
+        let mut version = None;
+        let mut id = None;
+        for (k, v) in top {
+            match k.as_str() {
+                "Version" => version = Some(expect_string(v, "Version")?),
+                "Id" => id = Some(expect_string(v, "Id")?),
+                "Statement" => {}
+                other => return err(format!("unknown top-level element \"{other}\"")),
+            }
+        }
+        if let Some(v) = &version {
+            if v != "2012-10-17" && v != "2008-10-17" {
+                return err(format!("Version \"{v}\" is not 2012-10-17 or 2008-10-17"));
+            }
+        }
+        Ok((version, id))
     }
 }
 
@@ -279,6 +329,19 @@ impl Statement {
     }
 
     fn from_json(index: usize, json: &J) -> Result<Statement, PolicyError> {
+        let mut s = Statement::read(index, json)?;
+        s.raw = json.clone();
+        Ok(s)
+    }
+
+    fn from_value(index: usize, json: J) -> Result<Statement, PolicyError> {
+        let mut s = Statement::read(index, &json)?;
+        s.raw = json;
+        Ok(s)
+    }
+
+    /// The statement, its `raw` left null.
+    fn read(index: usize, json: &J) -> Result<Statement, PolicyError> {
         let J::Object(obj) = json else {
             return err(format!("statement {index} is not an object"));
         };
@@ -294,7 +357,7 @@ impl Statement {
             resources: Vec::new(),
             not_resources: Vec::new(),
             conditions: Vec::new(),
-            raw: json.clone(),
+            raw: J::Null,
         };
         let mut effect = None;
         for (k, v) in obj {
@@ -365,7 +428,20 @@ impl Statement {
 
     /// Does this statement allow (or deny) any of the role-assuming STS actions?
     pub fn covers_assume(&self) -> bool {
-        !self.assume_actions().is_empty()
+        ASSUME_ACTIONS.iter().any(|a| self.names_action(a))
+    }
+
+    /// The statement's `Action` names `action` (with `NotAction`, does not
+    /// exclude it).
+    fn names_action(&self, action: &str) -> bool {
+        if self.not_actions.is_empty() {
+            self.actions.iter().any(|p| wildcard_match(p, action, true))
+        } else {
+            !self
+                .not_actions
+                .iter()
+                .any(|p| wildcard_match(p, action, true))
+        }
     }
 
     /// The role-assuming actions this statement names (or, with `NotAction`,
@@ -374,13 +450,7 @@ impl Statement {
         ASSUME_ACTIONS
             .iter()
             .copied()
-            .filter(|a| {
-                if self.not_actions.is_empty() {
-                    self.actions.iter().any(|p| wildcard_match(p, a, true))
-                } else {
-                    !self.not_actions.iter().any(|p| wildcard_match(p, a, true))
-                }
-            })
+            .filter(|a| self.names_action(a))
             .collect()
     }
 }
@@ -481,35 +551,79 @@ fn scalar(v: &J) -> Result<String, PolicyError> {
 /// IAM wildcard match: `*` any run, `?` one character. Actions compare
 /// case-insensitively; most condition values do not.
 pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    if !pattern.contains(['*', '?']) {
+        // No wildcard: character for character (ASCII case folding changes
+        // no other byte of UTF-8).
+        return if ignore_case {
+            pattern.eq_ignore_ascii_case(text)
+        } else {
+            pattern == text
+        };
+    }
+    if pattern.is_ascii() && text.is_ascii() {
+        return matches_wildcards(pattern.as_bytes(), text.as_bytes(), |a, b| {
+            if ignore_case {
+                a.eq_ignore_ascii_case(&b)
+            } else {
+                a == b
+            }
+        });
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    let eq = |a: char, b: char| {
+    matches_wildcards(&p, &t, |a: char, b: char| {
         if ignore_case {
             a.eq_ignore_ascii_case(&b)
         } else {
             a == b
         }
-    };
+    })
+}
+
+/// A character of a pattern: `*`, `?`, or one to compare.
+trait PatternChar: Copy + PartialEq {
+    const STAR: Self;
+    const ONE: Self;
+}
+
+impl PatternChar for char {
+    const STAR: char = '*';
+    const ONE: char = '?';
+}
+
+impl PatternChar for u8 {
+    const STAR: u8 = b'*';
+    const ONE: u8 = b'?';
+}
+
+/// [`wildcard_match`] over characters (or ASCII bytes).
+fn matches_wildcards<C: PatternChar>(p: &[C], t: &[C], eq: impl Fn(C, C) -> bool) -> bool {
     // Iterative matcher with single backtrack point: linear in practice, no recursion.
     let (mut pi, mut ti) = (0usize, 0usize);
     let (mut star, mut mark) = (None::<usize>, 0usize);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && eq(p[pi], t[ti]))) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
+    while let Some(&tc) = t.get(ti) {
+        match p.get(pi) {
+            Some(&pc) if pc == C::ONE || (pc != C::STAR && eq(pc, tc)) => {
+                pi += 1;
+                ti += 1;
+            }
+            Some(&pc) if pc == C::STAR => {
+                star = Some(pi);
+                mark = ti;
+                pi += 1;
+            }
+            _ => {
+                if let Some(s) = star {
+                    pi = s + 1;
+                    mark += 1;
+                    ti = mark;
+                } else {
+                    return false;
+                }
+            }
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while p.get(pi) == Some(&C::STAR) {
         pi += 1;
     }
     pi == p.len()
@@ -569,6 +683,57 @@ mod tests {
         );
     }
 
+    /// The matcher as first written, over characters.
+    fn wildcard_reference(pattern: &str, text: &str, ignore_case: bool) -> bool {
+        let p: Vec<char> = pattern.chars().collect();
+        let t: Vec<char> = text.chars().collect();
+        let eq = |a: char, b: char| {
+            if ignore_case {
+                a.eq_ignore_ascii_case(&b)
+            } else {
+                a == b
+            }
+        };
+        let (mut pi, mut ti) = (0usize, 0usize);
+        let (mut star, mut mark) = (None::<usize>, 0usize);
+        while ti < t.len() {
+            if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && eq(p[pi], t[ti]))) {
+                pi += 1;
+                ti += 1;
+            } else if pi < p.len() && p[pi] == '*' {
+                star = Some(pi);
+                mark = ti;
+                pi += 1;
+            } else if let Some(s) = star {
+                pi = s + 1;
+                mark += 1;
+                ti = mark;
+            } else {
+                return false;
+            }
+        }
+        while pi < p.len() && p[pi] == '*' {
+            pi += 1;
+        }
+        pi == p.len()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 4096, ..Default::default() })]
+
+        #[test]
+        fn wildcards_match_as_first_written(
+            pattern in "[aAbB*?\u{e9}\u{c9}:]{0,8}",
+            text in "[aAbB*?\u{e9}\u{c9}:]{0,8}",
+            ignore_case: bool,
+        ) {
+            proptest::prop_assert_eq!(
+                wildcard_match(&pattern, &text, ignore_case),
+                wildcard_reference(&pattern, &text, ignore_case)
+            );
+        }
+    }
+
     #[test]
     fn wildcards_match_like_iam() {
         assert!(wildcard_match(
@@ -615,6 +780,104 @@ mod tests {
     fn not_action_grants_what_it_does_not_exclude() {
         let d = PolicyDocument::parse(r#"{"Statement":[{"Effect":"Allow","Principal":"*","NotAction":"sts:AssumeRoleWith*"}]}"#).expect("valid");
         assert_eq!(d.statements[0].assume_actions(), vec!["sts:AssumeRole"]);
+    }
+
+    /// Near-valid documents: statement parts (some keys twice, some
+    /// malformed) glued into documents, and fragments of JSON.
+    fn documents() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let part = prop::sample::select(vec![
+            r#""Effect":"Allow""#,
+            r#""Effect":"Deny""#,
+            r#""Effect":"allow""#,
+            r#""Principal":"*""#,
+            r#""Principal":{"AWS":"*"}"#,
+            r#""Principal":{"AWS":"arn:aws:iam::1:root","AWS":"*"}"#,
+            r#""Principal":{"AWS":["111122223333","arn:aws:iam::2:role/x"],"Service":"s.amazonaws.com"}"#,
+            r#""Principal":{"Bogus":"x"}"#,
+            r#""Action":"sts:AssumeRole""#,
+            r#""Action":["sts:AssumeRole","sts:TagSession"]"#,
+            r#""Action":[1]"#,
+            r#""NotAction":"sts:AssumeRoleWith*""#,
+            r#""Condition":{"StringEquals":{"sts:ExternalId":"x"}}"#,
+            r#""Condition":{"StringEquals":{"sts:ExternalId":["x",1,true]},"Bool":{"aws:SecureTransport":false}}"#,
+            r#""Condition":{"StringEquals":{"a":"1","a":"2"}}"#,
+            r#""Condition":{"StringEquals":"x"}"#,
+            r#""Sid":"s""#,
+            r#""Sid":"sé"""#,
+            r#""Resource":"*""#,
+            r#""Extra":1"#,
+        ]);
+        let statement =
+            prop::collection::vec(part, 0..6).prop_map(|v| format!("{{{}}}", v.join(",")));
+        let top = prop::sample::select(vec![
+            r#""Version":"2012-10-17""#,
+            r#""Version":"2008-10-17""#,
+            r#""Version":"2020-01-01""#,
+            r#""Version":1"#,
+            r#""Id":"i""#,
+            r#""Id":"i","Id":"j""#,
+            r#""Other":null"#,
+            r#""Statement":[]"#,
+        ]);
+        (
+            prop::collection::vec(statement, 0..4),
+            prop::collection::vec(top, 0..3),
+            0..4u8,
+            0..200usize,
+        )
+            .prop_map(|(statements, tops, shape, cut)| {
+                let mut parts: Vec<String> = tops.iter().map(|t| t.to_string()).collect();
+                let list = statements.join(",");
+                parts.push(match shape {
+                    0 => format!(r#""Statement":[{list}]"#),
+                    1 => format!(
+                        r#""Statement":{}"#,
+                        statements.first().map_or("{}", String::as_str)
+                    ),
+                    2 => format!(r#""Statement":[{list}],"Statement":[]"#),
+                    _ => r#""Statement":"x""#.to_string(),
+                });
+                let doc = format!("{{{}}}", parts.join(","));
+                // Now and then cut short, or wrapped as something else.
+                match cut {
+                    0..10 => doc.chars().take(cut * 7).collect(),
+                    10 => format!("[{doc}]"),
+                    11 => format!("{doc} x"),
+                    _ => doc,
+                }
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2048, ..Default::default() })]
+
+        #[test]
+        fn the_quick_read_is_the_careful_one(text in documents()) {
+            proptest::prop_assert_eq!(PolicyDocument::parse(&text), PolicyDocument::parse_careful(&text));
+        }
+    }
+
+    #[test]
+    fn duplicates_read_both_ways_whichever_path() {
+        for text in [
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:root","AWS":"*"},"Action":"sts:AssumeRole"}]}"#,
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}],"Version":"2012-10-17","Version":"2008-10-17"}"#,
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*","AWS":"*"},"Action":"sts:AssumeRole"}] x"#,
+            r#"{"Statement":{"Effect":"Deny","Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}}"#,
+        ] {
+            assert_eq!(
+                PolicyDocument::parse(text),
+                PolicyDocument::parse_careful(text),
+                "{text}"
+            );
+        }
+        let d = PolicyDocument::parse(
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:root","AWS":"*"},"Action":"sts:AssumeRole"}]}"#,
+        )
+        .expect("valid");
+        assert_eq!(d.duplicates.len(), 1);
+        assert_eq!(d.statements.len(), 2);
     }
 
     #[test]

@@ -199,14 +199,15 @@ pub fn snippet(role: &Role, statement: &Statement) -> Option<String> {
 /// [`snippet`] for any policy statement: condition values hidden when
 /// `sensitive`.
 pub fn snippet_of(statement: &Statement, sensitive: bool) -> Option<String> {
+    if !sensitive {
+        return serde_json::to_string_pretty(&statement.raw).ok();
+    }
     let mut raw = statement.raw.clone();
-    if sensitive {
-        if let Some(serde_json::Value::Object(ops)) = raw.get_mut("Condition") {
-            for keys in ops.values_mut() {
-                if let serde_json::Value::Object(keys) = keys {
-                    for v in keys.values_mut() {
-                        *v = serde_json::Value::String("(sensitive)".to_string());
-                    }
+    if let Some(serde_json::Value::Object(ops)) = raw.get_mut("Condition") {
+        for keys in ops.values_mut() {
+            if let serde_json::Value::Object(keys) = keys {
+                for v in keys.values_mut() {
+                    *v = serde_json::Value::String("(sensitive)".to_string());
                 }
             }
         }

@@ -42,6 +42,10 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
     let Some(drift) = ctx.drift else {
         return;
     };
+    let before = ctx
+        .baseline
+        .map(|b| b.described())
+        .unwrap_or_else(|| "the before".to_string());
     for g in ctx.grants {
         if drift.class_of(&g.key) != Some(DriftClass::Added) {
             continue;
@@ -70,12 +74,9 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
                 &g.role,
                 at,
                 format!(
-                    "{} newly trusts {}: not in {} ({who})",
+                    "{} newly trusts {}: not in {before} ({who})",
                     g.role,
                     g.principal.describe(),
-                    ctx.baseline
-                        .map(|b| b.described())
-                        .unwrap_or_else(|| "the before".to_string())
                 ),
             )
             .severity(severity)

@@ -41,8 +41,7 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         let Some((role, at)) = ctx.grant_place(g) else {
             continue;
         };
-        let meta = crate::analyze::metadata::of(g, role, ctx.policy, ctx.baseline);
-        if meta.owner.is_some() {
+        if crate::analyze::metadata::has_owner(g, role, ctx.policy, ctx.baseline) {
             continue;
         }
         out.push(

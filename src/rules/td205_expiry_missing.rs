@@ -39,8 +39,8 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         let Some((role, at)) = ctx.grant_place(g) else {
             continue;
         };
-        let meta = crate::analyze::metadata::of(g, role, ctx.policy, ctx.baseline);
-        let problem = match &meta.expires {
+        let expires = crate::analyze::metadata::expires_of(g, role, ctx.policy, ctx.baseline);
+        let problem = match expires {
             None => format!(
                 "has no expiry: no {} tag and no approval",
                 ctx.policy.metadata.expiry_tag

@@ -37,11 +37,11 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         let Some((role, at)) = ctx.grant_place(g) else {
             continue;
         };
-        let meta = crate::analyze::metadata::of(g, role, ctx.policy, ctx.baseline);
-        let Some((text, from)) = &meta.expires else {
+        let expires = crate::analyze::metadata::expires_of(g, role, ctx.policy, ctx.baseline);
+        let Some((text, from)) = expires else {
             continue;
         };
-        if *from != From::Approval && !ctx.crosses(g) {
+        if from != From::Approval && !ctx.crosses(g) {
             continue;
         }
         let Some(day) = crate::model::date::Date::parse(text) else {
