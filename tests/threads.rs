@@ -104,3 +104,60 @@ fn the_run_wide_instance_limit_stops_at_the_same_root_whatever_the_threads() {
     assert_eq!(four.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&four.stderr), stderr);
 }
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+
+fn check_plan(plan: &Path, threads: &str) -> Output {
+    let dir = plan.parent().expect("dir");
+    let mut cmd = std::process::Command::new(trycmd::cargo::cargo_bin!("trustdrift"));
+    cmd.args(["check", "--format", "json"]);
+    if dir.join("policy.hcl").exists() {
+        cmd.arg("--policy").arg(dir.join("policy.hcl"));
+    }
+    if dir.join("baseline.json").exists() {
+        cmd.arg("--baseline").arg(dir.join("baseline.json"));
+    }
+    cmd.arg(plan)
+        .env("TRUSTDRIFT_THREADS", threads)
+        .env("NO_COLOR", "1")
+        .env("GITHUB_ACTIONS", "false")
+        .output()
+        .expect("run trustdrift")
+}
+
+/// Plans are read (a large one in pieces) and judged (rules side by side)
+/// on the run's threads: one thread or four, every rule's fixtures and a
+/// plan past the size where the reader cuts it print the same bytes.
+#[test]
+fn plans_on_one_thread_and_four_print_the_same_report() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let big = tmp.path().join("big.json");
+    common::plan_file(&big, 6_000_000).expect("generate plan");
+    let mut plans = vec![big];
+    for rule in std::fs::read_dir("testdata/rules")
+        .expect("rules")
+        .flatten()
+    {
+        for name in ["trigger.json", "near_miss.json"] {
+            let p = rule.path().join(name);
+            if p.exists() {
+                plans.push(p);
+            }
+        }
+    }
+    assert!(plans.len() > 30, "{plans:?}");
+    for plan in &plans {
+        let one = check_plan(plan, "1");
+        let four = check_plan(plan, "4");
+        assert_eq!(one.status.code(), four.status.code(), "{plan:?}");
+        assert_eq!(one.stdout, four.stdout, "{plan:?}: stdout differs");
+        assert_eq!(one.stderr, four.stderr, "{plan:?}: stderr differs");
+    }
+    let one = check_plan(&plans[0], "1");
+    assert_eq!(
+        one.status.code(),
+        Some(1),
+        "the generated plan has findings"
+    );
+}

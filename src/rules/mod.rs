@@ -137,21 +137,58 @@ pub fn trust_context(policy: &Policy) -> TrustContext {
 }
 
 /// Runs every enabled rule, applies the policy's severities, and sorts.
+///
+/// Rules run side by side on the run's threads, each taking the next rule
+/// not yet taken; their findings are put back in rule order before sorting,
+/// so the result does not depend on which thread ran what.
 pub fn run(ctx: &RuleContext<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for rule in RULES {
+    let one = |rule: &Rule| -> Vec<Finding> {
         let setting = ctx.policy.rules.get(rule.code);
         if setting.and_then(|s| s.enabled) == Some(false) {
-            continue;
+            return Vec::new();
         }
-        let start = out.len();
-        (rule.check)(ctx, rule, &mut out);
+        let mut found = Vec::new();
+        (rule.check)(ctx, rule, &mut found);
         if let Some(severity) = setting.and_then(|s| s.severity) {
-            for f in &mut out[start..] {
+            for f in &mut found {
                 f.severity = severity;
             }
         }
-    }
+        found
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let take = || -> Vec<(usize, Vec<Finding>)> {
+        let mut done = Vec::new();
+        loop {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(rule) = RULES.get(k) else {
+                return done;
+            };
+            done.push((k, one(rule)));
+        }
+    };
+    let threads = crate::ingest::hcl::thread_count().min(RULES.len());
+    let mut by_rule: Vec<(usize, Vec<Finding>)> = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|i| {
+                std::thread::Builder::new()
+                    .name(format!("trustdrift-rules-{i}"))
+                    .stack_size(16 * 1024 * 1024)
+                    .spawn_scoped(s, take)
+                    .ok()
+            })
+            .collect();
+        let mut all = take();
+        for h in helpers {
+            match h.join() {
+                Ok(done) => all.extend(done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
+    });
+    by_rule.sort_by_key(|(k, _)| *k);
+    let mut out: Vec<Finding> = by_rule.into_iter().flat_map(|(_, f)| f).collect();
     note_trust_from_code(ctx, &mut out);
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.dedup();
