@@ -18,6 +18,7 @@ pub mod rules;
 pub mod run;
 pub mod suppress;
 pub mod terraform;
+pub mod threads;
 
 pub use error::{Error, Result};
 

@@ -233,31 +233,6 @@ fn done_with<T>(value: T) {
     }
 }
 
-/// `first` on a thread of its own while `second` runs on this one; one
-/// after the other when the run is held to one thread or the system will
-/// not start another.
-fn side_by_side<A: Send, B>(first: impl Fn() -> A + Sync, second: impl FnOnce() -> B) -> (A, B) {
-    if crate::ingest::hcl::thread_count() < 2 {
-        return (first(), second());
-    }
-    std::thread::scope(|s| {
-        match std::thread::Builder::new()
-            .name("trustdrift-side".into())
-            .stack_size(16 * 1024 * 1024)
-            .spawn_scoped(s, &first)
-        {
-            Ok(handle) => {
-                let b = second();
-                match handle.join() {
-                    Ok(a) => (a, b),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-            Err(_) => (first(), second()),
-        }
-    })
-}
-
 /// Runs one request. `stdin` is read for the path `-`.
 pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> {
     let mut outcome = Outcome::default();
@@ -274,7 +249,7 @@ pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> 
             // The baseline is read while the inputs are; its error, if any,
             // is still the one reported first.
             let warnings = &mut outcome.warnings;
-            let (baseline, scanned) = side_by_side(
+            let (baseline, scanned) = crate::threads::side_by_side(
                 || load_baseline(check),
                 || -> Result<Option<(Input, crate::Scan)>> {
                     let mut input = input.clone();

@@ -10,8 +10,30 @@ use crate::model::inventory::{IdentityKind, Inventory, Role, SubjectKind, Trust}
 use crate::model::value::Value;
 
 /// Builds the inventory from every instance of every source.
+///
+/// Roles and the permissions model are built side by side (each with its
+/// own cache of parsed documents, so neither waits on the other).
 pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     let caller_account = caller_account(instances);
+    let (permissions, roles) = crate::threads::side_by_side(
+        || {
+            let mut docs = super::permissions::Documents::default();
+            super::permissions::extract(instances, caller_account.as_deref(), &mut docs)
+        },
+        || trust_subjects(instances, caller_account.as_deref()),
+    );
+    Inventory {
+        roles,
+        identities: permissions.identities,
+        policies: permissions.policies,
+        attachments: permissions.attachments,
+        memberships: permissions.memberships,
+        refused: Vec::new(),
+    }
+}
+
+/// Every role, and every trust document no role carries, by address.
+fn trust_subjects(instances: &[ResourceInstance], caller_account: Option<&str>) -> Vec<Role> {
     let mut docs = super::permissions::Documents::default();
     let mut roles: Vec<Role> = Vec::new();
     // Trust documents, with the text each was read from.
@@ -24,7 +46,7 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
         };
         match (rtype.becomes, rtype.trust_attr) {
             (Becomes::Identity(IdentityKind::Role), Some(trust_attr)) => {
-                let r = role(inst, trust_attr, caller_account.as_deref(), &mut docs);
+                let r = role(inst, trust_attr, caller_account, &mut docs);
                 if matches!(r.trust, Trust::Document(_))
                     && let Some(text) = inst.attrs.get(trust_attr).and_then(Value::as_str)
                 {
@@ -33,7 +55,7 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
                 roles.push(r);
             }
             (Becomes::PolicyDocument, _) => {
-                if let Some(doc) = trust_document(inst, caller_account.as_deref(), &mut docs) {
+                if let Some(doc) = trust_document(inst, caller_account, &mut docs) {
                     documents.push((doc, inst.attrs.get("json").and_then(Value::as_str)));
                 }
             }
@@ -78,15 +100,7 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
     roles.extend(documents);
     roles.sort_by(|a, b| a.address.cmp(&b.address));
     roles.dedup_by(|a, b| a.address == b.address);
-    let permissions = super::permissions::extract(instances, caller_account.as_deref(), &mut docs);
-    Inventory {
-        roles,
-        identities: permissions.identities,
-        policies: permissions.policies,
-        attachments: permissions.attachments,
-        memberships: permissions.memberships,
-        refused: Vec::new(),
-    }
+    roles
 }
 
 /// The statements of the roles' trust documents (by JSON text) that may be
