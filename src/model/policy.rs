@@ -51,8 +51,9 @@ pub struct Statement {
     /// `NotResource` as written, empty when absent.
     pub not_resources: Vec<String>,
     pub conditions: Vec<Condition>,
-    /// The statement as written, for showing it to a reviewer.
-    pub raw: J,
+    /// The statement as written, for showing it to a reviewer (shared by
+    /// every copy of the document: each role using it carries one).
+    pub raw: std::sync::Arc<J>,
 }
 
 /// A condition operator with its set and `IfExists` parts split out.
@@ -294,7 +295,7 @@ impl Statement {
             resources: Vec::new(),
             not_resources: Vec::new(),
             conditions: Vec::new(),
-            raw: json.clone(),
+            raw: std::sync::Arc::new(json.clone()),
         };
         let mut effect = None;
         for (k, v) in obj {

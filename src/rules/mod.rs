@@ -199,7 +199,7 @@ pub fn snippet(role: &Role, statement: &Statement) -> Option<String> {
 /// [`snippet`] for any policy statement: condition values hidden when
 /// `sensitive`.
 pub fn snippet_of(statement: &Statement, sensitive: bool) -> Option<String> {
-    let mut raw = statement.raw.clone();
+    let mut raw = serde_json::Value::clone(&statement.raw);
     if sensitive {
         if let Some(serde_json::Value::Object(ops)) = raw.get_mut("Condition") {
             for keys in ops.values_mut() {
