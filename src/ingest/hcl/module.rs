@@ -242,6 +242,9 @@ impl<'s> Loader<'s> {
             overridden: HashMap::new(),
         };
         let mut overrides: Vec<(FileId, Body, Vec<usize>)> = Vec::new();
+        // Files parsed ahead had the folder's unreachable blocks dropped
+        // then, all together (see `prune_parsed`): not searched for again.
+        let mut pruned_ahead = true;
         for path in self.scan.module_files(dir)? {
             let name = path
                 .file_name()
@@ -249,7 +252,10 @@ impl<'s> Loader<'s> {
                 .unwrap_or_default();
             let parsed = match self.parsed.remove(&path) {
                 Some(parsed) => parsed?,
-                None => read_and_parse(&path, self.scan.display(&path))?,
+                None => {
+                    pruned_ahead = false;
+                    read_and_parse(&path, self.scan.display(&path))?
+                }
             };
             let ParsedFile {
                 display,
@@ -269,7 +275,7 @@ impl<'s> Loader<'s> {
             def.bodies.push(body);
             def.offsets.push(offsets);
         }
-        if overrides.is_empty() {
+        if overrides.is_empty() && !pruned_ahead {
             let native = def.files.iter().all(|id| {
                 self.files
                     .get(*id)
