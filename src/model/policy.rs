@@ -51,8 +51,9 @@ pub struct Statement {
     /// `NotResource` as written, empty when absent.
     pub not_resources: Vec<String>,
     pub conditions: Vec<Condition>,
-    /// The statement as written, for showing it to a reviewer.
-    pub raw: J,
+    /// The statement as written, for showing it to a reviewer (shared by
+    /// every copy of the document: each role using it carries one).
+    pub raw: std::sync::Arc<J>,
 }
 
 /// A condition operator with its set and `IfExists` parts split out.
@@ -330,13 +331,13 @@ impl Statement {
 
     fn from_json(index: usize, json: &J) -> Result<Statement, PolicyError> {
         let mut s = Statement::read(index, json)?;
-        s.raw = json.clone();
+        s.raw = std::sync::Arc::new(json.clone());
         Ok(s)
     }
 
     fn from_value(index: usize, json: J) -> Result<Statement, PolicyError> {
         let mut s = Statement::read(index, &json)?;
-        s.raw = json;
+        s.raw = std::sync::Arc::new(json);
         Ok(s)
     }
 
@@ -357,7 +358,7 @@ impl Statement {
             resources: Vec::new(),
             not_resources: Vec::new(),
             conditions: Vec::new(),
-            raw: J::Null,
+            raw: std::sync::Arc::new(J::Null),
         };
         let mut effect = None;
         for (k, v) in obj {

@@ -237,9 +237,9 @@ pub fn snippet(role: &Role, statement: &Statement) -> Option<String> {
 /// `sensitive`.
 pub fn snippet_of(statement: &Statement, sensitive: bool) -> Option<String> {
     if !sensitive {
-        return serde_json::to_string_pretty(&statement.raw).ok();
+        return serde_json::to_string_pretty(statement.raw.as_ref()).ok();
     }
-    let mut raw = statement.raw.clone();
+    let mut raw = serde_json::Value::clone(&statement.raw);
     if let Some(serde_json::Value::Object(ops)) = raw.get_mut("Condition") {
         for keys in ops.values_mut() {
             if let serde_json::Value::Object(keys) = keys {

@@ -15,6 +15,7 @@ pub mod overrides;
 pub mod policy_document;
 pub mod refused;
 pub mod source;
+mod stream;
 pub mod types;
 pub mod walk;
 
@@ -124,8 +125,20 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
     if scan.dirs.is_empty() {
         return Err(nothing_to_check(&scan));
     }
+    if scan.single_file.is_none()
+        && let Some(out) = stream::load(&scan, opts)
+    {
+        return out;
+    }
+    load_all_at_once(&scan, opts)
+}
+
+/// Reads every directory, then evaluates every root module: the way a run
+/// that [`stream::load`] leaves (an error, a limit) is read, so that it
+/// ends as it always has.
+fn load_all_at_once(scan: &walk::Scan, opts: &HclOptions) -> Result<Ingested> {
     let mut notes = scan.notes.clone();
-    let mut loader = Loader::new(&scan);
+    let mut loader = Loader::new(scan);
     // Threads only where there are files to share among them: a single file
     // is read as before, on this thread.
     let to_read: usize = scan.dirs.values().map(Vec::len).sum();
@@ -173,10 +186,10 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
     for ix in &indexes {
         ix.check_local_cycles(&files)?;
     }
-    let files: Vec<Arc<SourceFile>> = files.into_inner().into_iter().map(Arc::new).collect();
+    let files: Vec<Arc<SourceFile>> = files.into_inner();
 
     let run = RunContext {
-        scan: &scan,
+        scan,
         files: &files,
         indexes: &indexes,
         defs: &defs,
@@ -230,7 +243,7 @@ fn load_here(path: &Path, opts: &HclOptions) -> Result<Ingested> {
         out.secrets.extend(outcome.secrets);
         // The scanned files once, then what this root read besides them
         // (templates, tfvars): not every file again for every root.
-        let read_before = if sources_taken { files.len() } else { 0 };
+        let read_before = if sources_taken { outcome.scanned } else { 0 };
         sources_taken = true;
         for f in outcome.files_read.iter().skip(read_before) {
             if f.syntax == Syntax::Native && !out.sources.contains_key(&f.display) {
@@ -271,6 +284,9 @@ struct RootOutcome {
     notes: Vec<crate::ingest::IngestNote>,
     secrets: BTreeSet<String>,
     files_read: Vec<Arc<SourceFile>>,
+    /// How many of `files_read` were given to it (the configuration files
+    /// read before it): the rest it read itself (tfvars, templates).
+    scanned: usize,
     /// The budget it started from, and what was left of it at the end.
     from: Budget,
     left: Budget,
@@ -376,6 +392,7 @@ impl RunContext<'_, '_> {
             notes: ev.take_notes(),
             secrets,
             files_read: ev.files_read(),
+            scanned: self.files.len(),
             from: budget,
             left: ev.budget.get(),
             limit_hit,

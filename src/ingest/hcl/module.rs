@@ -128,7 +128,7 @@ pub struct ParsedFile {
 /// [`prune_unreferenced`] on one directory's files, read and parsed ahead:
 /// only when every one of them parsed, in native syntax, and none is an
 /// override file.
-fn prune_parsed(files: &mut [(PathBuf, Result<ParsedFile, Error>)]) {
+pub fn prune_parsed(files: &mut [(PathBuf, Result<ParsedFile, Error>)]) {
     let plain = files.iter().all(|(path, parsed)| {
         let override_file = path
             .file_name()
@@ -150,6 +150,12 @@ fn prune_parsed(files: &mut [(PathBuf, Result<ParsedFile, Error>)]) {
 /// Reads and parses one configuration file (native or JSON syntax).
 pub fn read_and_parse(path: &Path, display: String) -> Result<ParsedFile, Error> {
     let text = read_text(path, &display)?;
+    parse_file(path, display, text)
+}
+
+/// Parses one configuration file already read (native or JSON syntax, by
+/// its name).
+pub fn parse_file(path: &Path, display: String, text: String) -> Result<ParsedFile, Error> {
     let is_json = path
         .file_name()
         .is_some_and(|n| n.to_string_lossy().ends_with(".json"));
@@ -236,6 +242,9 @@ impl<'s> Loader<'s> {
             overridden: HashMap::new(),
         };
         let mut overrides: Vec<(FileId, Body, Vec<usize>)> = Vec::new();
+        // Files parsed ahead had the folder's unreachable blocks dropped
+        // then, all together (see `prune_parsed`): not searched for again.
+        let mut pruned_ahead = true;
         for path in self.scan.module_files(dir)? {
             let name = path
                 .file_name()
@@ -243,7 +252,10 @@ impl<'s> Loader<'s> {
                 .unwrap_or_default();
             let parsed = match self.parsed.remove(&path) {
                 Some(parsed) => parsed?,
-                None => read_and_parse(&path, self.scan.display(&path))?,
+                None => {
+                    pruned_ahead = false;
+                    read_and_parse(&path, self.scan.display(&path))?
+                }
             };
             let ParsedFile {
                 display,
@@ -263,7 +275,7 @@ impl<'s> Loader<'s> {
             def.bodies.push(body);
             def.offsets.push(offsets);
         }
-        if overrides.is_empty() {
+        if overrides.is_empty() && !pruned_ahead {
             let native = def.files.iter().all(|id| {
                 self.files
                     .get(*id)
@@ -319,24 +331,29 @@ impl<'s> Loader<'s> {
     /// Local module sources (`./x`, `../x`) written in module `def`, resolved
     /// to canonical directories inside the root.
     pub fn local_calls(&self, def: usize) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        let Some(d) = self.defs.get(def) else {
-            return out;
-        };
-        for body in &d.bodies {
-            for block in body.blocks() {
-                if block.ident.as_str() != "module" {
-                    continue;
-                }
-                if let Some(src) = literal_attr(&block.body, "source")
-                    && is_local_source(&src)
-                    && let Ok(c) = self.scan.resolve_inside(&d.dir.join(&src))
-                {
-                    out.push(c);
-                }
-            }
+        match self.defs.get(def) {
+            Some(d) => local_calls_in(self.scan, &d.dir, d.bodies.iter()),
+            None => Vec::new(),
         }
-        out
+    }
+
+    /// Files read and parsed elsewhere, for [`Loader::load_dir`] to take.
+    pub fn add_parsed(&mut self, files: impl IntoIterator<Item = (PathBuf, ParsedFile)>) {
+        self.parsed
+            .extend(files.into_iter().map(|(path, parsed)| (path, Ok(parsed))));
+    }
+
+    /// Takes the parsed trees of module `def` out of it (its files stay):
+    /// once the only root module that uses them is evaluated, nothing reads
+    /// them again.
+    pub fn take_trees(&mut self, def: usize) -> Vec<Body> {
+        match self.defs.get_mut(def) {
+            Some(d) => {
+                d.offsets = Vec::new();
+                std::mem::take(&mut d.bodies)
+            }
+            None => Vec::new(),
+        }
     }
 
     /// Resolves every module call reachable from root module `root`, keyed
@@ -467,6 +484,49 @@ impl<'s> Loader<'s> {
         }
         out
     }
+}
+
+/// Local module sources (`./x`, `../x`) written in `bodies` (the files of
+/// the module in `dir`), resolved to canonical directories inside the root.
+pub fn local_calls_in<'b>(
+    scan: &Scan,
+    dir: &Path,
+    bodies: impl Iterator<Item = &'b Body>,
+) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for body in bodies {
+        for block in body.blocks() {
+            if block.ident.as_str() != "module" {
+                continue;
+            }
+            if let Some(src) = literal_attr(&block.body, "source")
+                && is_local_source(&src)
+                && let Ok(c) = scan.resolve_inside(&dir.join(&src))
+            {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// Whether native HCL text may declare a `module` block: it holds the word
+/// `module` followed by something that cannot continue an identifier or a
+/// reference (`module.x`). A file without one declares no module call.
+pub fn may_declare_module(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = text.get(from..).and_then(|rest| rest.find("module")) {
+        let end = from + at + "module".len();
+        match bytes.get(end) {
+            None => return true,
+            Some(b) if !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) => {
+                return true;
+            }
+            _ => from = end,
+        }
+    }
+    false
 }
 
 /// `./x` and `../x` sources are read from disk; everything else is remote.

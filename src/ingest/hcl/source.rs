@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use hcl::edit::expr::{Expression, Object, ObjectKey};
 use hcl::edit::structure::Body;
@@ -68,17 +69,22 @@ impl SourceFile {
 /// Every file read in one load, addressed by [`FileId`].
 #[derive(Default)]
 pub struct Files {
-    files: Vec<SourceFile>,
+    files: Vec<Arc<SourceFile>>,
 }
 
 impl Files {
     pub fn add(&mut self, file: SourceFile) -> FileId {
-        self.files.push(file);
+        self.files.push(Arc::new(file));
         self.files.len() - 1
     }
 
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
-        self.files.get(id)
+        self.files.get(id).map(|f| &**f)
+    }
+
+    /// Every file so far, shared with the evaluators.
+    pub fn shared(&self) -> &[Arc<SourceFile>] {
+        &self.files
     }
 
     pub fn len(&self) -> usize {
@@ -89,7 +95,7 @@ impl Files {
         self.files.is_empty()
     }
 
-    pub fn into_inner(self) -> Vec<SourceFile> {
+    pub fn into_inner(self) -> Vec<Arc<SourceFile>> {
         self.files
     }
 }
