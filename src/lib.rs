@@ -270,54 +270,66 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
     // Each grant's content once: drift and copies both read it.
     let contents: Vec<baseline::Content> =
         grants.iter().map(analyze::drift::content_text).collect();
-    let drift = j.baseline.map(|b| {
-        let mut after: std::collections::BTreeMap<String, baseline::Entry> = grants
-            .iter()
-            .zip(&contents)
-            .map(|(g, c)| (g.key.clone(), analyze::drift::entry_of(g, c.clone())))
-            .collect();
-        after.append(&mut reach_entries(&reach));
-        let mut d = analyze::drift::diff(
-            &b.baseline.entries,
-            &redacted(after, &scan.secrets),
-            &renames_of(scan),
-        );
-        // The before holds sensitive values as markers: read its drift
-        // back under each grant's own key.
-        let redactor = baseline::Redactor::new(&scan.secrets);
-        if !redactor.is_empty() {
-            for g in &grants {
-                let shown = redactor.text(&g.key);
-                if shown != g.key
-                    && let Some(found) = d.grants.get(&shown).cloned()
-                {
-                    d.grants.insert(g.key.clone(), found);
+    // Drift on a thread of its own while the boundary and copies are worked
+    // out here: neither reads the other.
+    let (drift, (roles, grant_roles, crossing, copies)) = threads::side_by_side(
+        || {
+            j.baseline.map(|b| {
+                let mut after: std::collections::BTreeMap<String, baseline::Entry> = grants
+                    .iter()
+                    .zip(&contents)
+                    .map(|(g, c)| (g.key.clone(), analyze::drift::entry_of(g, c.clone())))
+                    .collect();
+                after.append(&mut reach_entries(&reach));
+                let mut d = analyze::drift::diff(
+                    &b.baseline.entries,
+                    &redacted(after, &scan.secrets),
+                    &renames_of(scan),
+                );
+                // The before holds sensitive values as markers: read its drift
+                // back under each grant's own key.
+                let redactor = baseline::Redactor::new(&scan.secrets);
+                if !redactor.is_empty() {
+                    for g in &grants {
+                        let shown = redactor.text(&g.key);
+                        if shown != g.key
+                            && let Some(found) = d.grants.get(&shown).cloned()
+                        {
+                            d.grants.insert(g.key.clone(), found);
+                        }
+                    }
                 }
-            }
-        }
-        d
-    });
-    let roles: quickhash::QuickMap<&str, &model::inventory::Role> = scan
-        .inventory
-        .roles
-        .iter()
-        .map(|r| (r.address.as_str(), r))
-        .collect();
-    // Whether each grant crosses the boundary, once: copies and several
-    // rules ask.
-    let grant_roles: Vec<Option<&model::inventory::Role>> = grants
-        .iter()
-        .map(|g| roles.get(g.role.as_str()).copied())
-        .collect();
-    let crossing: Vec<bool> = grants
-        .iter()
-        .zip(&grant_roles)
-        .map(|(g, r)| r.is_some_and(|r| analyze::trust::crosses_boundary(g, r, &ctx)))
-        .collect();
-    let copies =
-        analyze::copies::find_among(&grants, &contents, &scan.inventory, j.baseline, |i, _| {
-            crossing.get(i).copied().unwrap_or(false)
-        });
+                d
+            })
+        },
+        || {
+            let roles: quickhash::QuickMap<&str, &model::inventory::Role> = scan
+                .inventory
+                .roles
+                .iter()
+                .map(|r| (r.address.as_str(), r))
+                .collect();
+            // Whether each grant crosses the boundary, once: copies and
+            // several rules ask.
+            let grant_roles: Vec<Option<&model::inventory::Role>> = grants
+                .iter()
+                .map(|g| roles.get(g.role.as_str()).copied())
+                .collect();
+            let crossing: Vec<bool> = grants
+                .iter()
+                .zip(&grant_roles)
+                .map(|(g, r)| r.is_some_and(|r| analyze::trust::crosses_boundary(g, r, &ctx)))
+                .collect();
+            let copies = analyze::copies::find_among(
+                &grants,
+                &contents,
+                &scan.inventory,
+                j.baseline,
+                |i, _| crossing.get(i).copied().unwrap_or(false),
+            );
+            (roles, grant_roles, crossing, copies)
+        },
+    );
     drop(contents);
     let grants_by_key: quickhash::QuickMap<&str, &TrustGrant> =
         grants.iter().map(|g| (g.key.as_str(), g)).collect();

@@ -121,9 +121,27 @@ fn cross_account(
 }
 
 /// Every trust path of every role that exists after the change.
+///
+/// Many roles are read in two halves side by side, the paths put back in
+/// role order.
 pub fn trust_paths<'a>(inventory: &'a Inventory, ctx: &TrustContext) -> Vec<TrustPath<'a>> {
+    let roles = &inventory.roles;
+    if roles.len() < 1024 {
+        return paths_of(roles, ctx);
+    }
+    let (first, second) = roles.split_at(roles.len() / 2);
+    let (mut later, mut out) =
+        crate::threads::side_by_side(|| paths_of(second, ctx), || paths_of(first, ctx));
+    out.append(&mut later);
+    out
+}
+
+fn paths_of<'a>(
+    roles: &'a [crate::model::inventory::Role],
+    ctx: &TrustContext,
+) -> Vec<TrustPath<'a>> {
     let mut out = Vec::new();
-    for role in inventory.roles.iter().filter(|r| !r.is_removed()) {
+    for role in roles.iter().filter(|r| !r.is_removed()) {
         let Trust::Document(doc) = &role.trust else {
             continue;
         };
