@@ -249,9 +249,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Ingested> {
         out: Ingested::default(),
     };
     if is_plan {
-        for rc in top.resource_changes.iter().flat_map(|r| r.iter()) {
-            reader.resource_change(rc)?;
-        }
+        reader.resource_changes(top.resource_changes.as_deref().unwrap_or_default())?;
         // Data sources read while planning live in the refreshed prior state.
         if let Some(root) = top
             .prior_state
@@ -609,6 +607,43 @@ impl Reader<'_> {
         Ok(())
     }
 
+    /// Every resource change, in order; many are read in two halves side
+    /// by side (the later half with its own line count), the instances put
+    /// back in order and the first error in order the one returned.
+    fn resource_changes(&mut self, rcs: &[ResourceChange<'_>]) -> Result<()> {
+        if rcs.len() < 1024 {
+            for rc in rcs {
+                self.resource_change(rc)?;
+            }
+            return Ok(());
+        }
+        let (first, second) = rcs.split_at(rcs.len() / 2);
+        let (name, text) = (self.name, self.text);
+        let (later, here) = crate::threads::side_by_side(
+            || -> Result<Vec<ResourceInstance>> {
+                let mut other = Reader {
+                    name,
+                    text,
+                    lines: LazyLines::new(text.as_bytes()),
+                    out: Ingested::default(),
+                };
+                for rc in second {
+                    other.resource_change(rc)?;
+                }
+                Ok(other.out.instances)
+            },
+            || -> Result<()> {
+                for rc in first {
+                    self.resource_change(rc)?;
+                }
+                Ok(())
+            },
+        );
+        here?;
+        self.out.instances.append(&mut later?);
+        Ok(())
+    }
+
     fn resource_change(&mut self, rc: &ResourceChange<'_>) -> Result<()> {
         if !is_relevant_type(&rc.resource_type) || rc.deposed.is_some() {
             return Ok(());
@@ -923,6 +958,57 @@ mod tests {
                     proptest::prop_assert_eq!(&got, &whole);
                 }
             }
+        }
+    }
+
+    /// Many resource changes are read in two halves side by side: the
+    /// instances come back in order, and the first bad one in order is the
+    /// error, whichever half it is in.
+    #[test]
+    fn resource_changes_read_in_halves_keep_their_order_and_first_error() {
+        let plan = |bad: &[usize]| {
+            let rcs: Vec<String> = (0..3000)
+                .map(|i| {
+                    let action = if bad.contains(&i) { "explode" } else { "create" };
+                    format!(
+                        r#"{{"address":"aws_iam_role.r[{i}]","mode":"managed","type":"aws_iam_role","name":"r","change":{{"actions":["{action}"],"before":null,"after":{{"name":"r{i}"}},"after_unknown":{{}}}}}}"#
+                    )
+                })
+                .collect();
+            format!(
+                "{{\"format_version\":\"1.2\",\"resource_changes\":[\n{}\n]}}",
+                rcs.join(",\n")
+            )
+        };
+        let ingested = parse("p.json", plan(&[]).as_bytes()).expect("reads");
+        let addresses: Vec<&str> = ingested
+            .instances
+            .iter()
+            .map(|i| i.address.as_str())
+            .collect();
+        let want: Vec<String> = (0..3000).map(|i| format!("aws_iam_role.r[{i}]")).collect();
+        assert_eq!(addresses, want);
+        let lines: Vec<u32> = ingested
+            .instances
+            .iter()
+            .map(|i| i.provenance.location.line)
+            .collect();
+        assert_eq!(lines, (2..3002).collect::<Vec<u32>>());
+        for (bad, first) in [
+            (vec![2000, 2500], 2000),
+            (vec![100, 2500], 100),
+            (vec![2999], 2999),
+        ] {
+            let text = plan(&bad);
+            let e = match parse("p.json", text.as_bytes()) {
+                Ok(_) => panic!("{first}: read"),
+                Err(e) => e.to_string(),
+            };
+            assert!(
+                e.starts_with(&format!("p.json:{}:", first + 2))
+                    && e.contains(&format!("aws_iam_role.r[{first}]: unrecognised")),
+                "{e}"
+            );
         }
     }
 
