@@ -7,13 +7,19 @@ mod tree;
 use std::path::Path;
 use std::process::Output;
 
-fn check(dir: &Path, threads: &str, format: &str) -> Output {
-    std::process::Command::new(trycmd::cargo::cargo_bin!("trustdrift"))
-        .args(["check", "--format", format])
-        .arg(dir)
+/// `trustdrift check --format FORMAT` on `threads` threads.
+fn check_on(threads: &str, format: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(trycmd::cargo::cargo_bin!("trustdrift"));
+    cmd.args(["check", "--format", format])
         .env("TRUSTDRIFT_THREADS", threads)
         .env("NO_COLOR", "1")
-        .env("GITHUB_ACTIONS", "false")
+        .env("GITHUB_ACTIONS", "false");
+    cmd
+}
+
+fn check(dir: &Path, threads: &str, format: &str) -> Output {
+    check_on(threads, format)
+        .arg(dir)
         .output()
         .expect("run trustdrift")
 }
@@ -110,20 +116,14 @@ mod common;
 
 fn check_plan(plan: &Path, threads: &str) -> Output {
     let dir = plan.parent().expect("dir");
-    let mut cmd = std::process::Command::new(trycmd::cargo::cargo_bin!("trustdrift"));
-    cmd.args(["check", "--format", "json"]);
+    let mut cmd = check_on(threads, "json");
     if dir.join("policy.hcl").exists() {
         cmd.arg("--policy").arg(dir.join("policy.hcl"));
     }
     if dir.join("baseline.json").exists() {
         cmd.arg("--baseline").arg(dir.join("baseline.json"));
     }
-    cmd.arg(plan)
-        .env("TRUSTDRIFT_THREADS", threads)
-        .env("NO_COLOR", "1")
-        .env("GITHUB_ACTIONS", "false")
-        .output()
-        .expect("run trustdrift")
+    cmd.arg(plan).output().expect("run trustdrift")
 }
 
 /// Plans are read (a large one in pieces) and judged (rules side by side)

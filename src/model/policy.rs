@@ -240,26 +240,7 @@ impl PolicyDocument {
     }
 
     pub fn from_json(json: &J) -> Result<PolicyDocument, PolicyError> {
-        let J::Object(top) = json else {
-            return err("a policy document must be a JSON object");
-        };
-        let (version, id) = PolicyDocument::header(top)?;
-        let statements = match top.get("Statement") {
-            None => return err("no \"Statement\" element"),
-            Some(J::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, s)| Statement::from_json(i, s))
-                .collect::<Result<Vec<_>, _>>()?,
-            Some(single @ J::Object(_)) => vec![Statement::from_json(0, single)?],
-            Some(_) => return err("\"Statement\" must be an object or a list of objects"),
-        };
-        Ok(PolicyDocument {
-            version,
-            id,
-            statements,
-            duplicates: Vec::new(),
-        })
+        PolicyDocument::from_value(json.clone())
     }
 
     /// [`PolicyDocument::from_json`] taking the tree: each statement becomes
@@ -327,12 +308,6 @@ impl Statement {
         });
         let issuer = hosts.next()?;
         hosts.all(|h| h == issuer).then_some(issuer)
-    }
-
-    fn from_json(index: usize, json: &J) -> Result<Statement, PolicyError> {
-        let mut s = Statement::read(index, json)?;
-        s.raw = std::sync::Arc::new(json.clone());
-        Ok(s)
     }
 
     fn from_value(index: usize, json: J) -> Result<Statement, PolicyError> {
