@@ -607,11 +607,13 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// Every resource change, in order; many are read in two halves side
-    /// by side (the later half with its own line count), the instances put
-    /// back in order and the first error in order the one returned.
+    /// Every resource change, in order; many (16,384 or more of the types
+    /// trustdrift judges: below that the second thread costs more memory
+    /// than it saves time) are read in two halves side by side, the later
+    /// half with its own line count, the instances put back in order and the
+    /// first error in order the one returned.
     fn resource_changes(&mut self, rcs: &[ResourceChange<'_>]) -> Result<()> {
-        if rcs.len() < 1024 {
+        if rcs.len() < 16_384 {
             for rc in rcs {
                 self.resource_change(rc)?;
             }
@@ -967,7 +969,7 @@ mod tests {
     #[test]
     fn resource_changes_read_in_halves_keep_their_order_and_first_error() {
         let plan = |bad: &[usize]| {
-            let rcs: Vec<String> = (0..3000)
+            let rcs: Vec<String> = (0..20_000)
                 .map(|i| {
                     let action = if bad.contains(&i) { "explode" } else { "create" };
                     format!(
@@ -986,18 +988,20 @@ mod tests {
             .iter()
             .map(|i| i.address.as_str())
             .collect();
-        let want: Vec<String> = (0..3000).map(|i| format!("aws_iam_role.r[{i}]")).collect();
+        let want: Vec<String> = (0..20_000)
+            .map(|i| format!("aws_iam_role.r[{i}]"))
+            .collect();
         assert_eq!(addresses, want);
         let lines: Vec<u32> = ingested
             .instances
             .iter()
             .map(|i| i.provenance.location.line)
             .collect();
-        assert_eq!(lines, (2..3002).collect::<Vec<u32>>());
+        assert_eq!(lines, (2..20_002).collect::<Vec<u32>>());
         for (bad, first) in [
-            (vec![2000, 2500], 2000),
-            (vec![100, 2500], 100),
-            (vec![2999], 2999),
+            (vec![12_000, 15_000], 12_000),
+            (vec![100, 15_000], 100),
+            (vec![19_999], 19_999),
         ] {
             let text = plan(&bad);
             let e = match parse("p.json", text.as_bytes()) {
