@@ -265,9 +265,122 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 }
 
+/// `compact`, JSON text as `serde_json::to_string` writes it, laid out as
+/// `serde_json::to_string_pretty` lays out the same value (two-space indent,
+/// `": "` after keys, empty objects and lists as `{}` and `[]`), without
+/// reading it again: numbers keep their exact digits.
+pub fn pretty(compact: &str) -> String {
+    let bytes = compact.as_bytes();
+    let mut out = String::with_capacity(compact.len() * 2);
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    };
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    // Bytes from `start` on are not yet copied. Every byte acted on is
+    // ASCII, so each cut falls between characters.
+    let mut start = 0;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            i += 1;
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                let close = if b == b'{' { b'}' } else { b']' };
+                if bytes.get(i + 1) == Some(&close) {
+                    i += 2;
+                    continue;
+                }
+                out.push_str(&compact[start..=i]);
+                depth += 1;
+                newline(&mut out, depth);
+                start = i + 1;
+            }
+            b'}' | b']' => {
+                out.push_str(&compact[start..i]);
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                start = i;
+            }
+            b',' => {
+                out.push_str(&compact[start..=i]);
+                newline(&mut out, depth);
+                start = i + 1;
+            }
+            b':' => {
+                out.push_str(&compact[start..=i]);
+                out.push(' ');
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push_str(&compact[start..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Any JSON value: strings with quotes, escapes and non-ASCII text,
+    /// numbers of every kind, nested and empty objects and lists.
+    fn values() -> impl proptest::strategy::Strategy<Value = J> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(J::Null),
+            any::<bool>().prop_map(J::Bool),
+            any::<i64>().prop_map(J::from),
+            any::<u64>().prop_map(J::from),
+            any::<f64>().prop_map(J::from),
+            "[a-z\"\\\\/:{},\\[\\] \u{1}\n\u{e9}\u{1f600}]{0,8}".prop_map(J::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(J::Array),
+                prop::collection::btree_map("[a-z\":{},\\[\\]]{0,5}", inner, 0..5)
+                    .prop_map(|m| J::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2048, ..Default::default() })]
+
+        #[test]
+        fn pretty_lays_out_compact_text_as_serde_json_does(v in values()) {
+            let compact = serde_json::to_string(&v).expect("writes");
+            let expected = serde_json::to_string_pretty(&v).expect("writes");
+            proptest::prop_assert_eq!(pretty(&compact), expected);
+        }
+    }
+
+    #[test]
+    fn pretty_keeps_empty_containers_and_exact_digits() {
+        let compact =
+            r#"{"a":{},"b":[],"c":[1,{"d":"{x,y:[z]}"}],"e":0.30000000000000004,"f":"\\"}"#;
+        assert_eq!(
+            pretty(compact),
+            "{\n  \"a\": {},\n  \"b\": [],\n  \"c\": [\n    1,\n    {\n      \"d\": \"{x,y:[z]}\"\n    }\n  ],\n  \"e\": 0.30000000000000004,\n  \"f\": \"\\\\\"\n}"
+        );
+        assert_eq!(pretty("\"s\""), "\"s\"");
+        assert_eq!(pretty("[]"), "[]");
+    }
 
     #[test]
     fn both_readings_and_where_the_duplicate_is() {

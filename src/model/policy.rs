@@ -51,9 +51,11 @@ pub struct Statement {
     /// `NotResource` as written, empty when absent.
     pub not_resources: Vec<String>,
     pub conditions: Vec<Condition>,
-    /// The statement as written, for showing it to a reviewer (shared by
-    /// every copy of the document: each role using it carries one).
-    pub raw: std::sync::Arc<J>,
+    /// The statement as written, for showing it to a reviewer: its JSON
+    /// text as `serde_json::to_string` writes it (keys sorted, no spaces),
+    /// shared by every copy of the document. Text rather than a tree: a
+    /// tree of a few objects takes kilobytes, and every role keeps one.
+    pub raw: std::sync::Arc<str>,
 }
 
 /// A condition operator with its set and `IfExists` parts split out.
@@ -312,11 +314,11 @@ impl Statement {
 
     fn from_value(index: usize, json: J) -> Result<Statement, PolicyError> {
         let mut s = Statement::read(index, &json)?;
-        s.raw = std::sync::Arc::new(json);
+        s.raw = std::sync::Arc::from(json.to_string());
         Ok(s)
     }
 
-    /// The statement, its `raw` left null.
+    /// The statement, its `raw` left empty.
     fn read(index: usize, json: &J) -> Result<Statement, PolicyError> {
         let J::Object(obj) = json else {
             return err(format!("statement {index} is not an object"));
@@ -333,7 +335,7 @@ impl Statement {
             resources: Vec::new(),
             not_resources: Vec::new(),
             conditions: Vec::new(),
-            raw: std::sync::Arc::new(J::Null),
+            raw: std::sync::Arc::from(""),
         };
         let mut effect = None;
         for (k, v) in obj {

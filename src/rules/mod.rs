@@ -237,9 +237,11 @@ pub fn snippet(role: &Role, statement: &Statement) -> Option<String> {
 /// `sensitive`.
 pub fn snippet_of(statement: &Statement, sensitive: bool) -> Option<String> {
     if !sensitive {
-        return serde_json::to_string_pretty(statement.raw.as_ref()).ok();
+        return Some(crate::model::json::pretty(&statement.raw));
     }
-    let mut raw = serde_json::Value::clone(&statement.raw);
+    // Numbers appear only among condition values, which are hidden here:
+    // reading the text again cannot change a digit that is shown.
+    let mut raw: serde_json::Value = serde_json::from_str(&statement.raw).ok()?;
     if let Some(serde_json::Value::Object(ops)) = raw.get_mut("Condition") {
         for keys in ops.values_mut() {
             if let serde_json::Value::Object(keys) = keys {
