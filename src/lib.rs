@@ -269,7 +269,7 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
     let reach = analyze::permissions::reaches(&effective);
     // Each grant's content once: drift and copies both read it.
     let contents: Vec<baseline::Content> =
-        grants.iter().map(analyze::drift::content_text).collect();
+        threads::map_halves(&grants, 256, analyze::drift::content_text);
     // Drift on a thread of its own while the boundary and copies are worked
     // out here: neither reads the other.
     let (drift, (roles, grant_roles, crossing, copies)) = threads::side_by_side(

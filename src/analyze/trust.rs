@@ -125,16 +125,11 @@ fn cross_account(
 /// Many roles are read in two halves side by side, the paths put back in
 /// role order.
 pub fn trust_paths<'a>(inventory: &'a Inventory, ctx: &TrustContext) -> Vec<TrustPath<'a>> {
-    let roles = &inventory.roles;
-    if roles.len() < 1024 {
-        return paths_of(roles, ctx);
-    }
-    let (first, second) = roles.split_at(roles.len() / 2);
-    let (mut later, mut out) =
-        crate::threads::side_by_side(|| paths_of(second, ctx), || paths_of(first, ctx));
-    out.append(&mut later);
-    out
+    crate::threads::halves(&inventory.roles, HALVES_FROM, |roles| paths_of(roles, ctx))
 }
+
+/// Roles or grants from which the work on them is shared by two threads.
+const HALVES_FROM: usize = 256;
 
 fn paths_of<'a>(
     roles: &'a [crate::model::inventory::Role],
@@ -265,38 +260,39 @@ pub fn grants(paths: &[TrustPath<'_>], ctx: &TrustContext) -> Vec<TrustGrant> {
     for p in paths {
         by_key.entry(p.grant_key.as_str()).or_default().push(p);
     }
-    by_key
-        .into_iter()
-        .filter_map(|(key, group)| {
-            let first = group.first()?;
-            let mut actions = BTreeSet::new();
-            let mut admits = BTreeSet::new();
-            for p in &group {
-                if p.statement.not_actions.is_empty() {
-                    actions.extend(p.statement.actions.iter().cloned());
-                } else {
-                    actions.extend(p.statement.assume_actions().into_iter().map(str::to_string));
-                }
-                admits.extend(p.admissions.iter().map(|a| a.admitted.clone()));
+    let groups: Vec<(&str, Vec<&TrustPath<'_>>)> = by_key.into_iter().collect();
+    crate::threads::map_halves(&groups, HALVES_FROM, |(key, group)| {
+        let first = group.first()?;
+        let mut actions = BTreeSet::new();
+        let mut admits = BTreeSet::new();
+        for p in group.iter() {
+            if p.statement.not_actions.is_empty() {
+                actions.extend(p.statement.actions.iter().cloned());
+            } else {
+                actions.extend(p.statement.assume_actions().into_iter().map(str::to_string));
             }
-            // A way in that admits somebody makes the ones that admit nobody moot.
-            if admits.iter().any(|a| !matches!(a, Admitted::Nobody { .. })) {
-                admits.retain(|a| !matches!(a, Admitted::Nobody { .. }));
-            }
-            let tags = &first.role.tags;
-            Some(TrustGrant {
-                key: key.to_string(),
-                role: first.role.address.clone(),
-                principal: first.principal.clone(),
-                actions,
-                cross_account: first.cross_account,
-                admits: admits.into_iter().collect(),
-                owner: ctx.owner_tags.iter().find_map(|t| tags.get(t).cloned()),
-                expires: tags.get(&ctx.expiry_tag).cloned(),
-                statements: group.iter().map(|p| p.statement.index).collect(),
-            })
+            admits.extend(p.admissions.iter().map(|a| a.admitted.clone()));
+        }
+        // A way in that admits somebody makes the ones that admit nobody moot.
+        if admits.iter().any(|a| !matches!(a, Admitted::Nobody { .. })) {
+            admits.retain(|a| !matches!(a, Admitted::Nobody { .. }));
+        }
+        let tags = &first.role.tags;
+        Some(TrustGrant {
+            key: key.to_string(),
+            role: first.role.address.clone(),
+            principal: first.principal.clone(),
+            actions,
+            cross_account: first.cross_account,
+            admits: admits.into_iter().collect(),
+            owner: ctx.owner_tags.iter().find_map(|t| tags.get(t).cloned()),
+            expires: tags.get(&ctx.expiry_tag).cloned(),
+            statements: group.iter().map(|p| p.statement.index).collect(),
         })
-        .collect()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The statement with every IAM policy variable in its condition values
