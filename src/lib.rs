@@ -268,17 +268,32 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
     let effective = analyze::permissions::effective(&scan.inventory);
     let reach = analyze::permissions::reaches(&effective);
     // Each grant's content once: drift and copies both read it.
-    let contents: Vec<baseline::Content> =
-        threads::map_halves(&grants, 256, analyze::drift::content_text);
+    // With a baseline, each grant's entry too (its content hashed), both
+    // in halves side by side.
+    let (contents, entries): (Vec<baseline::Content>, Vec<Option<baseline::Entry>>) =
+        threads::map_halves(&grants, 256, |g| {
+            let c = analyze::drift::content_text(g);
+            let e = j.baseline.map(|_| analyze::drift::entry_of(g, c.clone()));
+            (c, e)
+        })
+        .into_iter()
+        .unzip();
+    let entries = std::sync::Mutex::new(entries);
     // Drift on a thread of its own while the boundary and copies are worked
     // out here: neither reads the other.
     let (drift, (roles, grant_roles, crossing, copies)) = threads::side_by_side(
         || {
             j.baseline.map(|b| {
-                let mut after: std::collections::BTreeMap<String, baseline::Entry> = grants
-                    .iter()
-                    .zip(&contents)
-                    .map(|(g, c)| (g.key.clone(), analyze::drift::entry_of(g, c.clone())))
+                // Taken, not copied: this runs once.
+                let entries = std::mem::take(
+                    &mut *entries
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner),
+                );
+                let mut after: std::collections::BTreeMap<String, baseline::Entry> = entries
+                    .into_iter()
+                    .flatten()
+                    .map(|e| (e.key.clone(), e))
                     .collect();
                 after.append(&mut reach_entries(&reach));
                 let mut d = analyze::drift::diff(
@@ -333,6 +348,10 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
     drop(contents);
     let grants_by_key: quickhash::QuickMap<&str, &TrustGrant> =
         grants.iter().map(|g| (g.key.as_str(), g)).collect();
+    let grant_drift = drift
+        .as_ref()
+        .map(|d| d.of_grants(&grants))
+        .unwrap_or_default();
     let mut findings = rules::run(&RuleContext {
         inventory: &scan.inventory,
         paths: &paths,
@@ -351,6 +370,7 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
         reach: &reach,
         crossing: &crossing,
         grant_roles: &grant_roles,
+        grant_drift: &grant_drift,
     });
     if let Some(d) = &drift {
         for f in &mut findings {

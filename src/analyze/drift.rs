@@ -67,6 +67,28 @@ impl Drift {
         self.grants.get(key).map(|g| g.class)
     }
 
+    /// Each grant's drift, by index: one walk over both when the grants
+    /// come in key order (as [`crate::analyze::trust::grants`] gives
+    /// them), a look-up for any that does not.
+    pub fn of_grants(&self, grants: &[TrustGrant]) -> Vec<Option<&GrantDrift>> {
+        let mut walk = self.grants.iter().peekable();
+        let mut last: Option<&str> = None;
+        grants
+            .iter()
+            .map(|g| {
+                let key = g.key.as_str();
+                if last.is_some_and(|l| l > key) {
+                    return self.grants.get(key);
+                }
+                last = Some(key);
+                while walk.next_if(|(k, _)| k.as_str() < key).is_some() {}
+                walk.peek()
+                    .filter(|(k, _)| k.as_str() == key)
+                    .map(|(_, d)| *d)
+            })
+            .collect()
+    }
+
     pub fn of_class(&self, class: DriftClass) -> impl Iterator<Item = &GrantDrift> {
         self.grants.values().filter(move |g| g.class == class)
     }
@@ -712,6 +734,55 @@ mod tests {
             };
             assert_eq!(content_text(&grant), Content::of(&content(&grant)));
         }
+    }
+
+    #[test]
+    fn each_grant_finds_its_drift_in_order_or_out_of_it() {
+        let grant = |key: &str| TrustGrant {
+            key: key.into(),
+            role: "r".into(),
+            principal: crate::model::principal::Principal::everyone(),
+            actions: BTreeSet::new(),
+            cross_account: None,
+            admits: Vec::new(),
+            owner: None,
+            expires: None,
+            statements: Vec::new(),
+        };
+        let drift = |key: &str, class| GrantDrift {
+            key: key.into(),
+            class,
+            reasons: Vec::new(),
+            renamed_from: None,
+            before: None,
+            after: None,
+        };
+        let d = Drift {
+            grants: [
+                ("b", DriftClass::Added),
+                ("d", DriftClass::Widened),
+                ("e", DriftClass::Removed),
+                ("f", DriftClass::Unchanged),
+            ]
+            .into_iter()
+            .map(|(k, c)| (k.to_string(), drift(k, c)))
+            .collect(),
+        };
+        // In key order, with gaps, a repeat, one out of order and one past
+        // the end.
+        let keys = ["a", "b", "c", "d", "d", "b", "f", "a", "g"];
+        let grants: Vec<TrustGrant> = keys.iter().map(|k| grant(k)).collect();
+        let found: Vec<Option<&str>> = d
+            .of_grants(&grants)
+            .iter()
+            .map(|g| g.map(|g| g.key.as_str()))
+            .collect();
+        let looked_up: Vec<Option<&str>> = keys
+            .iter()
+            .map(|k| d.grants.get(*k).map(|g| g.key.as_str()))
+            .collect();
+        assert_eq!(found, looked_up);
+        assert_eq!(found[1], Some("b"));
     }
 
     #[test]

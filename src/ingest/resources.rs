@@ -34,32 +34,44 @@ pub fn extract(instances: &[ResourceInstance]) -> Inventory {
 
 /// Every role, and every trust document no role carries, by address.
 fn trust_subjects(instances: &[ResourceInstance], caller_account: Option<&str>) -> Vec<Role> {
-    let mut docs = super::permissions::Documents::default();
     let mut roles: Vec<Role> = Vec::new();
     // Trust documents, with the text each was read from.
     let mut documents: Vec<(Role, Option<&str>)> = Vec::new();
     // The texts of the roles' trust policies, with the role read from each.
     let mut role_texts: Vec<(&str, usize)> = Vec::new();
-    for inst in instances {
-        let Some(rtype) = types::lookup(inst.mode, &inst.resource_type) else {
-            continue;
-        };
-        match (rtype.becomes, rtype.trust_attr) {
-            (Becomes::Identity(IdentityKind::Role), Some(trust_attr)) => {
-                let r = role(inst, trust_attr, caller_account, &mut docs);
-                if matches!(r.trust, Trust::Document(_))
-                    && let Some(text) = inst.attrs.get(trust_attr).and_then(Value::as_str)
-                {
+    // Each instance on its own (in halves on two threads from a few hundred
+    // on, each half with its own cache of parsed documents), in order.
+    let read = crate::threads::halves(instances, 256, |part| {
+        let mut docs = super::permissions::Documents::default();
+        part.iter()
+            .filter_map(|inst| {
+                let rtype = types::lookup(inst.mode, &inst.resource_type)?;
+                match (rtype.becomes, rtype.trust_attr) {
+                    (Becomes::Identity(IdentityKind::Role), Some(trust_attr)) => {
+                        let r = role(inst, trust_attr, caller_account, &mut docs);
+                        let text = matches!(r.trust, Trust::Document(_))
+                            .then(|| inst.attrs.get(trust_attr).and_then(Value::as_str))
+                            .flatten();
+                        Some(Read::Role(r, text))
+                    }
+                    (Becomes::PolicyDocument, _) => trust_document(inst, caller_account, &mut docs)
+                        .map(|doc| {
+                            Read::Document(doc, inst.attrs.get("json").and_then(Value::as_str))
+                        }),
+                    _ => None,
+                }
+            })
+            .collect()
+    });
+    for r in read {
+        match r {
+            Read::Role(r, text) => {
+                if let Some(text) = text {
                     role_texts.push((text, roles.len()));
                 }
                 roles.push(r);
             }
-            (Becomes::PolicyDocument, _) => {
-                if let Some(doc) = trust_document(inst, caller_account, &mut docs) {
-                    documents.push((doc, inst.attrs.get("json").and_then(Value::as_str)));
-                }
-            }
-            _ => {}
+            Read::Document(doc, text) => documents.push((doc, text)),
         }
     }
     // A document a role already carries, whole or as a building block merged
@@ -101,6 +113,13 @@ fn trust_subjects(instances: &[ResourceInstance], caller_account: Option<&str>) 
     roles.sort_by(|a, b| a.address.cmp(&b.address));
     roles.dedup_by(|a, b| a.address == b.address);
     roles
+}
+
+/// A role, or a trust document no role need carry, with the text its
+/// document was read from.
+enum Read<'a> {
+    Role(Role, Option<&'a str>),
+    Document(Role, Option<&'a str>),
 }
 
 /// The statements of the roles' trust documents (by JSON text) that may be

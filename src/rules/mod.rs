@@ -84,6 +84,10 @@ pub struct RuleContext<'a> {
     /// The role of `grants[i]`, looked up once (see
     /// [`RuleContext::grant_place`]); empty to look it up per call.
     pub grant_roles: &'a [Option<&'a Role>],
+    /// The drift of `grants[i]`, found once (see
+    /// [`crate::analyze::drift::Drift::of_grants`]); empty to look it up
+    /// per call.
+    pub grant_drift: &'a [Option<&'a crate::analyze::drift::GrantDrift>],
 }
 
 impl RuleContext<'_> {

@@ -46,8 +46,12 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
         .baseline
         .map(|b| b.described())
         .unwrap_or_else(|| "the before".to_string());
-    for g in ctx.grants {
-        if drift.class_of(&g.key) != Some(DriftClass::Added) {
+    for (i, g) in ctx.grants.iter().enumerate() {
+        let class = match ctx.grant_drift.get(i) {
+            Some(d) => d.map(|d| d.class),
+            None => drift.class_of(&g.key),
+        };
+        if class != Some(DriftClass::Added) {
             continue;
         }
         let Some((role, at)) = ctx.grant_place(g) else {

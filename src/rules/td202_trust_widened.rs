@@ -40,8 +40,12 @@ fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
     let Some(drift) = ctx.drift else {
         return;
     };
-    for g in ctx.grants {
-        let Some(d) = drift.grants.get(&g.key) else {
+    for (i, g) in ctx.grants.iter().enumerate() {
+        let found = match ctx.grant_drift.get(i) {
+            Some(d) => *d,
+            None => drift.grants.get(&g.key),
+        };
+        let Some(d) = found else {
             continue;
         };
         if d.class != DriftClass::Widened {
