@@ -82,11 +82,8 @@ fn key_lines(text: &str, entries: &BTreeMap<String, Entry>) -> BTreeMap<String, 
     const NEEDLE: &str = "\"key\": ";
     let mut found: Vec<(String, u32)> = Vec::with_capacity(entries.len());
     let (mut line, mut counted) = (1u32, 0usize);
-    for (at, _) in text.match_indices(NEEDLE) {
-        line += text.as_bytes()[counted..at]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count() as u32;
+    for at in memchr::memmem::find_iter(text.as_bytes(), NEEDLE) {
+        line += bytecount::count(&text.as_bytes()[counted..at], b'\n') as u32;
         counted = at;
         let rest = &text[at + NEEDLE.len()..];
         // A key with no escape in it is the text between its quotes.

@@ -222,7 +222,18 @@ pub fn extract<'a>(
             _ => {}
         }
     }
-    let lookup = Lookup::of(&out.identities, &out.policies);
+    // Names are joined only for memberships and attachments that name
+    // their identity or policy; most inputs have thousands of roles and
+    // none of these.
+    let joins = !memberships.is_empty()
+        || pending.iter().any(|p| {
+            matches!(p.identity, Target::Named(_)) || matches!(p.policy, Target::Named(_))
+        });
+    let lookup = if joins {
+        Lookup::of(&out.identities, &out.policies)
+    } else {
+        Lookup::default()
+    };
     for (address, user, group, location) in memberships {
         for u in join_identity(&lookup, IdentityKind::User, &user) {
             for g in join_identity(&lookup, IdentityKind::Group, &group) {
