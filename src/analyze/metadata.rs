@@ -3,8 +3,6 @@
 //! (plan `tags_all`, so provider `default_tags` count), and the policy file's
 //! per-account owner.
 
-use std::collections::BTreeMap;
-
 use crate::baseline::Loaded;
 use crate::config::Policy;
 use crate::model::date::Date;
@@ -128,7 +126,10 @@ pub fn expires_of<'a>(
 
 /// The first of the policy's owner tags (`metadata.owner_tags`) set to a
 /// non-blank value.
-pub fn owner_tag(tags: &BTreeMap<String, String>, policy: &Policy) -> Option<String> {
+pub fn owner_tag(
+    tags: &crate::model::small_map::SmallMap<String, String>,
+    policy: &Policy,
+) -> Option<String> {
     policy
         .metadata
         .owner_tags

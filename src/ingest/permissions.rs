@@ -9,7 +9,7 @@
 //! reference without an instance key (`aws_iam_policy.p.arn` on a counted
 //! resource) joins every instance. What joins nothing stays unknown.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use super::types::{self, Becomes};
 use super::{Mode, ResourceInstance};
@@ -104,7 +104,7 @@ pub fn extract<'a>(
                             change: inst.change,
                             location: loc(block),
                             document_location: loc(block),
-                            statement_locations: BTreeMap::new(),
+                            statement_locations: Default::default(),
                             document: docs.parse(Some(doc), "policy"),
                             sensitive: inst.sensitive.contains(block),
                         });
@@ -309,7 +309,7 @@ pub fn extract<'a>(
             change: None,
             location: location.clone(),
             document_location: location,
-            statement_locations: BTreeMap::new(),
+            statement_locations: Default::default(),
             document: docs.parse_made(
                 aws_managed::document(&name)
                     .map(|d| Value::String(d.into()))
@@ -370,7 +370,10 @@ fn identity(inst: &ResourceInstance, kind: IdentityKind, caller_account: Option<
 }
 
 /// Per statement index of policy attribute `attr`, where it is written.
-pub fn statement_locations(inst: &ResourceInstance, attr: &str) -> BTreeMap<usize, Location> {
+pub fn statement_locations(
+    inst: &ResourceInstance,
+    attr: &str,
+) -> crate::model::small_map::SmallMap<usize, Location> {
     inst.provenance
         .statements
         .iter()

@@ -1,12 +1,13 @@
 //! Resource instances → the model: roles with their parsed trust policies,
 //! and trust documents that no role in the input uses.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::types::{self, Becomes};
 use super::{Mode, ResourceInstance};
 use crate::model::arn::{Arn, is_account_id};
 use crate::model::inventory::{IdentityKind, Inventory, Role, SubjectKind, Trust};
+use crate::model::small_map::SmallMap;
 use crate::model::value::Value;
 
 /// Builds the inventory from every instance of every source.
@@ -189,7 +190,7 @@ fn string_attr<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
     v.get(key).and_then(Value::as_str)
 }
 
-fn string_map(v: Option<&Value>) -> Option<BTreeMap<String, String>> {
+fn string_map(v: Option<&Value>) -> Option<SmallMap<String, String>> {
     let obj = v?.as_object()?;
     Some(
         obj.iter()
@@ -211,7 +212,7 @@ pub(super) fn account_of(inst: &ResourceInstance, caller_account: Option<&str>) 
 }
 
 /// `tags_all` where known (so provider `default_tags` count), else `tags`.
-pub(super) fn tags_of(attrs: &Value) -> BTreeMap<String, String> {
+pub(super) fn tags_of(attrs: &Value) -> SmallMap<String, String> {
     string_map(attrs.get("tags_all"))
         .filter(|m| !m.is_empty())
         .or_else(|| string_map(attrs.get("tags")))
@@ -262,7 +263,7 @@ fn subject<'a>(
             .unwrap_or(&inst.provenance.location)
             .clone(),
         statement_locations: super::permissions::statement_locations(inst, attr),
-        tags: BTreeMap::new(),
+        tags: SmallMap::new(),
         trust: docs.parse(inst.attrs.get(attr), "trust policy"),
         trust_sensitive: inst.sensitive.contains(attr),
         max_session_duration: None,

@@ -1,11 +1,10 @@
 //! What was extracted from the sources: roles (and stand-alone trust
 //! documents) with their trust, before any judgement.
 
-use std::collections::BTreeMap;
-
 use super::location::Location;
 use super::policy::{PolicyDocument, PolicyError};
 use super::principal::Principal;
+use super::small_map::SmallMap;
 
 /// What a plan does to an instance. HCL and state input have none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -81,9 +80,9 @@ pub struct Role {
     /// Where its trust policy attribute is written.
     pub trust_location: Location,
     /// Per statement index, where that statement is written.
-    pub statement_locations: BTreeMap<usize, Location>,
+    pub statement_locations: SmallMap<usize, Location>,
     /// `tags_all` where known (so provider `default_tags` count), else `tags`.
-    pub tags: BTreeMap<String, String>,
+    pub tags: SmallMap<String, String>,
     pub trust: Trust,
     /// The trust policy is marked sensitive: analyse it, print no condition values.
     pub trust_sensitive: bool,
@@ -131,7 +130,7 @@ pub struct Identity {
     pub change: Option<ChangeKind>,
     pub location: Location,
     /// `tags_all` where known, else `tags`.
-    pub tags: BTreeMap<String, String>,
+    pub tags: SmallMap<String, String>,
     /// The permission boundary, when one is set: what the identity may do is
     /// at most what it allows.
     pub boundary: Option<PolicyRef>,
@@ -174,7 +173,7 @@ pub struct Policy {
     /// Where its document attribute is written.
     pub document_location: Location,
     /// Per statement index, where that statement is written.
-    pub statement_locations: BTreeMap<usize, Location>,
+    pub statement_locations: SmallMap<usize, Location>,
     /// The document (the same states a trust policy can be in).
     pub document: Trust,
     pub sensitive: bool,

@@ -12,4 +12,5 @@ pub mod location;
 pub mod policy;
 pub mod principal;
 pub mod severity;
+pub mod small_map;
 pub mod value;

@@ -726,7 +726,10 @@ fn an_inventory_policy_becomes_sourced_statements_or_a_reason() {
         change: None,
         location: Location::new("iam.tf", 1, 1),
         document_location: Location::new("iam.tf", 3, 3),
-        statement_locations: BTreeMap::from([(1, Location::new("iam.tf", 9, 5))]),
+        statement_locations: crate::model::small_map::SmallMap::from([(
+            1,
+            Location::new("iam.tf", 9, 5),
+        )]),
         document: Trust::Document(doc),
         sensitive: false,
     };
