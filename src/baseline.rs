@@ -172,7 +172,7 @@ pub struct Baseline {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OnDisk {
-    entries: Vec<EntryOnDisk>,
+    entries: Vec<Object<EntryOnDisk>>,
     tool: String,
     version: u64,
 }
@@ -181,7 +181,7 @@ struct OnDisk {
 #[serde(deny_unknown_fields)]
 struct EntryOnDisk {
     #[serde(default)]
-    approval: Option<Approval>,
+    approval: Option<Object<Approval>>,
     content: J,
     hash: String,
     key: String,
@@ -195,7 +195,7 @@ struct EntryOnDisk {
 #[serde(deny_unknown_fields)]
 struct QuickDisk<'a> {
     #[serde(borrow)]
-    entries: Vec<QuickEntry<'a>>,
+    entries: Vec<Object<QuickEntry<'a>>>,
     tool: String,
     version: u64,
 }
@@ -204,7 +204,7 @@ struct QuickDisk<'a> {
 #[serde(deny_unknown_fields)]
 struct QuickEntry<'a> {
     #[serde(default)]
-    approval: Option<Approval>,
+    approval: Option<Object<Approval>>,
     #[serde(borrow)]
     content: &'a serde_json::value::RawValue,
     #[serde(borrow)]
@@ -212,6 +212,30 @@ struct QuickEntry<'a> {
     key: String,
     kind: EntryKind,
     subject: String,
+}
+
+/// `T` read only from a JSON object: a derived struct also takes a list of
+/// its fields in order (`[[], "tool", 1]` for a whole file), which is no
+/// baseline trustdrift writes. Both readers refuse it.
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Fields<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Fields<T> {
+            type Value = Object<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Object)
+            }
+        }
+        d.deserialize_map(Fields(std::marker::PhantomData))
+    }
 }
 
 /// An entry's normalised content, held as its canonical JSON text (object
@@ -389,19 +413,19 @@ impl Baseline {
 
     /// The careful reader alone: the baseline fuzz target holds the quick
     /// reader to it.
-    #[cfg(fuzzing)]
+    #[cfg(any(test, fuzzing))]
     pub fn parse_carefully(name: &str, text: &str) -> Result<Baseline> {
         Baseline::parse_careful(name, text)
     }
 
     /// The quick reader: `None` for whatever it does not take.
     fn parse_quick(text: &str) -> Option<Baseline> {
-        let disk: QuickDisk<'_> = serde_json::from_str(text).ok()?;
+        let Object(disk) = serde_json::from_str::<Object<QuickDisk<'_>>>(text).ok()?;
         if disk.version > FORMAT_VERSION {
             return None;
         }
         let mut list = Vec::with_capacity(disk.entries.len());
-        for e in disk.entries {
+        for Object(e) in disk.entries {
             let mut canonical = Vec::with_capacity(e.content.get().len());
             let mut de = serde_json::Deserializer::from_str(e.content.get());
             serde::de::DeserializeSeed::deserialize(
@@ -416,13 +440,14 @@ impl Baseline {
             if content.hash() != e.hash {
                 return None;
             }
-            if let Some(a) = &e.approval
+            let approval = e.approval.map(|Object(a)| a);
+            if let Some(a) = &approval
                 && (Date::parse(&a.expires).is_none() || Date::parse(&a.approved).is_none())
             {
                 return None;
             }
             list.push(Entry {
-                approval: e.approval,
+                approval,
                 content,
                 hash: e.hash.into_owned(),
                 key: e.key,
@@ -484,7 +509,8 @@ impl Baseline {
         let disk: OnDisk = serde_json::from_value(json)
             .map_err(|e| Error::file(name, format!("not a baseline file: {e}")))?;
         let mut entries = BTreeMap::new();
-        for e in disk.entries {
+        for Object(e) in disk.entries {
+            let approval = e.approval.map(|Object(a)| a);
             let content = Content::of(&e.content);
             if content.hash() != e.hash {
                 return Err(Error::file(
@@ -495,7 +521,7 @@ impl Baseline {
                     ),
                 ));
             }
-            if let Some(a) = &e.approval {
+            if let Some(a) = &approval {
                 for (what, day) in [("expires", &a.expires), ("approved", &a.approved)] {
                     if Date::parse(day).is_none() {
                         return Err(Error::file(
@@ -510,7 +536,7 @@ impl Baseline {
             }
             let key = e.key.clone();
             let entry = Entry {
-                approval: e.approval,
+                approval,
                 content,
                 hash: e.hash,
                 key: e.key,
@@ -928,6 +954,51 @@ fn strip_position(message: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `baseline` fuzz target: the quick reader took a list of
+    /// a file's fields in order as the file, which the careful reader
+    /// refused; and both took an entry's or an approval's fields as a list.
+    /// Both refuse every such list now, with the careful reader's error.
+    #[test]
+    fn lists_in_place_of_objects_are_refused_by_both_readers() {
+        let hash = Content::of(&serde_json::json!({"actions": []})).hash();
+        let approval = format!(
+            r#"{{"approved":"2026-12-01","content_hash":"{hash}","expires":"2027-01-01","owner":"o","reason":"r"}}"#
+        );
+        let file = |entry: &str| format!(r#"{{"entries":[{entry}],"tool":"t","version":1}}"#);
+        let object = file(&format!(
+            r#"{{"content":{{"actions":[]}},"hash":"{hash}","key":"k","kind":"trust","subject":"s"}}"#
+        ));
+        assert!(Baseline::parse("b.json", &object).is_ok(), "{object}");
+        for text in [
+            r#"[[],  "sh",0]"#.to_string(),
+            r#"[[], "trustdrift 0.1.0", 1]"#.to_string(),
+            file(&format!(
+                r#"[null,{{"actions":[]}},"{hash}","k","trust","s"]"#
+            )),
+            file(&format!(
+                r#"{{"approval":["2026-12-01","{hash}","2027-01-01","o","r"],"content":{{"actions":[]}},"hash":"{hash}","key":"k","kind":"trust","subject":"s"}}"#
+            )),
+        ] {
+            let quick = Baseline::parse("b.json", &text);
+            let careful = Baseline::parse_carefully("b.json", &text);
+            assert!(careful.is_err(), "{text}");
+            assert_eq!(
+                quick.map_err(|e| e.to_string()),
+                careful.map_err(|e| e.to_string()),
+                "{text}"
+            );
+        }
+        // An approval written as an object still reads, quickly or not.
+        let approved = file(&format!(
+            r#"{{"approval":{approval},"content":{{"actions":[]}},"hash":"{hash}","key":"k","kind":"trust","subject":"s"}}"#
+        ));
+        let quick = Baseline::parse_quick(&approved).expect("read quickly");
+        assert_eq!(
+            Some(quick),
+            Baseline::parse_carefully("b.json", &approved).ok()
+        );
+    }
 
     fn entry(key: &str, content: J) -> Entry {
         let subject = key.split('|').next().unwrap_or_default().to_string();
