@@ -16,31 +16,6 @@ use trustdrift::config::Policy;
 const ROLES: usize = 100_000;
 const IDENTICAL: usize = 5_000;
 
-fn plan() -> Vec<u8> {
-    let mut rcs = Vec::with_capacity(ROLES);
-    for i in 0..ROLES {
-        // The first IDENTICAL roles trust the same vendor the same way; the
-        // rest each trust their own account with their own external id.
-        let (account, xid) = if i < IDENTICAL {
-            (999_988_887_777u64, "shared-vendor".to_string())
-        } else {
-            (200_000_000_000 + i as u64, format!("x-{i}"))
-        };
-        let policy = format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"sts:AssumeRole","Condition":{{"StringEquals":{{"sts:ExternalId":"{xid}"}}}}}}]}}"#
-        );
-        rcs.push(serde_json::json!({
-            "address": format!("aws_iam_role.r[{i}]"), "mode": "managed", "type": "aws_iam_role",
-            "name": "r", "change": {"actions": ["create"], "before": null,
-            "after": {"name": format!("role-{i}"), "assume_role_policy": policy,
-                "tags_all": {"owner": "team", "trust-expires": "2027-01-15"}},
-            "after_unknown": {}}
-        }));
-    }
-    serde_json::to_vec(&serde_json::json!({"format_version": "1.2", "resource_changes": rcs}))
-        .expect("plan")
-}
-
 fn timed<T>(what: &str, n: usize, f: impl FnOnce() -> T) -> T {
     let t = Instant::now();
     let out = f();
@@ -50,7 +25,7 @@ fn timed<T>(what: &str, n: usize, f: impl FnOnce() -> T) -> T {
 }
 
 fn main() {
-    let bytes = plan();
+    let bytes = common::roles_plan(ROLES, IDENTICAL, false);
     println!("plan: {} roles, {:.1} MB", ROLES, bytes.len() as f64 / 1e6);
     let ingested = trustdrift::ingest::plan::parse("bench.json", &bytes).expect("plan parses");
     let scan = trustdrift::scan_ingested(ingested);

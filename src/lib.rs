@@ -271,7 +271,7 @@ pub fn judge(scan: &Scan, j: &Judge<'_>) -> Judged {
     // With a baseline, each grant's entry too (its content hashed), both
     // in halves side by side.
     let (contents, entries): (Vec<baseline::Content>, Vec<Option<baseline::Entry>>) =
-        threads::map_halves(&grants, 256, |g| {
+        threads::map_halves(&grants, threads::HALVES_FROM, |g| {
             let c = analyze::drift::content_text(g);
             let e = j.baseline.map(|_| analyze::drift::entry_of(g, c.clone()));
             (c, e)

@@ -34,6 +34,10 @@ pub fn side_by_side<A: Send, B>(
     })
 }
 
+/// Items (roles, instances, grants) from which the work on them is shared
+/// by two threads: below it a second thread costs more than it saves.
+pub const HALVES_FROM: usize = 256;
+
 /// `f` on every item of `items`, results in order: from `min` items on,
 /// the second half on a thread of its own while this one does the first.
 pub fn map_halves<'a, T: Sync, R: Send>(

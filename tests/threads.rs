@@ -162,40 +162,6 @@ fn plans_on_one_thread_and_four_print_the_same_report() {
     );
 }
 
-/// A plan of `roles` roles trusting other accounts, the first `shared` of
-/// them with one identical trust document, some of them widened against
-/// the baseline written before (every fourth role admits any caller of its
-/// account instead of one with an external id).
-fn roles_plan(roles: usize, shared: usize, widened: bool) -> Vec<u8> {
-    let changes: Vec<serde_json::Value> = (0..roles)
-        .map(|i| {
-            let (account, xid) = if i < shared {
-                (999_988_887_777u64, "shared-vendor".to_string())
-            } else {
-                (200_000_000_000 + i as u64, format!("x-{i}"))
-            };
-            let condition = if widened && i % 4 == 0 {
-                String::new()
-            } else {
-                format!(r#","Condition":{{"StringEquals":{{"sts:ExternalId":"{xid}"}}}}"#)
-            };
-            let policy = format!(
-                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"sts:AssumeRole"{condition}}}]}}"#
-            );
-            serde_json::json!({
-                "address": format!("aws_iam_role.r[{i}]"), "mode": "managed",
-                "type": "aws_iam_role", "name": "r", "index": i,
-                "change": {"actions": ["create"], "before": null,
-                    "after": {"name": format!("role-{i}"), "assume_role_policy": policy,
-                        "tags_all": {"owner": "team", "trust-expires": "2027-01-15"}},
-                    "after_unknown": {}}
-            })
-        })
-        .collect();
-    serde_json::to_vec(&serde_json::json!({"format_version": "1.2", "resource_changes": changes}))
-        .expect("plan")
-}
-
 /// Grants are grouped, their contents written and compared with a
 /// baseline, and copies found, in halves on two threads from a few hundred
 /// roles on: one thread or four, the same report and the same baseline.
@@ -204,8 +170,8 @@ fn many_grants_on_one_thread_and_four_give_the_same_report_and_baseline() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let before = tmp.path().join("before.json");
     let after = tmp.path().join("after.json");
-    std::fs::write(&before, roles_plan(1500, 300, false)).expect("write plan");
-    std::fs::write(&after, roles_plan(1600, 300, true)).expect("write plan");
+    std::fs::write(&before, common::roles_plan(1500, 300, false)).expect("write plan");
+    std::fs::write(&after, common::roles_plan(1600, 300, true)).expect("write plan");
     let policy = tmp.path().join("policy.hcl");
     std::fs::write(
         &policy,

@@ -731,3 +731,37 @@ fn run_wait4(cmd: &mut std::process::Command) -> io::Result<(f64, u64, i32)> {
     };
     Ok((elapsed, usage.ru_maxrss as u64 * 1024, code))
 }
+
+/// A plan of `roles` roles trusting other accounts: the first `shared` of
+/// them trust one vendor with one identical trust document, the rest each
+/// their own account with their own external id. `widened`: every fourth
+/// role admits any caller of its account instead, with no external id.
+pub fn roles_plan(roles: usize, shared: usize, widened: bool) -> Vec<u8> {
+    let changes: Vec<serde_json::Value> = (0..roles)
+        .map(|i| {
+            let (account, xid) = if i < shared {
+                (999_988_887_777u64, "shared-vendor".to_string())
+            } else {
+                (200_000_000_000 + i as u64, format!("x-{i}"))
+            };
+            let condition = if widened && i % 4 == 0 {
+                String::new()
+            } else {
+                format!(r#","Condition":{{"StringEquals":{{"sts:ExternalId":"{xid}"}}}}"#)
+            };
+            let policy = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"sts:AssumeRole"{condition}}}]}}"#
+            );
+            serde_json::json!({
+                "address": format!("aws_iam_role.r[{i}]"), "mode": "managed",
+                "type": "aws_iam_role", "name": "r", "index": i,
+                "change": {"actions": ["create"], "before": null,
+                    "after": {"name": format!("role-{i}"), "assume_role_policy": policy,
+                        "tags_all": {"owner": "team", "trust-expires": "2027-01-15"}},
+                    "after_unknown": {}}
+            })
+        })
+        .collect();
+    serde_json::to_vec(&serde_json::json!({"format_version": "1.2", "resource_changes": changes}))
+        .expect("plan")
+}

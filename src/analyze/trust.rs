@@ -125,11 +125,10 @@ fn cross_account(
 /// Many roles are read in two halves side by side, the paths put back in
 /// role order.
 pub fn trust_paths<'a>(inventory: &'a Inventory, ctx: &TrustContext) -> Vec<TrustPath<'a>> {
-    crate::threads::halves(&inventory.roles, HALVES_FROM, |roles| paths_of(roles, ctx))
+    crate::threads::halves(&inventory.roles, crate::threads::HALVES_FROM, |roles| {
+        paths_of(roles, ctx)
+    })
 }
-
-/// Roles or grants from which the work on them is shared by two threads.
-const HALVES_FROM: usize = 256;
 
 fn paths_of<'a>(
     roles: &'a [crate::model::inventory::Role],
@@ -261,7 +260,7 @@ pub fn grants(paths: &[TrustPath<'_>], ctx: &TrustContext) -> Vec<TrustGrant> {
         by_key.entry(p.grant_key.as_str()).or_default().push(p);
     }
     let groups: Vec<(&str, Vec<&TrustPath<'_>>)> = by_key.into_iter().collect();
-    crate::threads::map_halves(&groups, HALVES_FROM, |(key, group)| {
+    crate::threads::map_halves(&groups, crate::threads::HALVES_FROM, |(key, group)| {
         let first = group.first()?;
         let mut actions = BTreeSet::new();
         let mut admits = BTreeSet::new();

@@ -200,6 +200,13 @@ pub fn utf16_error(name: &str) -> Error {
     )
 }
 
+/// The text is a JSON object, as `terraform show -json` writes (its first
+/// byte past white space opens one): a list is refused before any reading,
+/// since read whole it would fill the top level's fields in order.
+fn is_object_text(bytes: &[u8]) -> bool {
+    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
 /// Parses `terraform show -json` output of a plan or a state. `name` is how
 /// the file is named in errors and locations.
 pub fn parse(name: &str, bytes: &[u8]) -> Result<Ingested> {
@@ -207,7 +214,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Ingested> {
         return Err(utf16_error(name));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+    if !is_object_text(bytes) {
         return Err(Error::file(
             name,
             "not a Terraform plan or state: `terraform show -json` writes one JSON object, \
@@ -388,10 +395,7 @@ pub fn top_level_reads(
     std::result::Result<String, String>,
 ) {
     let read = |split| super::members::read::<TopLevel<'_>>(text, LANDMARKS, split);
-    let whole = if text
-        .trim_start_matches(|c: char| c.is_ascii_whitespace())
-        .starts_with('{')
-    {
+    let whole = if is_object_text(text.as_bytes()) {
         serde_json::from_str::<TopLevel<'_>>(text)
             .as_ref()
             .map(digest)

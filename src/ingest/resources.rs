@@ -42,7 +42,7 @@ fn trust_subjects(instances: &[ResourceInstance], caller_account: Option<&str>) 
     let mut role_texts: Vec<(&str, usize)> = Vec::new();
     // Each instance on its own (in halves on two threads from a few hundred
     // on, each half with its own cache of parsed documents), in order.
-    let read = crate::threads::halves(instances, 256, |part| {
+    let read = crate::threads::halves(instances, crate::threads::HALVES_FROM, |part| {
         let mut docs = super::permissions::Documents::default();
         part.iter()
             .filter_map(|inst| {

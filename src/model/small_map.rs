@@ -39,43 +39,9 @@ impl<K: Ord, V> SmallMap<K, V> {
             .map(|(_, v)| v)
     }
 
-    pub fn contains_key<Q>(&self, key: &Q) -> bool
-    where
-        K: Borrow<Q>,
-        Q: Ord + ?Sized,
-    {
-        self.get(key).is_some()
-    }
-
-    /// Sets `key` to `value`, returning the value it had.
-    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        match self.entries.binary_search_by(|(k, _)| k.cmp(&key)) {
-            Ok(i) => self
-                .entries
-                .get_mut(i)
-                .map(|slot| std::mem::replace(&mut slot.1, value)),
-            Err(i) => {
-                self.entries.insert(i, (key, value));
-                None
-            }
-        }
-    }
-
     /// In key order.
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.entries.iter().map(|(k, v)| (k, v))
-    }
-
-    pub fn keys(&self) -> impl Iterator<Item = &K> {
-        self.entries.iter().map(|(k, _)| k)
-    }
-
-    pub fn values(&self) -> impl Iterator<Item = &V> {
-        self.entries.iter().map(|(_, v)| v)
-    }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -107,15 +73,6 @@ impl<K: Ord, V, const N: usize> From<[(K, V); N]> for SmallMap<K, V> {
     }
 }
 
-impl<'a, K, V> IntoIterator for &'a SmallMap<K, V> {
-    type Item = (&'a K, &'a V);
-    type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.entries.iter().map(|(k, v)| (k, v))
-    }
-}
-
 /// Written as a JSON object in key order, as a `BTreeMap` is.
 impl<K: Serialize, V: Serialize> Serialize for SmallMap<K, V> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -132,24 +89,20 @@ mod tests {
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 1024, ..Default::default() })]
 
-        /// Collected, inserted into, read and written, it is the `BTreeMap`
-        /// of the same entries.
+        /// Collected (the later of two equal keys standing), read and
+        /// written, it is the `BTreeMap` of the same entries.
         #[test]
         fn reads_and_writes_as_a_btree_map(
             items in proptest::collection::vec(("[a-d]{0,2}", 0u8..4), 0..12),
-            more in proptest::collection::vec(("[a-d]{0,2}", 0u8..4), 0..4),
         ) {
-            let mut small: SmallMap<String, u8> = items.iter().cloned().collect();
-            let mut tree: BTreeMap<String, u8> = items.iter().cloned().collect();
-            for (k, v) in more {
-                proptest::prop_assert_eq!(small.insert(k.clone(), v), tree.insert(k, v));
-            }
+            let small: SmallMap<String, u8> = items.iter().cloned().collect();
+            let tree: BTreeMap<String, u8> = items.iter().cloned().collect();
             let pairs: Vec<(&String, &u8)> = small.iter().collect();
             proptest::prop_assert_eq!(pairs, tree.iter().collect::<Vec<_>>());
             for k in ["", "a", "ab", "dd", "e"] {
                 proptest::prop_assert_eq!(small.get(k), tree.get(k));
             }
-            proptest::prop_assert_eq!(small.len(), tree.len());
+            proptest::prop_assert_eq!(small.is_empty(), tree.is_empty());
             proptest::prop_assert_eq!(
                 serde_json::to_string(&small).expect("writes"),
                 serde_json::to_string(&tree).expect("writes")

@@ -114,6 +114,18 @@ impl RuleContext<'_> {
             .then_some(i)
     }
 
+    /// The grant's drift against the before, when there is one.
+    pub fn drift_of(
+        &self,
+        grant: &crate::analyze::trust::TrustGrant,
+    ) -> Option<&crate::analyze::drift::GrantDrift> {
+        // Rules ask about the grants of `grants`: their drift is stored.
+        if let Some(&found) = self.index_of(grant).and_then(|i| self.grant_drift.get(i)) {
+            return found;
+        }
+        self.drift?.grants.get(&grant.key)
+    }
+
     /// The grant carries trust across the boundary of your accounts (see
     /// [`crate::analyze::trust::crosses_boundary`]).
     pub fn crosses(&self, grant: &crate::analyze::trust::TrustGrant) -> bool {

@@ -39,19 +39,15 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
-    let Some(drift) = ctx.drift else {
+    if ctx.drift.is_none() {
         return;
-    };
+    }
     let before = ctx
         .baseline
         .map(|b| b.described())
         .unwrap_or_else(|| "the before".to_string());
-    for (i, g) in ctx.grants.iter().enumerate() {
-        let class = match ctx.grant_drift.get(i) {
-            Some(d) => d.map(|d| d.class),
-            None => drift.class_of(&g.key),
-        };
-        if class != Some(DriftClass::Added) {
+    for g in ctx.grants {
+        if ctx.drift_of(g).map(|d| d.class) != Some(DriftClass::Added) {
             continue;
         }
         let Some((role, at)) = ctx.grant_place(g) else {

@@ -37,15 +37,11 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &RuleContext<'_>, rule: &Rule, out: &mut Vec<Finding>) {
-    let Some(drift) = ctx.drift else {
+    if ctx.drift.is_none() {
         return;
-    };
-    for (i, g) in ctx.grants.iter().enumerate() {
-        let found = match ctx.grant_drift.get(i) {
-            Some(d) => *d,
-            None => drift.grants.get(&g.key),
-        };
-        let Some(d) = found else {
+    }
+    for g in ctx.grants {
+        let Some(d) = ctx.drift_of(g) else {
             continue;
         };
         if d.class != DriftClass::Widened {
