@@ -1,7 +1,8 @@
 //! `trustdrift check` end to end (the release binary, report included) on
 //! generated plan JSON of 1, 10 and 100 MB: MB/s, grants/s and the child's
 //! peak memory, with the child's CPU time (user + system) beside the wall
-//! time, since wall time on a shared machine varies with its load; then the in-process inventory of the 100 MB plan. Run with
+//! time, since wall time on a shared machine varies with its load; then the
+//! largest plan piped to `check -`, and the in-process inventory of it. Run with
 //! `cargo bench --bench plan_check` (`-- 1` for the 1 MB row only); plans
 //! are written to `target/bench-data/` (never to git) on first run.
 
@@ -96,8 +97,29 @@ fn main() {
         );
     }
 
-    // Inventory of the largest plan, in process: grants and the JSON report.
+    // The largest plan piped to `check -`, as `terraform show -json` feeds
+    // it in CI: standard input's buffer grows as it is read.
     let size = only.unwrap_or(100);
+    let path = data.join(format!("plan-{size}mb.json"));
+    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let (t, rss, code) = common::run_measured(
+        Command::new("sh")
+            .arg("-c")
+            .arg("cat \"$1\" | \"$2\" check --fail-on never -")
+            .arg("sh")
+            .arg(&path)
+            .arg(bin),
+    )
+    .expect("trustdrift runs");
+    assert_eq!(code, 0, "check - exits 0 with --fail-on never");
+    println!(
+        "{size} MB piped to `check -`: {t:.3} s, {:.0} MB/s, peak {:.1} MiB ({:.2}x the plan)",
+        bytes as f64 / MB as f64 / t,
+        rss as f64 / 1048576.0,
+        rss as f64 / bytes as f64
+    );
+
+    // Inventory of the largest plan, in process: grants and the JSON report.
     let arg = [data
         .join(format!("plan-{size}mb.json"))
         .to_string_lossy()

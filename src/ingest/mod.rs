@@ -9,6 +9,7 @@ pub mod plan;
 pub mod references;
 pub mod resources;
 pub mod types;
+mod whole;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -199,61 +200,6 @@ pub fn load_path(
     Ok(ingested)
 }
 
-/// A whole file's bytes, as `std::fs::read` gives them. A large file's
-/// buffer is first advised to be backed by transparent huge pages where the
-/// kernel grants them on request: faulting in a 100 MB plan 4 KiB at a time
-/// costs more than copying it from the page cache.
-fn read_whole(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut bytes = Vec::new();
-    bytes
-        .try_reserve_exact(
-            usize::try_from(size)
-                .unwrap_or(usize::MAX)
-                .saturating_add(1),
-        )
-        .map_err(std::io::Error::other)?;
-    advise_huge_pages(&mut bytes);
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
-/// Advises the kernel to back the 2 MiB-aligned part of `buf`'s spare
-/// capacity with huge pages, when there are at least 8 MiB of it.
-#[cfg(target_os = "linux")]
-fn advise_huge_pages(buf: &mut Vec<u8>) {
-    const HUGE: usize = 2 << 20;
-    let spare = buf.spare_capacity_mut();
-    if spare.len() < 4 * HUGE {
-        return;
-    }
-    let start = spare.as_mut_ptr() as usize;
-    let (Some(first), Some(end)) = (
-        start.checked_next_multiple_of(HUGE),
-        start.checked_add(spare.len()),
-    ) else {
-        return;
-    };
-    let last = end / HUGE * HUGE;
-    if last > first {
-        // SAFETY: [first, last) lies inside this vector's own allocation;
-        // MADV_HUGEPAGE only changes how the kernel backs those pages, never
-        // their contents, and a refusal (an error return) changes nothing.
-        unsafe {
-            libc::madvise(
-                first as *mut libc::c_void,
-                last - first,
-                libc::MADV_HUGEPAGE,
-            );
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_: &mut Vec<u8>) {}
-
 fn load_path_unchecked(
     path: &str,
     hcl_options: &hcl::HclOptions,
@@ -261,10 +207,7 @@ fn load_path_unchecked(
 ) -> crate::Result<Ingested> {
     use crate::error::Error;
     if path == "-" {
-        let mut bytes = Vec::new();
-        stdin
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::io("<stdin>", e))?;
+        let bytes = whole::read_stream(stdin).map_err(|e| Error::io("<stdin>", e))?;
         if plan::looks_like_utf16(&bytes) {
             return Err(plan::utf16_error("<stdin>"));
         }
@@ -291,7 +234,7 @@ fn load_path_unchecked(
             "not a regular file (trustdrift reads plan JSON from a file or from `-`, standard input)",
         ));
     }
-    let bytes = read_whole(p).map_err(|e| Error::io(path, e))?;
+    let bytes = whole::read_file(p).map_err(|e| Error::io(path, e))?;
     if plan::looks_like_json(&bytes)
         || bytes.starts_with(b"PK\x03\x04")
         || plan::looks_like_utf16(&bytes)
