@@ -157,7 +157,7 @@ fn failed(program: &str, what: &str, status: ExitStatus, signal: Option<i32>) ->
 
 /// Runs the plan and returns `terraform show -json` of it, with the name
 /// the report gives it.
-pub fn plan(tf: &Terraform) -> Result<(String, Vec<u8>)> {
+pub fn plan(tf: &Terraform) -> Result<(String, crate::ingest::whole::Stream)> {
     let interrupts = Interrupts::catch();
     let temp;
     let (plan_file, mut args): (PathBuf, Vec<String>) = match out_of(&tf.args) {
@@ -184,11 +184,16 @@ pub fn plan(tf: &Terraform) -> Result<(String, Vec<u8>)> {
         path_arg(&plan_file),
     ];
     let mut child = spawn(&tf.program, &show_args, Stdio::piped())?;
-    let mut json = Vec::new();
-    if let Some(mut out) = child.stdout.take() {
-        std::io::Read::read_to_end(&mut out, &mut json)
-            .map_err(|e| Error::Usage(format!("reading `{} show -json`: {e}", tf.program)))?;
-    }
+    // Read as standard input is: grown without copies, so a large plan is
+    // not held twice.
+    let read = |out: &mut dyn std::io::Read| {
+        crate::ingest::whole::read_stream(out)
+            .map_err(|e| Error::Usage(format!("reading `{} show -json`: {e}", tf.program)))
+    };
+    let json = match child.stdout.take() {
+        Some(mut out) => read(&mut out)?,
+        None => read(&mut std::io::empty())?,
+    };
     let (status, signal) = wait(&mut child, &interrupts)?;
     if !status.success() || signal.is_some() {
         return Err(failed(&tf.program, "show -json", status, signal));

@@ -9,7 +9,7 @@ pub mod plan;
 pub mod references;
 pub mod resources;
 pub mod types;
-mod whole;
+pub mod whole;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -18,7 +18,7 @@ const HUGE: usize = 2 << 20;
 /// buffer is first advised to be backed by transparent huge pages where the
 /// kernel grants them on request: faulting in a 100 MB plan 4 KiB at a time
 /// costs more than copying it from the page cache.
-pub(crate) fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+pub fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     let mut file = std::fs::File::open(path)?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut bytes = Vec::new();
@@ -36,7 +36,7 @@ pub(crate) fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
 }
 
 /// Everything `input` gives until its end.
-pub(crate) fn read_stream(input: &mut dyn Read) -> std::io::Result<Stream> {
+pub fn read_stream(input: &mut dyn Read) -> std::io::Result<Stream> {
     Stream::read(input)
 }
 
@@ -71,7 +71,7 @@ fn advise_huge_pages(_: usize, _: usize) {}
 
 /// Bytes read from a stream, in memory that grew without being copied.
 #[cfg(target_os = "linux")]
-pub(crate) struct Stream {
+pub struct Stream {
     /// Start of a private anonymous mapping of `capacity` bytes.
     start: std::ptr::NonNull<u8>,
     /// How many bytes from `start` were read.
@@ -199,7 +199,7 @@ unsafe impl Sync for Stream {}
 
 /// Bytes read from a stream.
 #[cfg(not(target_os = "linux"))]
-pub(crate) struct Stream(Vec<u8>);
+pub struct Stream(Vec<u8>);
 
 #[cfg(not(target_os = "linux"))]
 impl Stream {
