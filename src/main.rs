@@ -28,9 +28,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let (cli, inputs) = Cli::parse_ordered();
-    // The process ends once the run is done: what it built is reclaimed at
-    // the end, not freed piece by piece.
-    run::ends_after_run();
     match dispatch(cli, &inputs) {
         Ok(code) => code,
         Err(e) => {
@@ -192,7 +189,9 @@ fn dispatch(cli: Cli, inputs: &[InputValue]) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
     };
-    let outcome = run::run(&request, &mut std::io::stdin().lock())?;
+    // The process ends once the run is done: what it built is reclaimed at
+    // the end, not freed piece by piece.
+    let outcome = run::run_to_exit(&request, &mut std::io::stdin().lock())?;
     for warning in &outcome.warnings {
         eprintln!("warning: {}", report::terminal_safe(warning));
     }

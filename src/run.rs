@@ -212,29 +212,39 @@ pub struct Outcome {
     pub exit: u8,
 }
 
-/// Set by a process that ends right after [`run`] (the binary).
-static ENDS_AFTER_RUN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Says that this process ends as soon as [`run`] returns: the large
-/// structures of a run (the scan, the baseline, the grants, drift) are then
-/// left for the process's end to reclaim at once instead of being freed
-/// piece by piece (hundreds of milliseconds at 100,000 grants).
-pub fn ends_after_run() {
-    ENDS_AFTER_RUN.store(true, std::sync::atomic::Ordering::Relaxed);
+/// What becomes of a run's large structures once it is done with them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// Freed, as a library caller that runs again needs.
+    Free,
+    /// Left for the process's end to reclaim at once (see [`run_to_exit`]).
+    Exit,
 }
 
-/// Done with `value`: freed, or left to the process's end (see
-/// [`ends_after_run`]).
-fn done_with<T>(value: T) {
-    if ENDS_AFTER_RUN.load(std::sync::atomic::Ordering::Relaxed) {
-        std::mem::forget(value);
-    } else {
-        drop(value);
+impl Ending {
+    /// Done with `value`: freed, or left to the process's end.
+    fn done_with<T>(self, value: T) {
+        match self {
+            Ending::Free => drop(value),
+            Ending::Exit => std::mem::forget(value),
+        }
     }
 }
 
 /// Runs one request. `stdin` is read for the path `-`.
 pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> {
+    run_ending(request, stdin, Ending::Free)
+}
+
+/// [`run`], for a process that ends as soon as it returns (the binary): the
+/// large structures of the run (the scan, the baseline, the grants, drift)
+/// are left for the process's end to reclaim at once instead of being freed
+/// piece by piece (hundreds of milliseconds at 100,000 grants).
+pub fn run_to_exit(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> {
+    run_ending(request, stdin, Ending::Exit)
+}
+
+fn run_ending(request: &Request, stdin: &mut dyn std::io::Read, ending: Ending) -> Result<Outcome> {
     let mut outcome = Outcome::default();
     let input = &request.input;
     match &request.command {
@@ -276,9 +286,9 @@ pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> 
                 (None, Some(rev)) => Some(before_at(rev, &input, &gate.policy)?),
                 (None, None) => crate::plan_before(&scan, &gate.policy),
             };
-            judge(check, &gate, before.as_ref(), &scan, &mut outcome)?;
-            done_with(before);
-            done_with(scan);
+            judge(check, &gate, before.as_ref(), &scan, &mut outcome, ending)?;
+            ending.done_with(before);
+            ending.done_with(scan);
         }
         Command::Plan { terraform, check } => {
             // The policy is read before Terraform runs: a bad one stops here.
@@ -292,7 +302,7 @@ pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> 
             let (name, json) = crate::terraform::plan(terraform)?;
             let scan = crate::scan_ingested(crate::ingest::plan::parse(&name, &json)?);
             let before = baseline.or_else(|| crate::plan_before(&scan, &gate.policy));
-            judge(check, &gate, before.as_ref(), &scan, &mut outcome)?;
+            judge(check, &gate, before.as_ref(), &scan, &mut outcome, ending)?;
         }
         Command::Inventory { format } => {
             let policy = crate::load_policy(input.policy.as_deref(), &input.paths)?;
@@ -314,15 +324,15 @@ pub fn run(request: &Request, stdin: &mut dyn std::io::Read) -> Result<Outcome> 
                     .collect(),
             );
             b.write(std::path::Path::new(output), *force)?;
-            done_with(grants);
+            ending.done_with(grants);
             let reaches = b
                 .entries
                 .values()
                 .filter(|e| e.kind == crate::baseline::EntryKind::Bedrock)
                 .count();
             let grants = b.entries.len() - reaches;
-            done_with(b);
-            done_with(scan);
+            ending.done_with(b);
+            ending.done_with(scan);
             outcome.stdout = if reaches == 0 {
                 format!("{output}: {grants} grants recorded, none approved yet.\n")
             } else {
@@ -482,6 +492,7 @@ fn judge(
     baseline: Option<&crate::baseline::Loaded>,
     scan: &crate::Scan,
     outcome: &mut Outcome,
+    ending: Ending,
 ) -> Result<()> {
     let day = today(check.today.as_deref())?;
     let judged = crate::judge(
@@ -584,7 +595,7 @@ fn judge(
         append(&path, &text)?;
     }
     outcome.exit = u8::from(summary.failed);
-    done_with((judged.grants, judged.drift, findings, suppressed));
+    ending.done_with((judged.grants, judged.drift, findings, suppressed));
     Ok(())
 }
 
