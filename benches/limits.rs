@@ -1,11 +1,13 @@
 //! The HCL evaluator's limits cost linear time up to the limit: for each
 //! limit, a generated configuration that spends about 10 %, 50 % and 98 % of
 //! it, read with `trustdrift::ingest::hcl::load`, printing the time per unit
-//! spent; then one at 102 %, which must stop with that limit's error.
+//! spent (best of three runs); then one at 102 %, which must stop with that
+//! limit's error.
 //!
 //! The parse deadline is a time limit that grows with the file (5 s plus
 //! 1 s per 100 KiB): its rows parse realistic files of 1, 5 and 10 MB and
-//! print the time per KiB and the share of the file's deadline used.
+//! print the time per KiB (best of three) and the share of the file's
+//! deadline used.
 //!
 //! `cargo bench --bench limits` (one case: `cargo bench --bench limits --
 //! instances`; the names are in the first column).
@@ -111,9 +113,12 @@ fn run_case(root: &Path, case: &Case) {
             eprintln!("cannot write {}: {e}", dir.display());
             std::process::exit(2);
         }
-        let t = Instant::now();
-        let result = load(&dir, &HclOptions::default());
-        let secs = t.elapsed().as_secs_f64();
+        // Best of three under the limit: one run on a shared machine can
+        // take twice as long as the next, which would read as a cost that
+        // grows faster than the input.
+        let (result, secs) = best_of(if pct < 100 { 3 } else { 1 }, || {
+            load(&dir, &HclOptions::default())
+        });
         let outcome = match &result {
             Ok(_) if pct < 100 => "read".to_string(),
             Err(e) if pct > 100 && e.to_string().contains(case.name) => "stopped".to_string(),
@@ -135,14 +140,32 @@ fn run_case(root: &Path, case: &Case) {
             case.name, pct, units, case.unit, secs, ns, case.unit, outcome
         );
     }
-    if let (Some(first), Some(last)) = (per_unit.first(), per_unit.last()) {
+    // Both ratios: a cost that grows faster than the input doubles from
+    // half the limit to all of it, while caches alone make the smallest
+    // case cheaper per unit than both.
+    if let [ten, fifty, ninety_eight] = per_unit[..] {
         println!(
-            "{:<20} time per {} at 98 % over 10 %: {:.2}x",
+            "{:<20} time per {} at 98 % over 10 %: {:.2}x; over 50 %: {:.2}x",
             case.name,
             case.unit,
-            last / first
+            ninety_eight / ten,
+            ninety_eight / fifty
         );
     }
+}
+
+/// `f` run `runs` times (at least once): its last result, with the
+/// shortest time taken.
+fn best_of<T>(runs: usize, f: impl Fn() -> T) -> (T, f64) {
+    let t = Instant::now();
+    let mut result = f();
+    let mut best = t.elapsed().as_secs_f64();
+    for _ in 1..runs {
+        let t = Instant::now();
+        result = f();
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    (result, best)
 }
 
 /// Parses realistic files of 1, 5 and 10 MB (stack files concatenated, with
@@ -168,9 +191,7 @@ fn parse_deadline() {
             copy += 1;
         }
         let deadline = PARSE_SECONDS_BASE as f64 + (text.len() / PARSE_BYTES_PER_SECOND) as f64;
-        let t = Instant::now();
-        let parsed = parse_native("bench.tf", &text);
-        let secs = t.elapsed().as_secs_f64();
+        let (parsed, secs) = best_of(3, || parse_native("bench.tf", &text));
         if let Err(e) = parsed {
             eprintln!("parse_deadline at {mb} MB: {e}");
             std::process::exit(2);
