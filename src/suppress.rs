@@ -5,7 +5,7 @@
 //! expiry; one that is invalid, expired or unused is reported (TD902) at
 //! its own line. Suppressed findings stay in the JSON and SARIF reports.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use globset::{GlobBuilder, GlobMatcher};
 
@@ -56,6 +56,122 @@ impl Suppression {
     }
 }
 
+/// The first valid suppression, in order, that holds back a finding, found
+/// without trying every suppression on every finding: thousands of inline
+/// directives and thousands of findings in one pull request would otherwise
+/// cost their product.
+struct FirstMatch<'s> {
+    suppressions: &'s [Suppression],
+    /// The policy file's (no covered lines), in order, by rule.
+    by_rule: HashMap<&'s str, Vec<usize>>,
+    /// Inline ones, by rule and then file.
+    inline: HashMap<&'s str, HashMap<&'s str, Covered>>,
+}
+
+/// The inline suppressions of one rule in one file.
+struct Covered {
+    /// (first line, last line, index), in order.
+    ranges: Vec<(u32, u32, usize)>,
+    /// Per line, the first of `ranges` covering it (`usize::MAX`: none);
+    /// worked out the first time a finding there asks.
+    first_by_line: Option<Vec<usize>>,
+}
+
+impl<'s> FirstMatch<'s> {
+    fn new(suppressions: &'s [Suppression], valid: &[usize]) -> Self {
+        let mut by_rule: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut inline: HashMap<&str, HashMap<&str, Covered>> = HashMap::new();
+        for &i in valid {
+            let s = &suppressions[i];
+            for rule in &s.rules {
+                match &s.covers {
+                    Some((file, first, last)) => inline
+                        .entry(rule)
+                        .or_default()
+                        .entry(file)
+                        .or_insert_with(|| Covered {
+                            ranges: Vec::new(),
+                            first_by_line: None,
+                        })
+                        .ranges
+                        .push((*first, *last, i)),
+                    None => by_rule.entry(rule).or_default().push(i),
+                }
+            }
+        }
+        FirstMatch {
+            suppressions,
+            by_rule,
+            inline,
+        }
+    }
+
+    /// What [`Suppression::matches`] tried on each valid suppression in
+    /// order would find first.
+    fn of(&mut self, f: &Finding) -> Option<usize> {
+        let inline = self
+            .inline
+            .get_mut(f.rule)
+            .and_then(|files| files.get_mut(f.location.file.as_str()))
+            .and_then(|c| {
+                let Covered {
+                    ranges,
+                    first_by_line,
+                } = c;
+                let first = first_by_line.get_or_insert_with(|| first_by_line_of(ranges));
+                first
+                    .get(f.location.line as usize)
+                    .copied()
+                    .filter(|i| *i != usize::MAX)
+            });
+        let before = inline.unwrap_or(usize::MAX);
+        let suppressions = self.suppressions;
+        self.by_rule
+            .get(f.rule)
+            .and_then(|candidates| {
+                candidates
+                    .iter()
+                    .copied()
+                    .take_while(|i| *i < before)
+                    .find(|i| suppressions[*i].matches(f))
+            })
+            .or(inline)
+    }
+}
+
+/// For every line up to the last one covered, the first of `ranges` (in
+/// their order) that covers it, `usize::MAX` where none does. Each line is
+/// given its range once: lines already given are skipped by following
+/// `next`, the first line at or after each not yet given, shortened as it
+/// is followed.
+fn first_by_line_of(ranges: &[(u32, u32, usize)]) -> Vec<usize> {
+    let end = ranges.iter().map(|r| r.1 as usize).max().unwrap_or(0);
+    let mut first = vec![usize::MAX; end + 2];
+    let mut next: Vec<usize> = (0..end + 2).collect();
+    fn unpainted(next: &mut [usize], k: usize) -> usize {
+        let mut root = k;
+        while next[root] != root {
+            root = next[root];
+        }
+        let mut j = k;
+        while next[j] != root {
+            let step = next[j];
+            next[j] = root;
+            j = step;
+        }
+        root
+    }
+    for &(from, to, index) in ranges {
+        let mut k = unpainted(&mut next, from as usize);
+        while k <= to as usize {
+            first[k] = index;
+            next[k] = k + 1;
+            k = unpainted(&mut next, k + 1);
+        }
+    }
+    first
+}
+
 /// The suppressions of the policy file.
 pub fn from_policy(policy: &Policy) -> Vec<Suppression> {
     policy
@@ -79,6 +195,11 @@ pub fn inline(sources: &BTreeMap<String, String>) -> Vec<Suppression> {
     let mut out = Vec::new();
     for (file, text) in sources.iter().filter(|(f, _)| f.ends_with(".tf")) {
         let lines: Vec<&str> = text.lines().collect();
+        // Worked out once per file, not once per directive: thousands of
+        // directives above one long block would otherwise each walk past
+        // the others and through the block.
+        let mut ends: Option<Vec<usize>> = None;
+        let mut next_code: Option<Vec<Option<usize>>> = None;
         for (i, line) in lines.iter().enumerate() {
             let Some((code_before, rest)) = directive(line) else {
                 continue;
@@ -88,14 +209,19 @@ pub fn inline(sources: &BTreeMap<String, String>) -> Vec<Suppression> {
             let first = if code_before {
                 Some(i)
             } else {
-                (i + 1..lines.len()).find(|j| {
-                    let t = lines[*j].trim();
-                    !t.is_empty() && !t.starts_with('#') && !t.starts_with("//")
-                })
+                next_code
+                    .get_or_insert_with(|| code_lines_from(&lines))
+                    .get(i + 1)
+                    .copied()
+                    .flatten()
             };
             match first {
                 Some(first) => {
-                    let last = crate::model::location::block_end(&lines, first, 0);
+                    let last = ends
+                        .get_or_insert_with(|| crate::model::location::block_ends(&lines))
+                        .get(first)
+                        .copied()
+                        .unwrap_or(first);
                     s.covers = Some((file.clone(), first as u32 + 1, last as u32 + 1));
                 }
                 None => {
@@ -108,6 +234,21 @@ pub fn inline(sources: &BTreeMap<String, String>) -> Vec<Suppression> {
         }
     }
     out
+}
+
+/// For each line, the first line from it on that holds code (not blank and
+/// not only a comment); one entry past the last line, which holds `None`.
+fn code_lines_from(lines: &[&str]) -> Vec<Option<usize>> {
+    let mut next = vec![None; lines.len() + 1];
+    for j in (0..lines.len()).rev() {
+        let t = lines[j].trim();
+        next[j] = if !t.is_empty() && !t.starts_with('#') && !t.starts_with("//") {
+            Some(j)
+        } else {
+            next[j + 1]
+        };
+    }
+    next
 }
 
 /// `Some((code before the comment, text after "trustdrift:ignore"))` for a
@@ -274,10 +415,9 @@ pub fn apply(
     let mut used = vec![false; suppressions.len()];
     let mut active = Vec::new();
     let mut suppressed = Vec::new();
+    let mut first_match = FirstMatch::new(suppressions, &valid);
     for f in findings {
-        let by = (f.rule != TD902.code)
-            .then(|| valid.iter().copied().find(|i| suppressions[*i].matches(&f)))
-            .flatten();
+        let by = (f.rule != TD902.code).then(|| first_match.of(&f)).flatten();
         match by {
             Some(i) => {
                 used[i] = true;
@@ -321,6 +461,63 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_match_is_what_trying_each_suppression_in_order_finds() {
+        use crate::rules::registry;
+        let rules: Vec<&crate::rules::Rule> = ["TD001", "TD002", "TD003"]
+            .iter()
+            .filter_map(|c| registry::find(c))
+            .collect();
+        assert_eq!(rules.len(), 3);
+        // A small generator, the same on every run.
+        let mut seed = 0x2545_f491_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let files = ["a.tf", "b.tf"];
+        let addresses = [
+            "aws_iam_role.x",
+            "aws_iam_role.y",
+            "module.m.aws_iam_role.x",
+        ];
+        for _ in 0..50 {
+            let mut suppressions = Vec::new();
+            for _ in 0..next(40) {
+                let rule = rules[next(3) as usize].code.to_string();
+                let mut s = parse(&format!("{rule} reason=r"), Location::new("p", 1, 1));
+                match next(3) {
+                    0 => {
+                        let first = 1 + next(30) as u32;
+                        let last = first + next(12) as u32;
+                        s.covers = Some((files[next(2) as usize].to_string(), first, last));
+                    }
+                    1 => {
+                        let pattern = ["aws_iam_role.*", "*.x", "module.*"][next(3) as usize];
+                        s.address = address_glob(pattern).ok();
+                    }
+                    _ => {}
+                }
+                suppressions.push(s);
+            }
+            let valid: Vec<usize> = (0..suppressions.len()).filter(|_| next(5) > 0).collect();
+            let mut first_match = FirstMatch::new(&suppressions, &valid);
+            for _ in 0..200 {
+                let location = Location::new(files[next(2) as usize], 1 + next(45) as u32, 1);
+                let f = Finding::new(
+                    rules[next(3) as usize],
+                    addresses[next(3) as usize],
+                    &location,
+                    "m",
+                );
+                let linear = valid.iter().copied().find(|i| suppressions[*i].matches(&f));
+                assert_eq!(first_match.of(&f), linear, "{:?} {f:?}", suppressions);
+            }
+        }
+    }
 
     fn sources(text: &str) -> BTreeMap<String, String> {
         BTreeMap::from([("main.tf".to_string(), text.to_string())])

@@ -985,3 +985,92 @@ fn a_file_that_stalls_the_parser_is_cut_off_at_the_deadline() {
     assert_exit(&o, 2);
     assert!(stderr(&o).contains(".trustdrift.hcl"), "{}", stderr(&o));
 }
+
+// ----- work that grows with findings times lines ---------------------------
+
+/// A role block whose every instance is a cross-account finding (TD002)
+/// quoting the statement, with `count` instances.
+fn counted_open_role(count: usize) -> String {
+    format!(
+        "resource \"aws_iam_role\" \"r\" {{\n  count = {count}\n  name  = \"r-${{count.index}}\"\n  assume_role_policy = jsonencode({{\n    Version = \"2012-10-17\"\n    Statement = [{{\n      Effect    = \"Allow\"\n      Principal = {{ AWS = \"arn:aws:iam::210987654321:root\" }}\n      Action    = \"sts:AssumeRole\"\n    }}]\n  }})\n}}\n"
+    )
+}
+
+#[test]
+fn many_findings_in_one_long_file_are_reported_in_linear_time() {
+    // Each finding quotes its statement from the file. Splitting the whole
+    // file into lines again for each of them made this file of 100,000
+    // lines take minutes to report; a pull request could stall the gate so.
+    // A guard against that, not a benchmark: linear work takes a second or
+    // two in a debug build.
+    let mut text = counted_open_role(6_000);
+    for i in 0..100_000 {
+        text.push_str(&format!("# line {i}\n"));
+    }
+    let dir = tree(&[("main.tf", &text)]);
+    let started = std::time::Instant::now();
+    let o = run_in(dir.path(), &["check", "--fail-on", "never", "."]);
+    let took = started.elapsed();
+    assert_exit(&o, 0);
+    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
+    let out = stdout(&o);
+    assert_eq!(out.matches("high[TD002]").count(), 6_000, "{}", stderr(&o));
+    // Every one still quotes the statement, and only the statement.
+    assert_eq!(
+        out.matches("Principal = { AWS = \"arn:aws:iam::210987654321:root\" }")
+            .count(),
+        6_000
+    );
+    assert!(!out.contains("# line 0"));
+}
+
+#[test]
+fn many_suppressions_above_one_long_block_are_read_in_linear_time() {
+    // Every directive stands above the same block: finding the block past
+    // the other directives, then its end, for each directive in turn cost
+    // directives times lines.
+    let directives = 16_000;
+    let mut text = "# trustdrift:ignore TD002 reason=\"vendor reviewed\"\n".repeat(directives);
+    text.push_str(&counted_open_role(1).replace("\n}\n", "\n  tags = {\n"));
+    for i in 0..16_000 {
+        text.push_str(&format!("    # tag {i}\n"));
+    }
+    text.push_str("  }\n}\n");
+    let dir = tree(&[("main.tf", &text)]);
+    let started = std::time::Instant::now();
+    let o = run_in(dir.path(), &["check", "--fail-on", "never", "."]);
+    let took = started.elapsed();
+    assert_exit(&o, 0);
+    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
+    let out = stdout(&o);
+    // The first directive covers the whole block, the statement inside it
+    // included; the others have nothing left to match.
+    assert!(!out.contains("[TD002]"), "{out}");
+    assert_eq!(
+        out.matches("[TD902] suppression-invalid").count(),
+        directives - 1
+    );
+}
+
+#[test]
+fn many_suppressions_and_many_findings_are_matched_in_linear_time() {
+    // Directives of another rule above a block with as many findings:
+    // trying every directive on every finding cost their product.
+    let n = 40_000;
+    let mut text = "# trustdrift:ignore TD006 reason=\"another rule\"\n".repeat(n);
+    text.push_str(&counted_open_role(n));
+    let dir = tree(&[("main.tf", &text)]);
+    let started = std::time::Instant::now();
+    let o = run_in(dir.path(), &["check", "--fail-on", "never", "."]);
+    let took = started.elapsed();
+    assert_exit(&o, 0);
+    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
+    let out = stdout(&o);
+    // None holds back a TD002, so each of them matches nothing.
+    assert_eq!(out.matches("high[TD002]").count(), n);
+    assert_eq!(
+        out.matches("the suppression of TD006 matches no finding")
+            .count(),
+        n
+    );
+}

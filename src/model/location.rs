@@ -152,29 +152,8 @@ impl<'t> LazyLines<'t> {
 /// the last line.
 pub fn block_end(lines: &[&str], first: usize, column: usize) -> usize {
     let mut depth = 0i64;
-    let mut in_string = false;
-    let mut escaped = false;
     for (j, line) in lines.iter().enumerate().skip(first) {
-        let skip = if j == first { column } else { 0 };
-        for c in line.chars().skip(skip) {
-            if in_string {
-                match c {
-                    _ if escaped => escaped = false,
-                    '\\' => escaped = true,
-                    '"' => in_string = false,
-                    _ => {}
-                }
-                continue;
-            }
-            match c {
-                '"' => in_string = true,
-                '#' => break,
-                '{' | '[' | '(' => depth += 1,
-                '}' | ']' | ')' => depth -= 1,
-                _ => {}
-            }
-        }
-        in_string = false;
+        depth += depth_change(line, if j == first { column } else { 0 });
         if depth <= 0 {
             return j;
         }
@@ -182,9 +161,92 @@ pub fn block_end(lines: &[&str], first: usize, column: usize) -> usize {
     lines.len().saturating_sub(1)
 }
 
+/// [`block_end`] from the start of every line, `ends[i]` for line `i`, in
+/// one pass: asking line by line costs the length of each block again, and
+/// a block under thousands of lines that each ask would cost their product.
+///
+/// After line `j` the depth counted from the start of line `i` is
+/// `total[j + 1] - total[i]`, where `total[k]` sums the depth changes of the
+/// lines before `k`; line `i`'s block ends at the first `j >= i` where that
+/// is at most 0, the first `k > i` with `total[k] <= total[i]`, found for
+/// every `i` at once with a stack.
+pub fn block_ends(lines: &[&str]) -> Vec<usize> {
+    let mut total = Vec::with_capacity(lines.len() + 1);
+    total.push(0i64);
+    for line in lines {
+        let last = total.last().copied().unwrap_or(0);
+        total.push(last + depth_change(line, 0));
+    }
+    let last_line = lines.len().saturating_sub(1);
+    let mut ends = vec![last_line; lines.len()];
+    // Indexes of `total` whose next at-most-equal entry is still unknown,
+    // their totals strictly increasing from the bottom.
+    let mut open: Vec<usize> = Vec::new();
+    for (k, t) in total.iter().enumerate() {
+        while let Some(&i) = open.last() {
+            if total[i] < *t {
+                break;
+            }
+            open.pop();
+            if let Some(end) = ends.get_mut(i) {
+                *end = k - 1;
+            }
+        }
+        open.push(k);
+    }
+    ends
+}
+
+/// Brackets opened less brackets closed on `line` from character `skip`,
+/// outside strings and before a `#` comment.
+fn depth_change(line: &str, skip: usize) -> i64 {
+    let mut depth = 0i64;
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in line.chars().skip(skip) {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '#' => break,
+            '{' | '[' | '(' => depth += 1,
+            '}' | ']' | ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    depth
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn block_ends_in_one_pass_are_block_end_from_every_line() {
+        let texts = [
+            "a = {\n  b = [\n    1,\n  ]\n}\nc = 1\n",
+            "x = \"{\" # {\n}\n{\n\"}\\\"\"\n)\n",
+            "{\n{\n{\n}\n",
+            "}\n}\n{ }\n[\n",
+            "",
+            "resource \"r\" \"n\" {\n  # trustdrift:ignore\n  tags = {\n    k = \"v\"\n  }\n}\n# end\n",
+        ];
+        for text in texts {
+            let lines: Vec<&str> = text.lines().collect();
+            let ends = block_ends(&lines);
+            assert_eq!(ends.len(), lines.len());
+            for (i, end) in ends.iter().enumerate() {
+                assert_eq!(*end, block_end(&lines, i, 0), "line {i} of {text:?}");
+            }
+        }
+    }
 
     #[test]
     fn positions_are_one_based() {

@@ -33,7 +33,8 @@ impl Style {
 }
 
 /// Returns a scanned file's text by its display name, for source excerpts.
-pub type SourceLookup<'a> = &'a dyn Fn(&str) -> Option<&'a str>;
+/// Shared by the threads that render a long report in parts.
+pub type SourceLookup<'a> = &'a (dyn Fn(&str) -> Option<&'a str> + Sync);
 
 /// Files whose statements are shown as written, not only as evaluated.
 fn is_terraform_source(file: &str) -> bool {
@@ -43,17 +44,29 @@ fn is_terraform_source(file: &str) -> bool {
         || file.ends_with(".tpl")
 }
 
+/// Lines shown at most for one finding.
+const MAX_EXCERPT_LINES: usize = 12;
+
 /// The lines of `text` from `line`, through the bracket that opens at or
 /// after `column` closing again (a `{ ... }` statement object or block; see
 /// [`block_end`]), at most `MAX_EXCERPT_LINES`; `true` when cut short.
 pub fn excerpt(text: &str, line: u32, column: u32) -> (Vec<(u32, &str)>, bool) {
-    const MAX_EXCERPT_LINES: usize = 12;
     let lines: Vec<&str> = text.lines().collect();
+    excerpt_of(&lines, line, column)
+}
+
+/// [`excerpt`] from a file's lines, split once for all its findings: a file
+/// of many thousand lines with a finding on each of many instances would
+/// otherwise be split again for every one.
+fn excerpt_of<'t>(lines: &[&'t str], line: u32, column: u32) -> (Vec<(u32, &'t str)>, bool) {
     let first = line.saturating_sub(1) as usize;
     if first >= lines.len() {
         return (Vec::new(), false);
     }
-    let end = block_end(&lines, first, column.saturating_sub(1) as usize);
+    // One line past what is shown tells whether the excerpt is cut: the
+    // brackets are never followed further, however far the block runs.
+    let seen = &lines[..lines.len().min(first + MAX_EXCERPT_LINES + 1)];
+    let end = block_end(seen, first, column.saturating_sub(1) as usize);
     let last = end.min(first + MAX_EXCERPT_LINES - 1);
     let shown = (first..=last).map(|i| (i as u32 + 1, lines[i])).collect();
     (shown, end > last)
@@ -65,8 +78,23 @@ pub fn render(
     color: bool,
     sources: SourceLookup<'_>,
 ) -> String {
-    let style = Style { color };
+    // A long report is written in two halves side by side, joined in order.
+    let parts = crate::threads::halves(findings, crate::threads::HALVES_FROM, |part| {
+        vec![render_findings(part, &Style { color }, sources)]
+    });
+    let mut out = String::with_capacity(parts.iter().map(String::len).sum::<usize>() + 256);
+    for part in parts {
+        out.push_str(&part);
+    }
+    out.push_str(&summary_line(summary));
+    out
+}
+
+/// Each of `findings` as [`render`] writes it, with a blank line after it.
+fn render_findings(findings: &[Finding], style: &Style, sources: SourceLookup<'_>) -> String {
     let mut out = String::new();
+    // Each source file's lines, split the first time a finding needs them.
+    let mut split: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
     for f in findings {
         let _ = writeln!(
             out,
@@ -87,8 +115,11 @@ pub fn render(
         let source = is_terraform_source(&f.location.file)
             .then(|| sources(&f.location.file))
             .flatten();
-        if let Some(text) = &source {
-            let (lines, cut) = excerpt(text, f.location.line, f.location.column);
+        if let Some(text) = source {
+            let file_lines = split
+                .entry(f.location.file.as_str())
+                .or_insert_with(|| text.lines().collect());
+            let (lines, cut) = excerpt_of(file_lines, f.location.line, f.location.column);
             let width = lines
                 .last()
                 .map(|(n, _)| n.to_string().len())
@@ -136,7 +167,6 @@ pub fn render(
         }
         out.push('\n');
     }
-    out.push_str(&summary_line(summary));
     out
 }
 
