@@ -11,7 +11,7 @@
 use crate::quickhash::QuickMap;
 use std::borrow::Cow;
 
-use super::admission::Admitted;
+use super::admission::{Admitted, Span};
 use super::drift::covers;
 use super::trust::TrustGrant;
 use crate::baseline::{Content, Loaded};
@@ -271,6 +271,10 @@ fn find_by<'c>(
         bucket_of.push((at, b));
     }
     let buckets = by_bucket(bucket_index.len(), &bucket_of);
+    // Per bucket, built the first time a member asks: which groups a grant
+    // could possibly cover, so that thousands of distinct grants of one
+    // principal are not each compared with all the others.
+    let mut narrowing: QuickMap<usize, Narrowing<'_>> = QuickMap::default();
     for &(at, own_bucket) in &bucket_of {
         let members = bucket(&groups, at);
         let Some(first) = members.first().and_then(|&i| grant(i)) else {
@@ -283,14 +287,22 @@ fn find_by<'c>(
             if is_copied(&copied, i) {
                 continue;
             }
-            let candidates = if g.principal == first.principal {
-                bucket(&buckets, own_bucket)
+            let b = if g.principal == first.principal {
+                own_bucket
             } else {
                 match bucket_index.get(principal_key(g).as_str()) {
-                    Some(&b) => bucket(&buckets, b),
+                    Some(&b) => b,
                     None => continue,
                 }
             };
+            let all = bucket(&buckets, b);
+            let narrowed = narrowing
+                .entry(b)
+                .or_insert_with(|| {
+                    Narrowing::of(all, |o| bucket(&groups, o).first().and_then(|&k| grant(k)))
+                })
+                .candidates(g);
+            let candidates = narrowed.as_deref().unwrap_or(all);
             for &other in candidates.iter().filter(|o| **o != at) {
                 let sources = bucket(&groups, other);
                 let Some(first) = sources.first().and_then(|&k| grant(k)) else {
@@ -320,6 +332,177 @@ fn find_by<'c>(
     }
     out.sort_by(|a, b| a.key.cmp(&b.key));
     out
+}
+
+/// The groups of one principal bucket indexed by what their first grant
+/// admits, to find the few a grant could cover. A grant of one admission
+/// whose span on some axis is `Only` covers an admission of its kind only
+/// where that axis is `Only` too, each value matched by one of its
+/// patterns, and a value a pattern matches starts with the pattern's text
+/// before its first wildcard or policy variable. So each group is filed
+/// under the least value its single admission lists on each axis (or as
+/// open on an axis that lists none), and a grant looks up, on its most
+/// selective axis, the groups filed under what its patterns start with.
+/// Groups of several admissions, or admitting nobody, are candidates for
+/// every grant.
+struct Narrowing<'g> {
+    /// Each group's place in the bucket: candidates keep the bucket's order.
+    rank: QuickMap<usize, usize>,
+    /// Groups that are always candidates.
+    always: Vec<usize>,
+    /// (kind, axis) → least listed value → groups.
+    listed: QuickMap<(u8, &'static str), std::collections::BTreeMap<&'g str, Vec<usize>>>,
+    /// (kind, axis) → groups listing nothing on that axis.
+    open: QuickMap<(u8, &'static str), Vec<usize>>,
+}
+
+impl<'g> Narrowing<'g> {
+    fn of(bucket: &[usize], first: impl Fn(usize) -> Option<&'g TrustGrant>) -> Self {
+        let mut n = Narrowing {
+            rank: QuickMap::default(),
+            always: Vec::new(),
+            listed: QuickMap::default(),
+            open: QuickMap::default(),
+        };
+        for (rank, &o) in bucket.iter().enumerate() {
+            n.rank.insert(o, rank);
+            let admitted = match first(o).map(|f| f.admits.as_slice()) {
+                Some([one]) if !matches!(one, Admitted::Nobody { .. }) => one,
+                // No first grant: never a candidate, whatever the list says.
+                None => continue,
+                Some(_) => {
+                    n.always.push(o);
+                    continue;
+                }
+            };
+            let kind = kind_of(admitted);
+            for (axis, span) in listed_axes(admitted) {
+                match span {
+                    Span::Only(values) => match values.first() {
+                        Some(least) => n
+                            .listed
+                            .entry((kind, axis))
+                            .or_default()
+                            .entry(least.as_str())
+                            .or_default()
+                            .push(o),
+                        None => n.open.entry((kind, axis)).or_default().push(o),
+                    },
+                    // A list of patterns never covers these.
+                    Span::Any | Span::Except(_) | Span::Unresolved(_) => {}
+                }
+            }
+        }
+        n
+    }
+
+    /// The groups `g` could cover, in bucket order; `None` when nothing
+    /// narrows them (then every group of the bucket is one).
+    fn candidates(&self, g: &TrustGrant) -> Option<Vec<usize>> {
+        let [admitted] = g.admits.as_slice() else {
+            return None;
+        };
+        let kind = kind_of(admitted);
+        let narrowest = listed_axes(admitted)
+            .into_iter()
+            .filter_map(|(axis, span)| {
+                let Span::Only(patterns) = span else {
+                    return None;
+                };
+                let filed = self.listed.get(&(kind, axis));
+                let mut found: Vec<&Vec<usize>> = Vec::new();
+                for p in patterns {
+                    let start = literal_start(p);
+                    // A pattern that starts with a wildcard narrows nothing.
+                    if start.is_empty() {
+                        return None;
+                    }
+                    if let Some(filed) = filed {
+                        found.extend(
+                            filed
+                                .range::<str, _>((
+                                    std::ops::Bound::Included(start),
+                                    std::ops::Bound::Unbounded,
+                                ))
+                                .take_while(|(v, _)| v.starts_with(start))
+                                .map(|(_, groups)| groups),
+                        );
+                    }
+                }
+                found.extend(self.open.get(&(kind, axis)));
+                Some(found)
+            })
+            .min_by_key(|found| found.iter().map(|l| l.len()).sum::<usize>())?;
+        let mut out: Vec<usize> = narrowest
+            .into_iter()
+            .flatten()
+            .chain(&self.always)
+            .copied()
+            .collect();
+        out.sort_by_key(|o| self.rank.get(o).copied().unwrap_or(usize::MAX));
+        out.dedup();
+        Some(out)
+    }
+}
+
+/// A canonical pattern's text before its first `*`, `?` or `${`: every
+/// value it matches starts with it (see [`super::admission::pattern_matches`]).
+fn literal_start(pattern: &str) -> &str {
+    let end = pattern
+        .find(['*', '?'])
+        .into_iter()
+        .chain(pattern.find("${"))
+        .min()
+        .unwrap_or(pattern.len());
+    &pattern[..end]
+}
+
+/// Which kind of caller an admission is of.
+fn kind_of(a: &Admitted) -> u8 {
+    match a {
+        Admitted::Nobody { .. } => 0,
+        Admitted::Aws { .. } => 1,
+        Admitted::Service { .. } => 2,
+        Admitted::WebIdentity { .. } => 3,
+        Admitted::Saml { .. } => 4,
+    }
+}
+
+/// The named axes of an admission that [`covers`] compares span by span.
+fn listed_axes(a: &Admitted) -> Vec<(&'static str, &Span)> {
+    match a {
+        Admitted::Nobody { .. } => Vec::new(),
+        Admitted::Aws {
+            accounts,
+            organizations,
+            org_paths,
+            identities,
+            external_id,
+            ..
+        } => vec![
+            ("accounts", accounts),
+            ("organizations", organizations),
+            ("org_paths", org_paths),
+            ("identities", identities),
+            ("external_id", external_id),
+        ],
+        Admitted::Service {
+            source_accounts,
+            source_arns,
+            source_orgs,
+            ..
+        } => vec![
+            ("source_accounts", source_accounts),
+            ("source_arns", source_arns),
+            ("source_orgs", source_orgs),
+        ],
+        Admitted::WebIdentity {
+            subjects,
+            audiences,
+            ..
+        } => vec![("subjects", subjects), ("audiences", audiences)],
+        Admitted::Saml { audiences, .. } => vec![("audiences", audiences)],
+    }
 }
 
 /// Every admission of `narrow` is covered by one of `wide`.
@@ -470,8 +653,15 @@ mod tests {
                 1 => "[\"sts:AssumeRole\",\"sts:TagSession\"]",
                 _ => "\"sts:*\"",
             };
-            let condition = match pick(4) {
+            let condition = match pick(7) {
                 0 => String::new(),
+                4 => ",\"Condition\":{\"StringLike\":{\"aws:PrincipalArn\":\"arn:aws:iam::999988887777:role/role-*\"}}"
+                    .to_string(),
+                5 => format!(
+                    ",\"Condition\":{{\"StringEquals\":{{\"aws:PrincipalArn\":[\"arn:aws:iam::999988887777:role/role-{}\",\"arn:aws:iam::999988887777:role/role-2\"]}}}}",
+                    pick(2)
+                ),
+                6 => ",\"Condition\":{\"StringEquals\":{\"sts:ExternalId\":[]}}".to_string(),
                 1 => ",\"Condition\":{\"StringEquals\":{\"sts:ExternalId\":\"a\"}}".to_string(),
                 2 => ",\"Condition\":{\"StringEquals\":{\"sts:ExternalId\":[\"a\",\"b\"]}}"
                     .to_string(),

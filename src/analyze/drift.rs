@@ -493,7 +493,10 @@ pub fn covers(wide: &Admitted, narrow: &Admitted) -> bool {
     match (wide, narrow) {
         (_, Admitted::Nobody { .. }) => true,
         (Admitted::Nobody { .. }, _) => false,
-        _ => growth(wide, narrow).is_some_and(|grown| grown.is_empty()),
+        _ => {
+            let mut grown = false;
+            grown_by(wide, narrow, &mut |_| grown = true) && !grown
+        }
     }
 }
 
@@ -525,23 +528,40 @@ fn grown_axes(was: &Admitted, now: &Admitted) -> Vec<String> {
     }
 }
 
+/// One way in which an admission admits more than another.
+enum Grown<'a> {
+    /// A span that no longer covers the other.
+    Span(&'a str, &'a Span, &'a Span),
+    /// A name compared as a pattern (service, issuer, provider).
+    Name(&'static str, &'a str, &'a str),
+    /// MFA was required and no longer is.
+    Mfa,
+}
+
+impl Grown<'_> {
+    fn words(&self) -> String {
+        match self {
+            Grown::Span(name, w, n) => format!("{name} {} → {}", span_words(w), span_words(n)),
+            Grown::Name(what, w, n) => format!("{what} {w} → {n}"),
+            Grown::Mfa => "MFA no longer required".to_string(),
+        }
+    }
+}
+
 /// For two admissions of the same kind of caller, every axis on which `now`
 /// admits more than `was` (empty: `was` covers `now`); `None` for different
-/// kinds, which no axis compares. The one place each kind's axes are listed.
+/// kinds, which no axis compares.
 fn growth(was: &Admitted, now: &Admitted) -> Option<Vec<String>> {
-    use Admitted as A;
-    fn axis(out: &mut Vec<String>, name: &str, w: &Span, n: &Span) {
-        if !span_covers(w, n) {
-            out.push(format!("{name} {} → {}", span_words(w), span_words(n)));
-        }
-    }
-    /// Every key `wide` constrains, `narrow` must constrain as tightly.
-    fn others(out: &mut Vec<String>, w: &BTreeMap<String, Span>, n: &BTreeMap<String, Span>) {
-        for (k, ws) in w {
-            axis(out, k, ws, n.get(k).unwrap_or(&Span::Any));
-        }
-    }
     let mut out = Vec::new();
+    grown_by(was, now, &mut |g| out.push(g.words())).then_some(out)
+}
+
+/// Each way `now` admits more than `was`, given to `each`; `false` for
+/// different kinds of caller, which no axis compares. The one place each
+/// kind's axes are listed: [`covers`] asks only whether there is any, and
+/// words none of them.
+fn grown_by<'a>(was: &'a Admitted, now: &'a Admitted, each: &mut dyn FnMut(Grown<'a>)) -> bool {
+    use Admitted as A;
     match (was, now) {
         (
             A::Aws {
@@ -563,14 +583,14 @@ fn growth(was: &Admitted, now: &Admitted) -> Option<Vec<String>> {
                 other: nx,
             },
         ) => {
-            axis(&mut out, "accounts", wa, na);
-            axis(&mut out, "aws:PrincipalOrgID", wo, no);
-            axis(&mut out, "aws:PrincipalOrgPaths", wp, np);
-            axis(&mut out, "identities", wi, ni);
-            axis(&mut out, "sts:ExternalId", we, ne);
-            others(&mut out, wx, nx);
+            span(each, "accounts", wa, na);
+            span(each, "aws:PrincipalOrgID", wo, no);
+            span(each, "aws:PrincipalOrgPaths", wp, np);
+            span(each, "identities", wi, ni);
+            span(each, "sts:ExternalId", we, ne);
+            others(each, wx, nx);
             if *wm && !nm {
-                out.push("MFA no longer required".to_string());
+                each(Grown::Mfa);
             }
         }
         (
@@ -590,12 +610,12 @@ fn growth(was: &Admitted, now: &Admitted) -> Option<Vec<String>> {
             },
         ) => {
             if !pattern_matches(ws, ns) {
-                out.push(format!("service {ws} → {ns}"));
+                each(Grown::Name("service", ws, ns));
             }
-            axis(&mut out, "aws:SourceAccount", wa, na);
-            axis(&mut out, "aws:SourceArn", wr, nr);
-            axis(&mut out, "aws:SourceOrgID", wo, no);
-            others(&mut out, wx, nx);
+            span(each, "aws:SourceAccount", wa, na);
+            span(each, "aws:SourceArn", wr, nr);
+            span(each, "aws:SourceOrgID", wo, no);
+            others(each, wx, nx);
         }
         (
             A::WebIdentity {
@@ -612,11 +632,11 @@ fn growth(was: &Admitted, now: &Admitted) -> Option<Vec<String>> {
             },
         ) => {
             if wi != ni && wi != "*" {
-                out.push(format!("issuer {wi} → {ni}"));
+                each(Grown::Name("issuer", wi, ni));
             }
-            axis(&mut out, "subjects", ws, ns);
-            axis(&mut out, "audiences", wa, na);
-            others(&mut out, wx, nx);
+            span(each, "subjects", ws, ns);
+            span(each, "audiences", wa, na);
+            others(each, wx, nx);
         }
         (
             A::Saml {
@@ -631,14 +651,33 @@ fn growth(was: &Admitted, now: &Admitted) -> Option<Vec<String>> {
             },
         ) => {
             if wp != np && wp != "*" {
-                out.push(format!("provider {wp} → {np}"));
+                each(Grown::Name("provider", wp, np));
             }
-            axis(&mut out, "SAML:aud", wa, na);
-            others(&mut out, wx, nx);
+            span(each, "SAML:aud", wa, na);
+            others(each, wx, nx);
         }
-        _ => return None,
+        _ => return false,
     }
-    Some(out)
+    true
+}
+
+/// `narrow`'s span of `name` to `each` when `wide`'s does not cover it.
+fn span<'a>(each: &mut dyn FnMut(Grown<'a>), name: &'a str, wide: &'a Span, narrow: &'a Span) {
+    if !span_covers(wide, narrow) {
+        each(Grown::Span(name, wide, narrow));
+    }
+}
+
+/// Every key `wide` constrains, `narrow` must constrain as tightly.
+fn others<'a>(
+    each: &mut dyn FnMut(Grown<'a>),
+    wide: &'a BTreeMap<String, Span>,
+    narrow: &'a BTreeMap<String, Span>,
+) {
+    static ANY: Span = Span::Any;
+    for (k, w) in wide {
+        span(each, k, w, narrow.get(k).unwrap_or(&ANY));
+    }
 }
 
 fn span_words(s: &Span) -> String {

@@ -573,6 +573,38 @@ fn patterns_match_like_iam() {
 }
 
 #[test]
+fn a_pattern_without_wildcards_matches_as_its_tokens_would() {
+    // The quick answer for plain text is the token match's own answer.
+    let texts = [
+        "",
+        "a",
+        "A",
+        "abc",
+        "ab",
+        "abcd",
+        "o-abc1234567",
+        "arn:aws:iam::1:root",
+        "é",
+        "e\u{301}",
+        "x*",
+        "x?",
+        "${*}",
+        "*",
+        "a b",
+        "repo:a/b",
+    ];
+    for p in texts.iter().filter(|p| !p.contains(['*', '?', '$'])) {
+        for v in texts {
+            assert_eq!(
+                pattern_matches(p, v),
+                tok_match(&tokens(p, true), v, false),
+                "{p:?} against {v:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn empty_value_lists_admit_nobody() {
     let doc = statement(
         r#"{"Effect":"Allow","Principal":{"AWS":"999988887777"},"Action":"sts:AssumeRole",
