@@ -988,6 +988,19 @@ fn a_file_that_stalls_the_parser_is_cut_off_at_the_deadline() {
 
 // ----- work that grows with findings times lines ---------------------------
 
+/// Runs `check --fail-on never` with `args` in `dir`, requires exit 0 within
+/// half a minute, and gives the report. A guard against work that grows
+/// with the square of the input, not a benchmark: the inputs below take a
+/// few seconds in a debug build, and minutes when the work is quadratic.
+fn report_in_time(dir: &Path, args: &[&str]) -> String {
+    let started = std::time::Instant::now();
+    let o = run_in(dir, &[&["check", "--fail-on", "never"], args].concat());
+    let took = started.elapsed();
+    assert_exit(&o, 0);
+    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
+    stdout(&o)
+}
+
 /// A role block whose every instance is a cross-account finding (TD002)
 /// quoting the statement, with `count` instances.
 fn counted_open_role(count: usize) -> String {
@@ -1001,20 +1014,13 @@ fn many_findings_in_one_long_file_are_reported_in_linear_time() {
     // Each finding quotes its statement from the file. Splitting the whole
     // file into lines again for each of them made this file of 100,000
     // lines take minutes to report; a pull request could stall the gate so.
-    // A guard against that, not a benchmark: linear work takes a second or
-    // two in a debug build.
     let mut text = counted_open_role(6_000);
     for i in 0..100_000 {
         text.push_str(&format!("# line {i}\n"));
     }
     let dir = tree(&[("main.tf", &text)]);
-    let started = std::time::Instant::now();
-    let o = run_in(dir.path(), &["check", "--fail-on", "never", "."]);
-    let took = started.elapsed();
-    assert_exit(&o, 0);
-    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
-    let out = stdout(&o);
-    assert_eq!(out.matches("high[TD002]").count(), 6_000, "{}", stderr(&o));
+    let out = report_in_time(dir.path(), &["."]);
+    assert_eq!(out.matches("high[TD002]").count(), 6_000);
     // Every one still quotes the statement, and only the statement.
     assert_eq!(
         out.matches("Principal = { AWS = \"arn:aws:iam::210987654321:root\" }")
@@ -1037,12 +1043,7 @@ fn many_suppressions_above_one_long_block_are_read_in_linear_time() {
     }
     text.push_str("  }\n}\n");
     let dir = tree(&[("main.tf", &text)]);
-    let started = std::time::Instant::now();
-    let o = run_in(dir.path(), &["check", "--fail-on", "never", "."]);
-    let took = started.elapsed();
-    assert_exit(&o, 0);
-    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
-    let out = stdout(&o);
+    let out = report_in_time(dir.path(), &["."]);
     // The first directive covers the whole block, the statement inside it
     // included; the others have nothing left to match.
     assert!(!out.contains("[TD002]"), "{out}");
@@ -1060,12 +1061,7 @@ fn many_suppressions_and_many_findings_are_matched_in_linear_time() {
     let mut text = "# trustdrift:ignore TD006 reason=\"another rule\"\n".repeat(n);
     text.push_str(&counted_open_role(n));
     let dir = tree(&[("main.tf", &text)]);
-    let started = std::time::Instant::now();
-    let o = run_in(dir.path(), &["check", "--fail-on", "never", "."]);
-    let took = started.elapsed();
-    assert_exit(&o, 0);
-    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
-    let out = stdout(&o);
+    let out = report_in_time(dir.path(), &["."]);
     // None holds back a TD002, so each of them matches nothing.
     assert_eq!(out.matches("high[TD002]").count(), n);
     assert_eq!(
@@ -1115,25 +1111,10 @@ fn many_distinct_grants_of_one_principal_are_compared_in_linear_time() {
             "organization {\n  accounts = [\"111111111111\"]\n}\n",
         ),
     ]);
-    let started = std::time::Instant::now();
-    let o = run_in(
-        dir.path(),
-        &[
-            "check",
-            "--fail-on",
-            "never",
-            "--policy",
-            "policy.hcl",
-            "plan.json",
-        ],
-    );
-    let took = started.elapsed();
-    assert_exit(&o, 0);
-    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
-    let out = stdout(&o);
+    let out = report_in_time(dir.path(), &["--policy", "policy.hcl", "plan.json"]);
     // Each is new trust; only the last admits all another admits, so it
     // alone is a copy, and a widened one.
-    assert_eq!(out.matches("[TD201]").count(), n, "{}", stderr(&o));
+    assert_eq!(out.matches("[TD201]").count(), n);
     assert_eq!(out.matches("[TD203]").count(), 1);
     assert!(out.contains(&format!("aws_iam_role.r[{}] copies, and widens,", n - 1)));
 }

@@ -1687,7 +1687,15 @@ impl Admitted {
 
     /// Some value rests on something unknown before apply.
     pub fn is_unresolved(&self) -> bool {
-        let spans: Vec<&Span> = match self {
+        self.named_spans()
+            .iter()
+            .any(|(_, s)| matches!(s, Span::Unresolved(_)))
+    }
+
+    /// The spans of this kind of caller's named axes (not its `other`
+    /// condition keys), each with its name.
+    pub fn named_spans(&self) -> Vec<(&'static str, &Span)> {
+        match self {
             Admitted::Nobody { .. } => Vec::new(),
             Admitted::Aws {
                 accounts,
@@ -1696,21 +1704,30 @@ impl Admitted {
                 identities,
                 external_id,
                 ..
-            } => vec![accounts, organizations, org_paths, identities, external_id],
+            } => vec![
+                ("accounts", accounts),
+                ("organizations", organizations),
+                ("org_paths", org_paths),
+                ("identities", identities),
+                ("external_id", external_id),
+            ],
             Admitted::Service {
                 source_accounts,
                 source_arns,
                 source_orgs,
                 ..
-            } => vec![source_accounts, source_arns, source_orgs],
+            } => vec![
+                ("source_accounts", source_accounts),
+                ("source_arns", source_arns),
+                ("source_orgs", source_orgs),
+            ],
             Admitted::WebIdentity {
                 subjects,
                 audiences,
                 ..
-            } => vec![subjects, audiences],
-            Admitted::Saml { audiences, .. } => vec![audiences],
-        };
-        spans.iter().any(|s| matches!(s, Span::Unresolved(_)))
+            } => vec![("subjects", subjects), ("audiences", audiences)],
+            Admitted::Saml { audiences, .. } => vec![("audiences", audiences)],
+        }
     }
 
     /// The same, with the values of a sensitive policy replaced by how many there are.

@@ -376,7 +376,7 @@ impl<'g> Narrowing<'g> {
                 }
             };
             let kind = kind_of(admitted);
-            for (axis, span) in listed_axes(admitted) {
+            for (axis, span) in admitted.named_spans() {
                 match span {
                     Span::Only(values) => match values.first() {
                         Some(least) => n
@@ -403,7 +403,8 @@ impl<'g> Narrowing<'g> {
             return None;
         };
         let kind = kind_of(admitted);
-        let narrowest = listed_axes(admitted)
+        let narrowest = admitted
+            .named_spans()
             .into_iter()
             .filter_map(|(axis, span)| {
                 let Span::Only(patterns) = span else {
@@ -465,43 +466,6 @@ fn kind_of(a: &Admitted) -> u8 {
         Admitted::Service { .. } => 2,
         Admitted::WebIdentity { .. } => 3,
         Admitted::Saml { .. } => 4,
-    }
-}
-
-/// The named axes of an admission that [`covers`] compares span by span.
-fn listed_axes(a: &Admitted) -> Vec<(&'static str, &Span)> {
-    match a {
-        Admitted::Nobody { .. } => Vec::new(),
-        Admitted::Aws {
-            accounts,
-            organizations,
-            org_paths,
-            identities,
-            external_id,
-            ..
-        } => vec![
-            ("accounts", accounts),
-            ("organizations", organizations),
-            ("org_paths", org_paths),
-            ("identities", identities),
-            ("external_id", external_id),
-        ],
-        Admitted::Service {
-            source_accounts,
-            source_arns,
-            source_orgs,
-            ..
-        } => vec![
-            ("source_accounts", source_accounts),
-            ("source_arns", source_arns),
-            ("source_orgs", source_orgs),
-        ],
-        Admitted::WebIdentity {
-            subjects,
-            audiences,
-            ..
-        } => vec![("subjects", subjects), ("audiences", audiences)],
-        Admitted::Saml { audiences, .. } => vec![("audiences", audiences)],
     }
 }
 
