@@ -341,6 +341,9 @@ fn find_by<'c>(
     out
 }
 
+/// Which kind of caller an admission is of.
+type Kind = std::mem::Discriminant<Admitted>;
+
 /// Groups of one principal from which a grant looks up the few it could
 /// cover rather than trying them all. The unit tests look up from any
 /// number, so that their small generated inputs hold the lookup to the
@@ -367,9 +370,9 @@ struct Narrowing<'g> {
     /// Groups that are always candidates.
     always: Vec<usize>,
     /// (kind, axis) → least listed value → groups.
-    listed: QuickMap<(u8, &'static str), std::collections::BTreeMap<&'g str, Vec<usize>>>,
+    listed: QuickMap<(Kind, &'static str), std::collections::BTreeMap<&'g str, Vec<usize>>>,
     /// (kind, axis) → groups listing nothing on that axis.
-    open: QuickMap<(u8, &'static str), Vec<usize>>,
+    open: QuickMap<(Kind, &'static str), Vec<usize>>,
 }
 
 impl<'g> Narrowing<'g> {
@@ -391,7 +394,7 @@ impl<'g> Narrowing<'g> {
                     continue;
                 }
             };
-            let kind = kind_of(admitted);
+            let kind = std::mem::discriminant(admitted);
             for (axis, span) in admitted.named_spans() {
                 match span {
                     Span::Only(values) => match values.first() {
@@ -418,7 +421,7 @@ impl<'g> Narrowing<'g> {
         let [admitted] = g.admits.as_slice() else {
             return None;
         };
-        let kind = kind_of(admitted);
+        let kind = std::mem::discriminant(admitted);
         let narrowest = admitted
             .named_spans()
             .into_iter()
@@ -472,17 +475,6 @@ fn literal_start(pattern: &str) -> &str {
         .min()
         .unwrap_or(pattern.len());
     &pattern[..end]
-}
-
-/// Which kind of caller an admission is of.
-fn kind_of(a: &Admitted) -> u8 {
-    match a {
-        Admitted::Nobody { .. } => 0,
-        Admitted::Aws { .. } => 1,
-        Admitted::Service { .. } => 2,
-        Admitted::WebIdentity { .. } => 3,
-        Admitted::Saml { .. } => 4,
-    }
 }
 
 /// Every admission of `narrow` is covered by one of `wide`.
